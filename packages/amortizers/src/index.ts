@@ -1,0 +1,2 @@
+// @steinkit/amortizers: public surface.
+export {};

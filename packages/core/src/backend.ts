@@ -1,0 +1,158 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmKernelFixes } from './wasm/index';
+
+export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+/** `tensorflow` = tfjs-node(-gpu) native TensorFlow; `wasm` = XNNPACK/SIMD; `cpu` = plain JS. */
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface BackendInfo {
+  /** The backend tfjs now runs on. */
+  name: BackendName;
+  /** True when TensorFlow runs on a CUDA device. */
+  gpu: boolean;
+  /** wasm only: SIMD in use. */
+  simd: boolean;
+  /** Worker threads used by the backend (1 = single-threaded). */
+  threads: number;
+  /** The module that provided the backend, e.g. `@tensorflow/tfjs-node-gpu`. */
+  module?: string;
+  /** Why faster backends were skipped, when they were. */
+  reason?: string;
+}
+
+/** Loads a module by name; injectable so selection can be tested with stubs. */
+export type ModuleLoader = (specifier: string) => Promise<unknown>;
+
+export interface InitBackendOptions {
+  /** Force a backend; default `process.env.STEINKIT_BACKEND`, else the best that loads. */
+  backend?: BackendName | string;
+  /** Directory (or URL prefix) holding tfjs-backend-wasm's `.wasm` files; located from node_modules in Node. */
+  wasmPaths?: string;
+  /** Override module loading (tests). */
+  loader?: ModuleLoader;
+  /** Environment to read `STEINKIT_BACKEND` from (tests). */
+  env?: Record<string, string | undefined>;
+}
+
+const INSTALL_HINT: Record<BackendName, string> = {
+  tensorflow:
+    'install @tensorflow/tfjs-node-gpu@4.22 (CUDA 11.2 + cuDNN 8.1, Linux x64) or @tensorflow/tfjs-node@4.22; both download libtensorflow at install time',
+  wasm: 'install @tensorflow/tfjs-backend-wasm@4.22',
+  cpu: 'install @tensorflow/tfjs-backend-cpu@4.22 (or the @tensorflow/tfjs umbrella)',
+};
+
+const defaultLoader: ModuleLoader = (s) => import(/* @vite-ignore */ s);
+
+function message(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.split('\n')[0];
+}
+
+/** Validates a backend name; an unknown one is a TypeError listing the valid names. */
+export function parseBackendName(name: string, argName = 'backend'): BackendName {
+  if ((BACKENDS as readonly string[]).includes(name)) return name as BackendName;
+  throw new TypeError(`${argName}: unknown backend '${name}'; expected one of ${BACKENDS.join(', ')}`);
+}
+
+async function tryTensorflow(load: ModuleLoader): Promise<{ info?: BackendInfo; why: string }> {
+  const why: string[] = [];
+  for (const mod of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      await load(mod);
+    } catch (e) {
+      why.push(`${mod}: ${message(e)}`);
+      continue;
+    }
+    try {
+      if (!tf.findBackend('tensorflow')) throw new Error('loaded but registered no tensorflow backend');
+      if (!(await tf.setBackend('tensorflow'))) throw new Error('backend failed to initialize');
+      tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)).dataSync()); // a working device
+      const b = tf.backend() as { isUsingGpuDevice?: boolean };
+      return { info: { name: 'tensorflow', gpu: Boolean(b.isUsingGpuDevice), simd: false, threads: 0, module: mod }, why: '' };
+    } catch (e) {
+      why.push(`${mod}: ${message(e)}`);
+    }
+  }
+  return { why: why.join('; ') };
+}
+
+async function locateWasmDir(): Promise<string | undefined> {
+  const isNode = typeof process !== 'undefined' && Boolean(process.versions?.node);
+  if (!isNode) return undefined;
+  const { createRequire } = await import('node:module');
+  const { dirname, join } = await import('node:path');
+  const req = createRequire(join(process.cwd(), 'noop.js'));
+  let main: string;
+  try {
+    main = req.resolve('@tensorflow/tfjs-backend-wasm');
+  } catch {
+    main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
+  }
+  return `${dirname(main)}/`; // dist/, where the .wasm files live
+}
+
+async function tryWasm(load: ModuleLoader, wasmPaths?: string): Promise<{ info?: BackendInfo; why: string }> {
+  try {
+    const wasm = (await load('@tensorflow/tfjs-backend-wasm')) as { setWasmPaths?: (p: string) => void };
+    const dir = wasmPaths ?? (await locateWasmDir());
+    if (dir && wasm.setWasmPaths) wasm.setWasmPaths(dir);
+    registerWasmKernelFixes();
+    if (!(await tf.setBackend('wasm'))) throw new Error('backend failed to initialize');
+    const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    const mt = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+    return { info: { name: 'wasm', gpu: false, simd, threads: mt ? tf.env().getNumber('WASM_NUM_THREADS') || 1 : 1, module: '@tensorflow/tfjs-backend-wasm' }, why: '' };
+  } catch (e) {
+    return { why: `@tensorflow/tfjs-backend-wasm: ${message(e)}` };
+  }
+}
+
+async function tryCpu(load: ModuleLoader): Promise<{ info?: BackendInfo; why: string }> {
+  try {
+    if (!tf.findBackend('cpu')) await load('@tensorflow/tfjs-backend-cpu');
+    if (!(await tf.setBackend('cpu'))) throw new Error('backend failed to initialize');
+    // Silence the cpu backend's one-time "install tfjs-node" banner; the choice is reported here instead.
+    (tf.backend() as { firstUse?: boolean }).firstUse = false;
+    return { info: { name: 'cpu', gpu: false, simd: false, threads: 1, module: '@tensorflow/tfjs-backend-cpu' }, why: '' };
+  } catch (e) {
+    return { why: `@tensorflow/tfjs-backend-cpu: ${message(e)}` };
+  }
+}
+
+/**
+ * Selects the tfjs backend: `tensorflow` (tfjs-node-gpu, then tfjs-node) when it
+ * loads with a working device, else `wasm` (SIMD, with steinkit's kernel fixes),
+ * else `cpu`. `STEINKIT_BACKEND` or `options.backend` forces one; a forced
+ * backend that cannot load throws, saying why and how to install it.
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  const env = options.env ?? (typeof process !== 'undefined' ? process.env : {});
+  const load = options.loader ?? defaultLoader;
+  const forcedRaw = options.backend ?? env.STEINKIT_BACKEND;
+  const forced = forcedRaw ? parseBackendName(forcedRaw, options.backend ? 'backend' : 'STEINKIT_BACKEND') : undefined;
+  const attempts = {
+    tensorflow: () => tryTensorflow(load),
+    wasm: () => tryWasm(load, options.wasmPaths),
+    cpu: () => tryCpu(load),
+  } as const;
+  if (forced) {
+    const r = await attempts[forced]();
+    if (r.info) return r.info;
+    throw new Error(`backend '${forced}' was requested but cannot load (${r.why}); ${INSTALL_HINT[forced]}`);
+  }
+  const reasons: string[] = [];
+  for (const name of BACKENDS) {
+    const r = await attempts[name]();
+    if (r.info) return reasons.length ? { ...r.info, reason: reasons.join('; ') } : r.info;
+    reasons.push(r.why);
+  }
+  throw new Error(`no tfjs backend could load: ${reasons.join('; ')}`);
+}
+
+/** One line naming the backend, for apps and benchmarks to print. */
+export function describeBackend(info: BackendInfo): string {
+  const parts = [info.name];
+  if (info.name === 'tensorflow') parts.push(info.gpu ? 'GPU' : 'CPU');
+  if (info.name === 'wasm') parts.push(info.simd ? 'SIMD' : 'no SIMD', `${info.threads} thread${info.threads === 1 ? '' : 's'}`);
+  if (info.module) parts.push(info.module);
+  return parts.join(', ');
+}

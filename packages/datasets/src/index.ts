@@ -1,0 +1,2 @@
+// @steinkit/datasets: public surface.
+export {};

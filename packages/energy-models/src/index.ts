@@ -1,0 +1,2 @@
+// @steinkit/energy-models: public surface.
+export {};

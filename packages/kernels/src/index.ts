@@ -1,0 +1,2 @@
+// @steinkit/kernels: public surface.
+export {};

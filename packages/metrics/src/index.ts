@@ -1,0 +1,2 @@
+// @steinkit/metrics: public surface.
+export {};

@@ -1,0 +1,2 @@
+// @steinkit/stein-estimators: public surface.
+export {};

@@ -1,0 +1,25 @@
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+const root = import.meta.dirname;
+const packages = readdirSync(resolve(root, 'packages'));
+/** Tests run against sources: @steinkit/<name> resolves to packages/<name>/src. */
+const alias = Object.fromEntries(
+  packages.map((p) => [`@steinkit/${p}`, resolve(root, 'packages', p, 'src/index.ts')]),
+);
+const shared = { alias, setupFiles: [resolve(root, 'test/setup.ts')], testTimeout: 120_000, hookTimeout: 120_000 };
+
+export default defineConfig({
+  test: {
+    reporters: ['default'],
+    projects: [
+      ...packages.map((p) => ({
+        test: { ...shared, name: p, include: [`packages/${p}/test/**/*.test.ts`] },
+      })),
+      { test: { ...shared, name: 'steingan', include: ['apps/steingan/test/**/*.test.ts'] } },
+      { test: { ...shared, name: 'sksd-ica', include: ['apps/sksd-ica/test/**/*.test.ts'] } },
+      { test: { ...shared, name: 'benchmarks', include: ['benchmarks/test/**/*.test.ts'] } },
+    ],
+  },
+});
