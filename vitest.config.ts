@@ -8,7 +8,12 @@ const packages = readdirSync(resolve(root, 'packages'));
 const alias = Object.fromEntries(
   packages.map((p) => [`@steinkit/${p}`, resolve(root, 'packages', p, 'src/index.ts')]),
 );
-const shared = { alias, setupFiles: [resolve(root, 'test/setup.ts')], testTimeout: 120_000, hookTimeout: 120_000 };
+const shared = {
+  alias,
+  setupFiles: [resolve(root, 'test/setup.ts')],
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+};
 
 export default defineConfig({
   test: {

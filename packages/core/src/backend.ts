@@ -51,7 +51,9 @@ function message(e: unknown): string {
 /** Validates a backend name; an unknown one is a TypeError listing the valid names. */
 export function parseBackendName(name: string, argName = 'backend'): BackendName {
   if ((BACKENDS as readonly string[]).includes(name)) return name as BackendName;
-  throw new TypeError(`${argName}: unknown backend '${name}'; expected one of ${BACKENDS.join(', ')}`);
+  throw new TypeError(
+    `${argName}: unknown backend '${name}'; expected one of ${BACKENDS.join(', ')}`,
+  );
 }
 
 async function tryTensorflow(load: ModuleLoader): Promise<{ info?: BackendInfo; why: string }> {
@@ -64,11 +66,21 @@ async function tryTensorflow(load: ModuleLoader): Promise<{ info?: BackendInfo; 
       continue;
     }
     try {
-      if (!tf.findBackend('tensorflow')) throw new Error('loaded but registered no tensorflow backend');
+      if (!tf.findBackend('tensorflow'))
+        throw new Error('loaded but registered no tensorflow backend');
       if (!(await tf.setBackend('tensorflow'))) throw new Error('backend failed to initialize');
       tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)).dataSync()); // a working device
       const b = tf.backend() as { isUsingGpuDevice?: boolean };
-      return { info: { name: 'tensorflow', gpu: Boolean(b.isUsingGpuDevice), simd: false, threads: 0, module: mod }, why: '' };
+      return {
+        info: {
+          name: 'tensorflow',
+          gpu: Boolean(b.isUsingGpuDevice),
+          simd: false,
+          threads: 0,
+          module: mod,
+        },
+        why: '',
+      };
     } catch (e) {
       why.push(`${mod}: ${message(e)}`);
     }
@@ -91,16 +103,30 @@ async function locateWasmDir(): Promise<string | undefined> {
   return `${dirname(main)}/`; // dist/, where the .wasm files live
 }
 
-async function tryWasm(load: ModuleLoader, wasmPaths?: string): Promise<{ info?: BackendInfo; why: string }> {
+async function tryWasm(
+  load: ModuleLoader,
+  wasmPaths?: string,
+): Promise<{ info?: BackendInfo; why: string }> {
   try {
-    const wasm = (await load('@tensorflow/tfjs-backend-wasm')) as { setWasmPaths?: (p: string) => void };
+    const wasm = (await load('@tensorflow/tfjs-backend-wasm')) as {
+      setWasmPaths?: (p: string) => void;
+    };
     const dir = wasmPaths ?? (await locateWasmDir());
     if (dir && wasm.setWasmPaths) wasm.setWasmPaths(dir);
     registerWasmKernelFixes();
     if (!(await tf.setBackend('wasm'))) throw new Error('backend failed to initialize');
     const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     const mt = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-    return { info: { name: 'wasm', gpu: false, simd, threads: mt ? tf.env().getNumber('WASM_NUM_THREADS') || 1 : 1, module: '@tensorflow/tfjs-backend-wasm' }, why: '' };
+    return {
+      info: {
+        name: 'wasm',
+        gpu: false,
+        simd,
+        threads: mt ? tf.env().getNumber('WASM_NUM_THREADS') || 1 : 1,
+        module: '@tensorflow/tfjs-backend-wasm',
+      },
+      why: '',
+    };
   } catch (e) {
     return { why: `@tensorflow/tfjs-backend-wasm: ${message(e)}` };
   }
@@ -112,7 +138,16 @@ async function tryCpu(load: ModuleLoader): Promise<{ info?: BackendInfo; why: st
     if (!(await tf.setBackend('cpu'))) throw new Error('backend failed to initialize');
     // Silence the cpu backend's one-time "install tfjs-node" banner; the choice is reported here instead.
     (tf.backend() as { firstUse?: boolean }).firstUse = false;
-    return { info: { name: 'cpu', gpu: false, simd: false, threads: 1, module: '@tensorflow/tfjs-backend-cpu' }, why: '' };
+    return {
+      info: {
+        name: 'cpu',
+        gpu: false,
+        simd: false,
+        threads: 1,
+        module: '@tensorflow/tfjs-backend-cpu',
+      },
+      why: '',
+    };
   } catch (e) {
     return { why: `@tensorflow/tfjs-backend-cpu: ${message(e)}` };
   }
@@ -128,7 +163,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const env = options.env ?? (typeof process !== 'undefined' ? process.env : {});
   const load = options.loader ?? defaultLoader;
   const forcedRaw = options.backend ?? env.STEINKIT_BACKEND;
-  const forced = forcedRaw ? parseBackendName(forcedRaw, options.backend ? 'backend' : 'STEINKIT_BACKEND') : undefined;
+  const forced = forcedRaw
+    ? parseBackendName(forcedRaw, options.backend ? 'backend' : 'STEINKIT_BACKEND')
+    : undefined;
   const attempts = {
     tensorflow: () => tryTensorflow(load),
     wasm: () => tryWasm(load, options.wasmPaths),
@@ -137,7 +174,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (forced) {
     const r = await attempts[forced]();
     if (r.info) return r.info;
-    throw new Error(`backend '${forced}' was requested but cannot load (${r.why}); ${INSTALL_HINT[forced]}`);
+    throw new Error(
+      `backend '${forced}' was requested but cannot load (${r.why}); ${INSTALL_HINT[forced]}`,
+    );
   }
   const reasons: string[] = [];
   for (const name of BACKENDS) {
@@ -150,9 +189,13 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
 
 /** One line naming the backend, for apps and benchmarks to print. */
 export function describeBackend(info: BackendInfo): string {
-  const parts = [info.name];
+  const parts: string[] = [info.name];
   if (info.name === 'tensorflow') parts.push(info.gpu ? 'GPU' : 'CPU');
-  if (info.name === 'wasm') parts.push(info.simd ? 'SIMD' : 'no SIMD', `${info.threads} thread${info.threads === 1 ? '' : 's'}`);
+  if (info.name === 'wasm')
+    parts.push(
+      info.simd ? 'SIMD' : 'no SIMD',
+      `${info.threads} thread${info.threads === 1 ? '' : 's'}`,
+    );
   if (info.module) parts.push(info.module);
   return parts.join(', ');
 }

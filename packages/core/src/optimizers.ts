@@ -32,10 +32,13 @@ export interface AdagradMomentumOptions {
  * momentum. hist ← g² on the first step, then α·hist + (1 − α)·g²;
  * step = lr · g / (eps + √hist).
  */
-export function adagradMomentum(opts: AdagradMomentumOptions): SteinOptimizer<AdagradMomentumState> {
+export function adagradMomentum(
+  opts: AdagradMomentumOptions,
+): SteinOptimizer<AdagradMomentumState> {
   const { learningRate, alpha = 0.9, eps = 1e-6 } = opts;
   assertPositive(learningRate, 'learningRate');
-  if (!(alpha >= 0 && alpha < 1)) throw new RangeError(`alpha: expected a number in [0, 1), got ${alpha}`);
+  if (!(alpha >= 0 && alpha < 1))
+    throw new RangeError(`alpha: expected a number in [0, 1), got ${alpha}`);
   assertPositive(eps, 'eps');
   return {
     name: `adagradMomentum(lr=${learningRate}, alpha=${alpha})`,
@@ -69,7 +72,9 @@ export function fromTfOptimizer(optimizer: tf.Optimizer): SteinOptimizer<TfOptim
   let counter = 0;
   return {
     name: `tf.${optimizer.getClassName()}`,
-    init: (param) => ({ variable: tf.variable(param, true, `steinkit_opt_${Date.now()}_${counter++}`) }),
+    init: (param) => ({
+      variable: tf.variable(param, true, `steinkit_opt_${Date.now()}_${counter++}`),
+    }),
     update(g, state) {
       const { variable } = state;
       assertShape(g, 'direction', variable.shape);

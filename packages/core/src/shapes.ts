@@ -23,7 +23,12 @@ export function assertShape(x: Tensor, name: string, expected: ShapeSpec): void 
 }
 
 /** Asserts a rank-2 tensor `[n, d]` (optionally fixing n or d); returns it typed. */
-export function assert2D(x: Tensor, name: string, n: number | null = null, d: number | null = null): Tensor2D {
+export function assert2D(
+  x: Tensor,
+  name: string,
+  n: number | null = null,
+  d: number | null = null,
+): Tensor2D {
   assertShape(x, name, [n, d]);
   return x as Tensor2D;
 }
@@ -36,13 +41,25 @@ export function assertSameDim(a: Tensor, aName: string, b: Tensor, bName: string
 
 /** Asserts a finite number > 0 (or ≥ 0 with `allowZero`). */
 export function assertPositive(value: number, name: string, allowZero = false): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new RangeError(`${name}: expected a finite number ${allowZero ? '≥' : '>'} 0, got ${String(value)}`);
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    (!allowZero && value === 0)
+  ) {
+    throw new RangeError(
+      `${name}: expected a finite number ${allowZero ? '≥' : '>'} 0, got ${String(value)}`,
+    );
   }
 }
 
 /** Asserts an integer in [min, max]. */
-export function assertInt(value: number, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): void {
+export function assertInt(
+  value: number,
+  name: string,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): void {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RangeError(`${name}: expected an integer in [${min}, ${max}], got ${String(value)}`);
   }

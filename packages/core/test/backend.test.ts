@@ -45,7 +45,9 @@ describe('initBackend', () => {
       if (s === '@tensorflow/tfjs-node-gpu') {
         // The stub registers a backend named 'tensorflow' that is really cpu, reporting a GPU device.
         const cpu = await import('@tensorflow/tfjs-backend-cpu');
-        tf.registerBackend('tensorflow', () => Object.assign(new cpu.MathBackendCPU(), { isUsingGpuDevice: true }));
+        tf.registerBackend('tensorflow', () =>
+          Object.assign(new cpu.MathBackendCPU(), { isUsingGpuDevice: true }),
+        );
         for (const k of tf.getKernelsForBackend('cpu')) {
           tf.registerKernel({ ...k, backendName: 'tensorflow' });
         }
@@ -54,16 +56,23 @@ describe('initBackend', () => {
       return import(/* @vite-ignore */ s);
     };
     const info = await initBackend({ loader: stubbed, env: {} });
-    expect(info).toMatchObject({ name: 'tensorflow', gpu: true, module: '@tensorflow/tfjs-node-gpu' });
+    expect(info).toMatchObject({
+      name: 'tensorflow',
+      gpu: true,
+      module: '@tensorflow/tfjs-node-gpu',
+    });
     expect(tf.getBackend()).toBe('tensorflow');
     expect(tf.tidy(() => tf.add(tf.scalar(2), tf.scalar(3)).dataSync()[0])).toBe(5);
     tf.removeBackend('tensorflow');
-    for (const k of tf.getKernelsForBackend('tensorflow')) tf.unregisterKernel(k.kernelName, 'tensorflow');
+    for (const k of tf.getKernelsForBackend('tensorflow'))
+      tf.unregisterKernel(k.kernelName, 'tensorflow');
   });
 
   it('STEINKIT_BACKEND forces a backend; options win over the environment', async () => {
     expect((await initBackend({ env: { STEINKIT_BACKEND: 'cpu' } })).name).toBe('cpu');
-    expect((await initBackend({ backend: 'wasm', env: { STEINKIT_BACKEND: 'cpu' } })).name).toBe('wasm');
+    expect((await initBackend({ backend: 'wasm', env: { STEINKIT_BACKEND: 'cpu' } })).name).toBe(
+      'wasm',
+    );
   });
 
   it('a forced backend that cannot load is an error saying why and how to install it', async () => {
@@ -76,6 +85,8 @@ describe('initBackend', () => {
     await expect(initBackend({ backend: 'webgpu' })).rejects.toThrow(
       /backend: unknown backend 'webgpu'; expected one of tensorflow, wasm, cpu/,
     );
-    await expect(initBackend({ env: { STEINKIT_BACKEND: 'gpu' } })).rejects.toThrow(/STEINKIT_BACKEND: unknown/);
+    await expect(initBackend({ env: { STEINKIT_BACKEND: 'gpu' } })).rejects.toThrow(
+      /STEINKIT_BACKEND: unknown/,
+    );
   });
 });

@@ -16,7 +16,8 @@ describe('adagradMomentum (SVGD code optimizer)', () => {
     ];
     let hist: number[] = [];
     for (const [k, g] of gs.entries()) {
-      hist = k === 0 ? g.map((v) => v * v) : hist.map((h, i) => alpha * h + (1 - alpha) * g[i] ** 2);
+      hist =
+        k === 0 ? g.map((v) => v * v) : hist.map((h, i) => alpha * h + (1 - alpha) * g[i] ** 2);
       const expected = g.map((v, i) => (lr * v) / (1e-6 + Math.sqrt(hist[i])));
       const gt = tf.tensor1d(g);
       const r = opt.update(gt, state);
@@ -24,7 +25,7 @@ describe('adagradMomentum (SVGD code optimizer)', () => {
       state = r.state;
       const got = Array.from(r.step.dataSync());
       r.step.dispose();
-      got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+      for (const [i, v] of got.entries()) expect(v).toBeCloseTo(expected[i], 5);
     }
     opt.dispose(state);
     expect(tf.memory().numTensors).toBe(before + 1); // only the scalar passed to init
@@ -37,7 +38,9 @@ describe('adagradMomentum (SVGD code optimizer)', () => {
     let state = opt.init(tf.zeros([2]));
     const r = opt.update(tf.ones([2]), state);
     state = r.state;
-    expect(() => opt.update(tf.ones([3]), state)).toThrow(/direction: expected shape \[2\], got \[3\]/);
+    expect(() => opt.update(tf.ones([3]), state)).toThrow(
+      /direction: expected shape \[2\], got \[3\]/,
+    );
     opt.dispose(state);
   });
 });
