@@ -1,0 +1,175 @@
+import {
+  assert2D,
+  assertInt,
+  assertPositive,
+  createRng,
+  type EnergyModel,
+  type Sampler,
+} from '@steinkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** A fixed target with closed-form log-density, score and exact sampling. */
+export interface Target extends EnergyModel, Sampler {
+  readonly name: string;
+  readonly dim: number;
+  /** log p(x), normalized, `[n, d]` → `[n]`. */
+  logProb(x: tf.Tensor2D): tf.Tensor1D;
+  /** −log p(x). */
+  energy(x: tf.Tensor2D): tf.Tensor1D;
+  /** ∇ₓ log p(x) in closed form. */
+  score(x: tf.Tensor2D): tf.Tensor2D;
+  /** Exact i.i.d. draws. */
+  sample(n: number, seed?: number): tf.Tensor2D;
+  /** Always empty: a target has no trainable θ. */
+  readonly trainableVariables: tf.Variable[];
+}
+
+export interface GaussianMixtureOptions {
+  /** Component means, K × d. */
+  means: number[][];
+  /** Isotropic standard deviation: one for all components or one per component. Default 1. */
+  std?: number | number[];
+  /** Mixture weights (normalized here). Default uniform. */
+  weights?: number[];
+}
+
+/** p(x) = Σ_k w_k N(x; μ_k, σ_k² I), with closed-form score Σ_k r_k(x)(μ_k − x)/σ_k². */
+export function gaussianMixture(opts: GaussianMixtureOptions): Target {
+  const { means } = opts;
+  if (!Array.isArray(means) || means.length === 0 || !Array.isArray(means[0])) {
+    throw new TypeError('means: expected a non-empty K × d array of numbers');
+  }
+  const K = means.length;
+  const d = means[0].length;
+  assertInt(d, 'means[0].length', 1);
+  means.forEach((m, k) => {
+    if (!Array.isArray(m) || m.length !== d || m.some((v) => !Number.isFinite(v))) {
+      throw new RangeError(`means[${k}]: expected ${d} finite numbers, got ${JSON.stringify(m)}`);
+    }
+  });
+  const stdArr = Array.isArray(opts.std) ? opts.std : new Array(K).fill(opts.std ?? 1);
+  if (stdArr.length !== K) throw new RangeError(`std: expected ${K} values, got ${stdArr.length}`);
+  stdArr.forEach((s, k) => {
+    assertPositive(s, `std[${k}]`);
+  });
+  const w = opts.weights ?? new Array(K).fill(1);
+  if (w.length !== K) throw new RangeError(`weights: expected ${K} values, got ${w.length}`);
+  w.forEach((v, k) => {
+    assertPositive(v, `weights[${k}]`);
+  });
+  const wsum = w.reduce((a, b) => a + b, 0);
+  const logw = w.map((v) => Math.log(v / wsum));
+
+  // Per-component log terms, [n, K], and (μ_k − x) [n, K, d].
+  const parts = (x: tf.Tensor2D) => {
+    const mu = tf.tensor2d(means, [K, d]);
+    const s2 = tf.tensor1d(stdArr.map((s) => s * s));
+    const diff = tf.sub(tf.expandDims(mu, 0), tf.expandDims(x, 1)); // [n, K, d]
+    const sq = tf.sum(tf.square(diff), 2); // [n, K]
+    const c = tf.tensor1d(
+      stdArr.map((s, k) => logw[k] - d * Math.log(s) - (d / 2) * Math.log(2 * Math.PI)),
+    );
+    const logTerms = tf.sub(c, tf.div(sq, tf.mul(2, s2)));
+    return { diff, logTerms, s2 };
+  };
+  const check = (x: tf.Tensor, name = 'x') => assert2D(x, name, null, d);
+  const logProbImpl = (x: tf.Tensor2D) => tf.logSumExp(parts(x).logTerms, 1) as tf.Tensor1D;
+
+  return {
+    name: `gaussianMixture(K=${K}, d=${d})`,
+    dim: d,
+    trainableVariables: [],
+    logProb(x) {
+      check(x);
+      return tf.tidy(() => logProbImpl(x));
+    },
+    energy(x) {
+      check(x);
+      return tf.tidy(() => tf.neg(logProbImpl(x)));
+    },
+    score(x) {
+      check(x);
+      return tf.tidy(() => {
+        const { diff, logTerms, s2 } = parts(x);
+        const r = tf.softmax(logTerms, 1); // responsibilities [n, K]
+        const coef = tf.div(r, s2); // [n, K]
+        return tf.sum(tf.mul(tf.expandDims(coef, 2), diff), 1) as tf.Tensor2D;
+      });
+    },
+    sample(n, seed = 0) {
+      assertInt(n, 'n', 1);
+      const rng = createRng(seed);
+      return tf.tidy(() => {
+        const idx = tf.reshape(
+          tf.multinomial(tf.tensor2d([logw], [1, K]), n, rng.nextSeed(), false),
+          [n],
+        );
+        const mu = tf.gather(tf.tensor2d(means, [K, d]), idx);
+        const s = tf.gather(tf.tensor1d(stdArr), idx);
+        return tf.add(mu, tf.mul(tf.expandDims(s, 1), rng.normal([n, d]))) as tf.Tensor2D;
+      });
+    },
+  };
+}
+
+export interface BananaOptions {
+  /** Standard deviation of x₁. Default 1. */
+  a?: number;
+  /** Curvature: x₂ = b(x₁² − a²) + N(0, 1). Default 0.5. */
+  b?: number;
+}
+
+/**
+ * The 2-D banana: x₁ ~ N(0, a²), x₂ | x₁ ~ N(b(x₁² − a²), 1).
+ * log p = −x₁²/(2a²) − log a − u²/2 − log 2π with u = x₂ − b(x₁² − a²).
+ */
+export function banana(opts: BananaOptions = {}): Target {
+  const a = opts.a ?? 1;
+  const b = opts.b ?? 0.5;
+  assertPositive(a, 'a');
+  if (!Number.isFinite(b)) throw new RangeError(`b: expected a finite number, got ${b}`);
+  const split = (x: tf.Tensor2D) => {
+    const x1 = tf.squeeze(tf.slice(x, [0, 0], [-1, 1]), [1]);
+    const x2 = tf.squeeze(tf.slice(x, [0, 1], [-1, 1]), [1]);
+    const u = tf.sub(x2, tf.mul(b, tf.sub(tf.square(x1), a * a)));
+    return { x1, u };
+  };
+  const logProbImpl = (x: tf.Tensor2D) => {
+    const { x1, u } = split(x);
+    return tf.sub(
+      tf.neg(tf.add(tf.div(tf.square(x1), 2 * a * a), tf.div(tf.square(u), 2))),
+      Math.log(a) + Math.log(2 * Math.PI),
+    ) as tf.Tensor1D;
+  };
+  const check = (x: tf.Tensor) => assert2D(x, 'x', null, 2);
+  return {
+    name: `banana(a=${a}, b=${b})`,
+    dim: 2,
+    trainableVariables: [],
+    logProb(x) {
+      check(x);
+      return tf.tidy(() => logProbImpl(x));
+    },
+    energy(x) {
+      check(x);
+      return tf.tidy(() => tf.neg(logProbImpl(x)));
+    },
+    score(x) {
+      check(x);
+      return tf.tidy(() => {
+        const { x1, u } = split(x);
+        const g1 = tf.add(tf.div(tf.neg(x1), a * a), tf.mul(tf.mul(2 * b, x1), u));
+        return tf.stack([g1, tf.neg(u)], 1) as tf.Tensor2D;
+      });
+    },
+    sample(n, seed = 0) {
+      assertInt(n, 'n', 1);
+      const rng = createRng(seed);
+      return tf.tidy(() => {
+        const x1 = tf.mul(a, rng.normal([n]));
+        const x2 = tf.add(tf.mul(b, tf.sub(tf.square(x1), a * a)), rng.normal([n]));
+        return tf.stack([x1, x2], 1) as tf.Tensor2D;
+      });
+    },
+  };
+}

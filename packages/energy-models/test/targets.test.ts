@@ -1,0 +1,140 @@
+import { banana, bayesianLogisticRegression, gaussianMixture } from '@steinkit/energy-models';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { finiteDiffGrad, maxAbs, maxAbsDiff } from './helpers';
+
+describe('gaussianMixture', () => {
+  const gm = gaussianMixture({
+    means: [
+      [-2, 0],
+      [2, 1],
+    ],
+    std: [0.7, 1.2],
+    weights: [1, 3],
+  });
+
+  it('log-density matches a hand-written density at a point', () => {
+    const x = tf.tensor2d([[0.3, -0.4]]);
+    const lp = gm.logProb(x).dataSync()[0];
+    const n = (m: number[], s: number) =>
+      Math.exp(-((0.3 - m[0]) ** 2 + (-0.4 - m[1]) ** 2) / (2 * s * s)) / (2 * Math.PI * s * s);
+    expect(lp).toBeCloseTo(Math.log(0.25 * n([-2, 0], 0.7) + 0.75 * n([2, 1], 1.2)), 5);
+    x.dispose();
+  });
+
+  it('score matches finite differences of logProb; no leaks', () => {
+    const x = tf.tensor2d([
+      [0.3, -0.4],
+      [-1.5, 0.2],
+      [2.5, 2],
+    ]);
+    const before = tf.memory().numTensors;
+    const s = gm.score(x);
+    const fd = finiteDiffGrad((z) => gm.logProb(z as tf.Tensor2D), x);
+    expect(maxAbsDiff(s.dataSync(), fd)).toBeLessThan(2e-3);
+    s.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
+  it('samples have the mixture mean', () => {
+    const s = gm.sample(4000, 3);
+    const m = tf.mean(s, 0).dataSync();
+    expect(m[0]).toBeCloseTo(0.25 * -2 + 0.75 * 2, 1);
+    expect(m[1]).toBeCloseTo(0.75, 1);
+    s.dispose();
+  });
+
+  it('rejects bad shapes with the argument named', () => {
+    const x = tf.zeros([3, 3]) as tf.Tensor2D;
+    expect(() => gm.score(x)).toThrow(/x: expected shape \[\?, 2\]/);
+    x.dispose();
+    expect(() => gaussianMixture({ means: [[0, 0], [1]] })).toThrow(RangeError);
+  });
+});
+
+describe('banana', () => {
+  it('score matches finite differences; samples have mean (0, 0) and log-density integrates', () => {
+    const t = banana({ a: 1.2, b: 0.6 });
+    const x = tf.tensor2d([
+      [0.3, -0.4],
+      [-1.5, 0.9],
+      [1, 2],
+    ]);
+    const fd = finiteDiffGrad((z) => t.logProb(z as tf.Tensor2D), x);
+    const s = t.score(x);
+    expect(maxAbsDiff(s.dataSync(), fd)).toBeLessThan(2e-3);
+    const smp = t.sample(5000, 1);
+    const m = tf.mean(smp, 0).dataSync();
+    expect(Math.abs(m[0])).toBeLessThan(0.06);
+    expect(Math.abs(m[1])).toBeLessThan(0.08);
+    // Riemann sum of p over a grid ≈ 1 (normalized density).
+    const g = tf.tidy(() => {
+      const xs = tf.linspace(-7, 7, 141);
+      const ys = tf.linspace(-6, 20, 261);
+      const grid = tf.stack(
+        [tf.reshape(tf.tile(tf.expandDims(xs, 1), [1, 261]), [-1]), tf.tile(ys, [141])],
+        1,
+      ) as tf.Tensor2D;
+      return tf.mul(tf.sum(tf.exp(t.logProb(grid))), 0.1 * 0.1);
+    });
+    expect(g.dataSync()[0]).toBeCloseTo(1, 2);
+    tf.dispose([x, s, smp, g]);
+  });
+});
+
+describe('bayesianLogisticRegression', () => {
+  const N = 40;
+  const p = 3;
+  const X = tf.tidy(() => tf.randomNormal([N, p], 0, 1, 'float32', 1)) as tf.Tensor2D;
+  const y = tf.tidy(() =>
+    tf.cast(tf.greater(tf.sum(tf.mul(X, tf.tensor1d([1, -2, 0.5])), 1), 0), 'float32'),
+  ) as tf.Tensor1D;
+
+  it.each(['gamma', 'gaussian'] as const)(
+    'full-data score (%s prior) equals autodiff of logProb',
+    (kind) => {
+      const m = bayesianLogisticRegression({ features: X, labels: y, prior: { kind } });
+      const th = tf.tidy(() => tf.randomNormal([5, m.dim], 0, 0.5, 'float32', 2)) as tf.Tensor2D;
+      const before = tf.memory().numTensors;
+      const s = m.score(th);
+      const ad = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(m.logProb(t as tf.Tensor2D)))(th));
+      expect(maxAbsDiff(s.dataSync(), ad.dataSync())).toBeLessThan(
+        1e-3 * Math.max(1, maxAbs(ad.dataSync())),
+      );
+      tf.dispose([s, ad]);
+      expect(tf.memory().numTensors).toBe(before);
+      th.dispose();
+    },
+  );
+
+  it('minibatch score is unbiased (averages to the full score)', () => {
+    const m = bayesianLogisticRegression({
+      features: X,
+      labels: y,
+      prior: { kind: 'gaussian' },
+      batchSize: 10,
+      seed: 4,
+    });
+    const th = tf.tensor2d([[0.2, -0.3, 0.1]]);
+    const full = m.fullScore(th).dataSync();
+    const acc = new Float64Array(p);
+    const R = 400;
+    for (let r = 0; r < R; r++) {
+      const s = m.score(th);
+      s.dataSync().forEach((v, i) => {
+        acc[i] += v / R;
+      });
+      s.dispose();
+    }
+    expect(maxAbsDiff(acc, full)).toBeLessThan(0.05 * maxAbs(full) + 0.05);
+    th.dispose();
+  });
+
+  it('predicts well at the generating direction', () => {
+    const m = bayesianLogisticRegression({ features: X, labels: y, prior: { kind: 'gaussian' } });
+    const th = tf.tensor2d([[3, -6, 1.5]]);
+    expect(m.accuracy(th, X, y)).toBe(1);
+    th.dispose();
+  });
+});
