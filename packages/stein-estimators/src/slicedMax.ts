@@ -1,0 +1,163 @@
+import { assert2D, assertInt, assertPositive, type ScoreFn } from '@steinkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { SKSD_MEDIAN, type SlicedBandwidth, sksd } from './sliced';
+
+/**
+ * maxSKSD (Gong et al., ICLR 2021, eq. 9–10): the sliced KSD maximized over
+ * the slices by gradient ascent. Variant 'g' keeps r an orthogonal basis
+ * (identity by default) and optimizes every g_i; variant 'rg' optimizes both.
+ * Explicit state + one pure-ish step (the ascent goes through a tfjs
+ * optimizer on tf.Variables), plus `maxSksdFit` as the convenience loop.
+ */
+export interface MaxSksdState {
+  /** Score directions `[S, D]`; trainable only for variant 'rg'. */
+  readonly r: tf.Variable<tf.Rank.R2>;
+  /** Projection directions `[S, D]`, unit rows. */
+  readonly g: tf.Variable<tf.Rank.R2>;
+  readonly variant: 'g' | 'rg';
+  readonly optimizer: tf.Optimizer;
+  readonly statistic: 'u' | 'v';
+  readonly bandwidth: SlicedBandwidth;
+  /** Ascent steps taken. */
+  step: number;
+}
+
+export interface MaxSksdInitOptions {
+  /** 'g' (default) or 'rg'. */
+  variant?: 'g' | 'rg';
+  /** Initial r `[S, D]`; default the identity (S = D). */
+  r?: tf.Tensor2D;
+  /** Initial g `[S, D]`; default the identity (the reference initialization r = g = I). */
+  g?: tf.Tensor2D;
+  /** The ascent optimizer; default Adam(lr 1e-3, β = (0.9, 0.99)) as in the reference ICA code. */
+  optimizer?: tf.Optimizer;
+  /** Default 'v'. */
+  statistic?: 'u' | 'v';
+  /** Default the per-slice median heuristic h_i² = 2·median. */
+  bandwidth?: SlicedBandwidth;
+}
+
+/** Creates the slice variables (rows normalized) and the optimizer. */
+export function maxSksdInit(dim: number, opts: MaxSksdInitOptions = {}): MaxSksdState {
+  assertInt(dim, 'dim', 1);
+  const variant = opts.variant ?? 'g';
+  if (variant !== 'g' && variant !== 'rg')
+    throw new TypeError(`variant: expected 'g' or 'rg', got ${String(variant)}`);
+  if (opts.r) assert2D(opts.r, 'r', null, dim);
+  if (opts.g) assert2D(opts.g, 'g', opts.r ? opts.r.shape[0] : null, dim);
+  const S = opts.r?.shape[0] ?? opts.g?.shape[0] ?? dim;
+  const r0 = tf.tidy(() =>
+    unitRows(
+      opts.r ??
+        ((S === dim
+          ? tf.eye(dim)
+          : tf.slice(tf.eye(Math.max(S, dim)), [0, 0], [S, dim])) as tf.Tensor2D),
+    ),
+  );
+  const g0 = tf.tidy(() => unitRows(opts.g ?? tf.clone(r0)));
+  if (g0.shape[0] !== S) throw new RangeError(`g: expected ${S} rows (as r), got ${g0.shape[0]}`);
+  const r = tf.variable(r0, variant === 'rg') as tf.Variable<tf.Rank.R2>;
+  const g = tf.variable(g0, true) as tf.Variable<tf.Rank.R2>;
+  tf.dispose([r0, g0]);
+  return {
+    r,
+    g,
+    variant,
+    optimizer: opts.optimizer ?? tf.train.adam(1e-3, 0.9, 0.99),
+    statistic: opts.statistic ?? 'v',
+    bandwidth: opts.bandwidth ?? SKSD_MEDIAN,
+    step: 0,
+  };
+}
+
+function unitRows(m: tf.Tensor2D): tf.Tensor2D {
+  return tf.div(m, tf.add(tf.norm(m, 'euclidean', 1, true), 1e-10)) as tf.Tensor2D;
+}
+
+export interface MaxSksdStepOptions {
+  /** Renormalize the slice rows to unit length after the step; default true. */
+  renormalize?: boolean;
+}
+
+/**
+ * One ascent step on the slices: maximizes sksd(x, score; r, g) over g (and
+ * r for 'rg') with the state's optimizer, then renormalizes the rows.
+ * `score` may be precomputed values at x (they do not depend on the slices).
+ * Returns the statistic before the step (a number; syncs once).
+ */
+export function maxSksdStep(
+  state: MaxSksdState,
+  x: tf.Tensor2D,
+  score: ScoreFn | tf.Tensor2D,
+  opts: MaxSksdStepOptions = {},
+): number {
+  const vars = state.variant === 'rg' ? [state.g, state.r] : [state.g];
+  const negValue = state.optimizer.minimize(
+    () =>
+      tf.neg(
+        sksd(x, score, {
+          r: state.r,
+          g: state.g,
+          statistic: state.statistic,
+          bandwidth: state.bandwidth,
+        }),
+      ) as tf.Scalar,
+    true,
+    vars,
+  );
+  if (opts.renormalize ?? true) {
+    for (const v of vars) {
+      tf.tidy(() => v.assign(unitRows(v)));
+    }
+  }
+  state.step++;
+  const out = negValue ? -negValue.dataSync()[0] : Number.NaN;
+  negValue?.dispose();
+  return out;
+}
+
+/** The current statistic at (r, g) of the state: a differentiable scalar (e.g. the model's loss). */
+export function maxSksdValue(
+  state: MaxSksdState,
+  x: tf.Tensor2D,
+  score: ScoreFn | tf.Tensor2D,
+): tf.Scalar {
+  return sksd(x, score, {
+    r: state.r,
+    g: state.g,
+    statistic: state.statistic,
+    bandwidth: state.bandwidth,
+  });
+}
+
+/** Runs `steps` ascent steps on the same sample; returns the statistic after each step. */
+export function maxSksdFit(
+  state: MaxSksdState,
+  x: tf.Tensor2D,
+  score: ScoreFn | tf.Tensor2D,
+  steps: number,
+  opts: MaxSksdStepOptions = {},
+): number[] {
+  assertInt(steps, 'steps', 1);
+  const sc = typeof score === 'function' ? tf.tidy(() => score(x)) : score;
+  const trace: number[] = [];
+  try {
+    for (let i = 0; i < steps; i++) trace.push(maxSksdStep(state, x, sc, opts));
+  } finally {
+    if (sc !== score) sc.dispose();
+  }
+  return trace;
+}
+
+/** Frees the slice variables and the optimizer's slots. */
+export function maxSksdDispose(state: MaxSksdState): void {
+  state.r.dispose();
+  state.g.dispose();
+  state.optimizer.dispose();
+}
+
+/** Learning-rate check helper for user-built optimizers. */
+export function maxSksdAdam(learningRate = 1e-3, beta1 = 0.9, beta2 = 0.99): tf.Optimizer {
+  assertPositive(learningRate, 'learningRate');
+  return tf.train.adam(learningRate, beta1, beta2);
+}

@@ -1,0 +1,252 @@
+import { createRng } from '@steinkit/core';
+import {
+  maxSksdDispose,
+  maxSksdFit,
+  maxSksdInit,
+  medianSqPairDiffs,
+  sksd,
+  sksdPairMatrix,
+} from '@steinkit/stein-estimators';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+
+/** Slow float64 per-slice, per-pair reference of the sliced KSD (the formula, term by term). */
+function referenceSksd(
+  x: number[][],
+  sc: number[][],
+  r: number[][],
+  g: number[][],
+  u: boolean,
+  h2Override?: number[],
+): number {
+  const n = x.length;
+  const unit = (v: number[]) => {
+    const nr = Math.sqrt(v.reduce((a, b) => a + b * b, 0));
+    return v.map((e) => e / nr);
+  };
+  const dot = (a: number[], b: number[]) => a.reduce((acc, e, i) => acc + e * b[i], 0);
+  let total = 0;
+  r.forEach((ri0, i) => {
+    const ri = unit(ri0);
+    const gi = unit(g[i]);
+    const a = x.map((row) => dot(row, gi));
+    const s = sc.map((row) => dot(row, ri));
+    const c = dot(ri, gi);
+    let h2: number;
+    if (h2Override) h2 = h2Override[i];
+    else {
+      const sq: number[] = [];
+      for (let j = 0; j < n; j++) for (let k = j + 1; k < n; k++) sq.push((a[j] - a[k]) ** 2);
+      sq.sort((p, q) => p - q);
+      const m = sq.length;
+      h2 = 2 * (m % 2 ? sq[(m - 1) / 2] : 0.5 * (sq[m / 2 - 1] + sq[m / 2]));
+    }
+    for (let j = 0; j < n; j++)
+      for (let k = 0; k < n; k++) {
+        if (u && j === k) continue;
+        const dlt = a[j] - a[k];
+        const kk = Math.exp(-(dlt * dlt) / h2);
+        const dB = ((2 * dlt) / h2) * kk; // ∂k/∂b
+        const dA = -dB; // ∂k/∂a
+        const dAB = (2 / h2 - (4 * dlt * dlt) / (h2 * h2)) * kk;
+        total += s[j] * s[k] * kk + c * s[j] * dB + c * s[k] * dA + c * c * dAB;
+      }
+  });
+  return total / (u ? n * (n - 1) : n * n);
+}
+
+const arr = (t: tf.Tensor) => t.arraySync() as number[][];
+
+describe('sksd', () => {
+  it('matches the slow per-slice reference on random inputs (U and V, S ≠ D)', () => {
+    const rng = createRng(1);
+    const x = tf.add(rng.normal([13, 4]), 3) as tf.Tensor2D; // offset: exercises centering
+    const sc = rng.normal([13, 4]) as tf.Tensor2D;
+    const r = rng.normal([6, 4]) as tf.Tensor2D;
+    const g = rng.normal([6, 4]) as tf.Tensor2D;
+    const before = tf.memory().numTensors;
+    for (const statistic of ['u', 'v'] as const) {
+      const v = sksd(x, sc, { r, g, statistic });
+      const ref = referenceSksd(arr(x), arr(sc), arr(r), arr(g), statistic === 'u');
+      expect(v.dataSync()[0]).toBeCloseTo(ref, 4);
+      expect(Math.abs(v.dataSync()[0] - ref)).toBeLessThan(1e-4 * Math.max(1, Math.abs(ref)));
+      v.dispose();
+      // pair matrix agrees: mean over pairs (V) / off-diagonal mean (U)
+      const H = sksdPairMatrix(x, sc, { r, g });
+      const hv = arr(H);
+      let sum = 0;
+      let diag = 0;
+      for (let j = 0; j < hv.length; j++) {
+        for (let k = 0; k < hv.length; k++) sum += hv[j][k];
+        diag += hv[j][j];
+      }
+      const fromH = statistic === 'u' ? (sum - diag) / (13 * 12) : sum / 169;
+      expect(fromH).toBeCloseTo(ref, 4);
+      H.dispose();
+    }
+    // fixed bandwidth, per-slice and global
+    const hs = [0.5, 1, 1.5, 2, 0.7, 3];
+    const v2 = sksd(x, sc, { r, g, bandwidth: hs });
+    expect(v2.dataSync()[0]).toBeCloseTo(
+      referenceSksd(
+        arr(x),
+        arr(sc),
+        arr(r),
+        arr(g),
+        false,
+        hs.map((h) => h * h),
+      ),
+      4,
+    );
+    v2.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, sc, r, g]);
+  });
+
+  it('equals the 1-D KSD of the first coordinate when r = g = e₁', () => {
+    const rng = createRng(2);
+    const n = 20;
+    const x = rng.normal([n, 3]) as tf.Tensor2D;
+    const sc = tf.neg(tf.mul(x, 0.7)) as tf.Tensor2D; // score of N(0, 1/0.7)
+    const e1 = tf.tensor2d([[1, 0, 0]]);
+    const h = 0.9;
+    const v = sksd(x, sc, { r: e1, g: e1, statistic: 'u', bandwidth: h }).dataSync()[0];
+    // 1-D KSD (Liu et al. 2016), u_p(x, y) = s(x)s(y)k + s(x)∂_y k + s(y)∂_x k + ∂_x∂_y k
+    const xs = arr(x).map((row) => row[0]);
+    const ss = arr(sc).map((row) => row[0]);
+    let acc = 0;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        if (i === j) continue;
+        const d = xs[i] - xs[j];
+        const k = Math.exp(-(d * d) / (h * h));
+        const dx = ((-2 * d) / (h * h)) * k;
+        const dy = -dx;
+        const dxy = (2 / (h * h)) * k * (1 - (2 * d * d) / (h * h));
+        acc += ss[i] * ss[j] * k + ss[i] * dy + ss[j] * dx + dxy;
+      }
+    expect(v).toBeCloseTo(acc / (n * (n - 1)), 5);
+    tf.dispose([x, sc, e1]);
+  });
+
+  it('gradients with respect to g, r and the score match finite differences of the float64 reference', () => {
+    const rng = createRng(3);
+    const n = 9;
+    const D = 3;
+    const x = rng.normal([n, D]) as tf.Tensor2D;
+    const sc = rng.normal([n, D]) as tf.Tensor2D;
+    const r = rng.normal([2, D]) as tf.Tensor2D;
+    const g = rng.normal([2, D]) as tf.Tensor2D;
+    const hs = [0.8, 1.3]; // fixed: the median is piecewise constant, so FD through it is not meaningful
+    for (const statistic of ['u', 'v'] as const) {
+      const grads = tf.grads((gg: tf.Tensor, rr: tf.Tensor, ss: tf.Tensor) =>
+        sksd(x, ss as tf.Tensor2D, {
+          r: rr as tf.Tensor2D,
+          g: gg as tf.Tensor2D,
+          statistic,
+          bandwidth: hs,
+        }),
+      )([g, r, sc]);
+      const [gg, gr, gsc] = grads.map(arr);
+      const X = arr(x);
+      const base = { g: arr(g), r: arr(r), s: arr(sc) };
+      const f = (b: typeof base) =>
+        referenceSksd(
+          X,
+          b.s,
+          b.r,
+          b.g,
+          statistic === 'u',
+          hs.map((h) => h * h),
+        );
+      const eps = 1e-6;
+      for (const [key, an] of [
+        ['g', gg],
+        ['r', gr],
+        ['s', gsc],
+      ] as const) {
+        const m = base[key];
+        for (let i = 0; i < m.length; i++)
+          for (let j = 0; j < D; j++) {
+            const plus = structuredClone(base);
+            const minus = structuredClone(base);
+            plus[key][i][j] += eps;
+            minus[key][i][j] -= eps;
+            const fd = (f(plus) - f(minus)) / (2 * eps);
+            expect(Math.abs(an[i][j] - fd)).toBeLessThan(2e-4 * Math.max(1, Math.abs(fd)));
+          }
+      }
+      tf.dispose(grads);
+    }
+    tf.dispose([x, sc, r, g]);
+  });
+
+  it('cpu and wasm agree; bad input is a clear error', async () => {
+    const rng = createRng(4);
+    const x = rng.normal([30, 5]) as tf.Tensor2D;
+    const sc = rng.normal([30, 5]) as tf.Tensor2D;
+    const I = tf.eye(5) as tf.Tensor2D;
+    const onWasm = sksd(x, sc, { r: I, g: I });
+    const vw = onWasm.dataSync()[0];
+    await tf.setBackend('cpu');
+    const x2 = tf.tensor2d(arr(x));
+    const s2 = tf.tensor2d(arr(sc));
+    const I2 = tf.eye(5) as tf.Tensor2D;
+    const vc = sksd(x2, s2, { r: I2, g: I2 }).dataSync()[0];
+    tf.dispose([x2, s2, I2]);
+    await tf.setBackend('wasm');
+    expect(vc).toBeCloseTo(vw, 4);
+    expect(() => sksd(x, sc, { r: I, g: tf.eye(4) as tf.Tensor2D })).toThrow(
+      /g: expected shape \[\?, 5\]/,
+    );
+    expect(() => sksd(x, sc, { r: I, g: I, bandwidth: -1 })).toThrow(RangeError);
+    expect(() => sksd(x, sc, { r: I, g: I, statistic: 'w' as 'u' })).toThrow(TypeError);
+    tf.dispose([x, sc, I, onWasm]);
+  });
+
+  it('median of squared pair differences', () => {
+    // pairs of [0, 1, 3]: 1, 9, 4 → 4; of [0, 2, 2.5]: 4, 6.25, 0.25 → 4; of [0, 1, 2, 4] (6 pairs) → (4 + 4)/2
+    expect(Array.from(medianSqPairDiffs(new Float64Array([0, 1, 3, 0, 2, 2.5]), 2, 3))).toEqual([
+      4, 4,
+    ]);
+    expect(Array.from(medianSqPairDiffs(new Float64Array([0, 1, 2, 4]), 1, 4))).toEqual([4]);
+  });
+});
+
+describe('maxSKSD ascent', () => {
+  it('increases the statistic toward the direction where the scores differ (g variant), tidy', () => {
+    const rng = createRng(5);
+    const D = 4;
+    // Sample N(0, I) but target N(0, diag(1, 1, 1, 0.25)): the mismatch lives on e₄.
+    const x = rng.normal([60, D]) as tf.Tensor2D;
+    const prec = tf.tensor1d([1, 1, 1, 4]);
+    const score = (z: tf.Tensor2D) => tf.neg(tf.mul(z, prec)) as tf.Tensor2D;
+    const state = maxSksdInit(D, {
+      g: rng.normal([D, D]) as tf.Tensor2D,
+      optimizer: tf.train.adam(0.05),
+    });
+    const first = maxSksdFit(state, x, score, 1); // creates Adam's two slot variables
+    const before = tf.memory().numTensors;
+    const trace = maxSksdFit(state, x, score, 40);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(trace[39]).toBeGreaterThan(1.5 * first[0]);
+    const norms = tf.tidy(() => tf.norm(state.g, 'euclidean', 1).arraySync() as number[]);
+    for (const v of norms) expect(v).toBeCloseTo(1, 5);
+    // r stays the identity in the g variant
+    expect(arr(state.r)).toEqual(arr(tf.eye(D)));
+    maxSksdDispose(state);
+    tf.dispose([x, prec]);
+  });
+
+  it('rg variant moves r as well', () => {
+    const rng = createRng(6);
+    const x = rng.normal([40, 3]) as tf.Tensor2D;
+    const score = (z: tf.Tensor2D) => tf.neg(tf.mul(z, 3)) as tf.Tensor2D;
+    const state = maxSksdInit(3, { variant: 'rg', optimizer: tf.train.adam(0.05) });
+    const r0 = arr(state.r);
+    maxSksdFit(state, x, score, 5);
+    expect(arr(state.r)).not.toEqual(r0);
+    maxSksdDispose(state);
+    x.dispose();
+  });
+});
