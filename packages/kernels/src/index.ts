@@ -1,2 +1,22 @@
 // @steinkit/kernels: public surface.
-export {};
+
+export type { PairKernelFn } from './autodiff';
+export { asSteinKernel, customKernel, pairRows } from './autodiff';
+export type { Bandwidth, MedianHeuristic } from './bandwidth';
+export {
+  describeBandwidth,
+  MEDIAN_SQ_LOGN,
+  median,
+  resolveBandwidth,
+  STEINGAN_MEDIAN,
+  SVGD_MEDIAN,
+  validateBandwidth,
+} from './bandwidth';
+export type { ImqOptions } from './imq';
+export { imq } from './imq';
+export { choleskySolve, matMulT, pairwiseSqDist, rowSqNorms } from './linalg';
+export type { RadialProfile } from './radial';
+export { radialKernel } from './radial';
+export type { RbfOptions } from './rbf';
+export { rbf } from './rbf';
+export type { SteinKernel } from './types';

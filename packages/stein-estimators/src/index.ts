@@ -1,2 +1,5 @@
 // @steinkit/stein-estimators: public surface.
-export {};
+export type { KsdOptions, KsdStatistic } from './ksd';
+export { evalScore, ksd, ksdFromMatrix, ksdMatrix } from './ksd';
+export type { SvgdDirectionOptions } from './svgd-direction';
+export { svgdDirection } from './svgd-direction';
