@@ -1,0 +1,177 @@
+/**
+ * One backend's run, in its own process (tfjs holds one active backend per
+ * process, and a native backend cannot be unloaded). Reads its config from
+ * STEINKIT_BENCH_CONFIG and writes a TargetResult as JSON to `config.out`.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { measure } from './measure';
+import type { BackendFacts, Target, TargetResult, WorkloadResult } from './types';
+import { allWorkloads, selectWorkloads } from './workloads';
+
+export interface ChildConfig {
+  target: Target;
+  quick: boolean;
+  filter?: string;
+  runs: number;
+  warmup: number;
+  maxSeconds: number;
+  out: string;
+}
+
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+function gpuName(): string | undefined {
+  try {
+    return execFileSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], {
+      encoding: 'utf8',
+      timeout: 5000,
+    })
+      .trim()
+      .split('\n')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+async function versions(tf: any): Promise<Record<string, string>> {
+  const v: Record<string, string> = { node: process.versions.node };
+  try {
+    const umbrella = (await import('@tensorflow/tfjs')) as any;
+    Object.assign(v, umbrella.version ?? {});
+  } catch {
+    v['tfjs-core'] = tf.version_core;
+  }
+  try {
+    const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as any;
+    if (wasm.version_wasm) v['tfjs-backend-wasm'] = wasm.version_wasm;
+  } catch {}
+  const binding = (tf.backend() as any)?.binding;
+  if (binding?.TF_Version) v.tensorflow = String(binding.TF_Version);
+  return v;
+}
+
+/** Initializes the target's backend; throws with the reason it cannot load. */
+async function init(target: Target, tf: any): Promise<Omit<BackendFacts, 'versions'>> {
+  if (target === 'wasm-stock') {
+    // Stock tfjs-backend-wasm 4.22, without steinkit's kernel fixes: @steinkit/core is never imported.
+    await import('@tensorflow/tfjs');
+    const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as any;
+    const req = createRequire(import.meta.url);
+    wasm.setWasmPaths(`${dirname(req.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
+    if (!(await tf.setBackend('wasm'))) throw new Error('tfjs-backend-wasm failed to initialize');
+    const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    return {
+      backend: 'wasm',
+      gpu: false,
+      simd,
+      threads: 1,
+      module: '@tensorflow/tfjs-backend-wasm',
+      description: `wasm, ${simd ? 'SIMD' : 'no SIMD'}, stock tfjs 4.22 kernels (no steinkit fixes)`,
+    };
+  }
+  const core = (await import('@steinkit/core')) as typeof import('@steinkit/core');
+  const backend = target.startsWith('tensorflow') ? 'tensorflow' : target;
+  const info = await core.initBackend({ backend });
+  if (target === 'tensorflow-gpu' && !info.gpu) {
+    throw new Error(
+      `${info.module ?? 'tfjs-node'} loaded but TensorFlow sees no CUDA device (needs tfjs-node-gpu with CUDA 11.2 + cuDNN 8.1)`,
+    );
+  }
+  if (target === 'tensorflow-cpu' && info.gpu) {
+    throw new Error('TensorFlow still runs on a GPU although CUDA_VISIBLE_DEVICES=-1');
+  }
+  return {
+    backend: info.name,
+    gpu: info.gpu,
+    simd: info.simd,
+    threads: info.threads,
+    module: info.module,
+    gpuName: info.gpu ? gpuName() : undefined,
+    description: core.describeBackend(info),
+  };
+}
+
+export async function runChild(cfg: ChildConfig): Promise<TargetResult> {
+  const t0 = performance.now();
+  const tf = await import('@tensorflow/tfjs-core');
+  const result: TargetResult = { target: cfg.target, status: 'ok', results: [], wallSeconds: 0 };
+  try {
+    const facts = await init(cfg.target, tf);
+    result.facts = { ...facts, versions: await versions(tf) };
+    log(`[${cfg.target}] backend: ${facts.description}`);
+  } catch (e) {
+    result.status = 'unavailable';
+    result.reason = firstLine(e);
+    log(`[${cfg.target}] cannot load: ${result.reason}`);
+    result.wallSeconds = (performance.now() - t0) / 1000;
+    return result;
+  }
+  const workloads = selectWorkloads(allWorkloads(), {
+    quick: cfg.quick,
+    filter: cfg.filter,
+    wasmFixOnly: cfg.target === 'wasm-stock',
+  });
+  /** Slowest observed ms per cost unit, per group: predicts (and skips) runs that blow the budget. */
+  const rate = new Map<string, number>();
+  for (const w of workloads) {
+    const r: WorkloadResult = { id: w.id, group: w.group, status: 'ok' };
+    result.results.push(r);
+    const cls = w.costClass ?? w.group;
+    const known = rate.get(cls);
+    if (known !== undefined && w.cost !== undefined) {
+      const predicted = (known * w.cost) / 1000;
+      if (predicted > cfg.maxSeconds * 1.5) {
+        r.status = 'skipped';
+        r.note = `predicted ${predicted.toFixed(0)} s per run (> budget ${cfg.maxSeconds} s)`;
+        log(`[${cfg.target}] ${w.id}: skipped, ${r.note}`);
+        continue;
+      }
+    }
+    let prepared: Awaited<ReturnType<typeof w.prepare>> | undefined;
+    try {
+      prepared = await w.prepare({ target: cfg.target, tf });
+      if ('skip' in prepared) {
+        r.status = 'skipped';
+        r.note = prepared.skip;
+        log(`[${cfg.target}] ${w.id}: skipped (${r.note})`);
+        continue;
+      }
+      r.stats = await measure(tf, prepared, cfg);
+      if (prepared.note) r.note = prepared.note;
+      if (w.cost) rate.set(cls, Math.max(known ?? 0, r.stats.median / w.cost));
+      log(
+        `[${cfg.target}] ${w.id}: ${r.stats.median.toFixed(2)} ms (min ${r.stats.min.toFixed(2)}, max ${r.stats.max.toFixed(2)}, ${r.stats.runs} runs)`,
+      );
+    } catch (e) {
+      r.status = 'error';
+      r.note = firstLine(e);
+      log(`[${cfg.target}] ${w.id}: error: ${r.note}`);
+    } finally {
+      if (prepared && !('skip' in prepared)) prepared.dispose?.();
+    }
+  }
+  result.peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  result.wallSeconds = (performance.now() - t0) / 1000;
+  return result;
+}
+
+const raw = process.env.STEINKIT_BENCH_CONFIG;
+if (raw) {
+  const cfg = JSON.parse(raw) as ChildConfig;
+  runChild(cfg)
+    .then((res) => {
+      writeFileSync(cfg.out, JSON.stringify(res));
+      process.exit(0);
+    })
+    .catch((e) => {
+      log(`[${cfg.target}] crashed: ${e instanceof Error ? e.stack : String(e)}`);
+      process.exit(1);
+    });
+}
