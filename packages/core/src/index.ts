@@ -31,3 +31,6 @@ export type {
   ScoreFn,
 } from './types';
 export { registerWasmKernelFixes } from './wasm/index';
+/** wasm kernel fixes: `setWasmKernelFixes(false)` restores the shipped tfjs-backend-wasm 4.22 kernels (benchmarks' "before"), `true` re-enables steinkit's. */
+export type { WasmKernelFixName } from './wasm/index';
+export { activeWasmKernelFixes, setWasmKernelFixes, WASM_KERNEL_FIXES } from './wasm/index';

@@ -1,9 +1,135 @@
 /**
- * Registers steinkit's replacements for kernels that tfjs-backend-wasm 4.22
- * lacks or runs as scalar loops. Must run before the wasm backend is first used.
+ * steinkit's wasm kernel fixes: replacements for kernels that
+ * tfjs-backend-wasm 4.22 lacks or runs as scalar loops, so that wasm can train
+ * convnets and MLPs at XNNPACK speed.
+ *
+ * - `BatchMatMul`, `_FusedMatMul`: transposes and batches routed to XNNPACK.
+ * - `Conv2DBackpropFilter` (missing), `Conv2DBackpropInput` (scalar loop):
+ *   composed from XNNPACK `Conv2D`.
+ * - `UnsortedSegmentSum`, `DepthwiseConv2dNativeBackpropFilter/Input`,
+ *   `Einsum` (missing): correct fallbacks.
+ *
+ * `registerWasmKernelFixes()` installs them (initBackend calls it before
+ * `tf.setBackend('wasm')`); `setWasmKernelFixes(false)` puts the shipped
+ * kernels back at runtime — the "before" of a before/after benchmark.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d-backprop';
+import { makeBatchMatMul, makeFusedMatMul } from './matmul';
+import {
+  depthwiseBackpropFilter,
+  depthwiseBackpropInput,
+  einsum,
+  unsortedSegmentSum,
+} from './missing';
+import type { KernelCall } from './util';
+
+/** The wasm kernels steinkit replaces or adds. */
+export const WASM_KERNEL_FIXES = [
+  'BatchMatMul',
+  '_FusedMatMul',
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'UnsortedSegmentSum',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'Einsum',
+] as const;
+export type WasmKernelFixName = (typeof WASM_KERNEL_FIXES)[number];
+
+const shipped = new Map<WasmKernelFixName, tf.KernelConfig>();
+const fixes = new Map<WasmKernelFixName, tf.KernelConfig>();
+const active = new Set<WasmKernelFixName>();
+
+function config(name: WasmKernelFixName, fn: KernelCall): tf.KernelConfig {
+  return {
+    kernelName: name,
+    backendName: 'wasm',
+    // The shipped kernel's setup (cwrap of its C++ entry) must still run at
+    // backend init, since the fix calls the shipped function.
+    setupFunc: shipped.get(name)?.setupFunc,
+    kernelFunc: fn as unknown as tf.KernelFunc,
+  };
+}
+
+function build(): void {
+  const orig = (name: WasmKernelFixName) =>
+    shipped.get(name)?.kernelFunc as unknown as KernelCall | undefined;
+  const bmm = orig('BatchMatMul');
+  const fused = orig('_FusedMatMul');
+  if (bmm) fixes.set('BatchMatMul', config('BatchMatMul', makeBatchMatMul(bmm)));
+  if (bmm && fused) {
+    // The fused fallback routes through whatever BatchMatMul is registered now.
+    const current = () => tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc as unknown as KernelCall;
+    fixes.set('_FusedMatMul', config('_FusedMatMul', makeFusedMatMul(fused, current)));
+  }
+  fixes.set('Conv2DBackpropFilter', config('Conv2DBackpropFilter', conv2DBackpropFilter));
+  fixes.set('Conv2DBackpropInput', config('Conv2DBackpropInput', conv2DBackpropInput));
+  fixes.set('UnsortedSegmentSum', config('UnsortedSegmentSum', unsortedSegmentSum));
+  fixes.set(
+    'DepthwiseConv2dNativeBackpropFilter',
+    config('DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter),
+  );
+  fixes.set(
+    'DepthwiseConv2dNativeBackpropInput',
+    config('DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput),
+  );
+  fixes.set('Einsum', config('Einsum', einsum));
+}
+
 let registered = false;
-export function registerWasmKernelFixes(): void {
-  if (registered) return;
+
+/**
+ * Registers steinkit's replacements for kernels that tfjs-backend-wasm 4.22
+ * lacks or runs as scalar loops. Call after `@tensorflow/tfjs-backend-wasm` is
+ * imported and before the wasm backend is first used (initBackend does).
+ * Returns false (and does nothing) when the wasm backend's kernels are not
+ * registered yet. Idempotent.
+ */
+export function registerWasmKernelFixes(): boolean {
+  if (registered) return true;
+  if (!tf.getKernel('Conv2D', 'wasm')) return false;
+  for (const name of WASM_KERNEL_FIXES) {
+    const k = tf.getKernel(name, 'wasm');
+    if (k) shipped.set(name, k);
+  }
+  build();
   registered = true;
+  setWasmKernelFixes(true);
+  return true;
+}
+
+/**
+ * Switches steinkit's wasm kernel fixes on or off at runtime (all of them, or
+ * only those named in `kernels`), for before/after measurements on one
+ * backend. Off means exactly the shipped tfjs-backend-wasm 4.22 kernel: the
+ * scalar-loop `BatchMatMul`/`_FusedMatMul`/`Conv2DBackpropInput`, and no
+ * kernel at all for `Conv2DBackpropFilter`, `UnsortedSegmentSum`,
+ * `DepthwiseConv2dNativeBackprop*` and `Einsum` (ops needing them throw
+ * "kernel not registered"). Takes effect on the next op; registers the fixes
+ * first if needed (throws when the wasm backend is not loaded).
+ */
+export function setWasmKernelFixes(
+  enabled: boolean,
+  kernels: readonly WasmKernelFixName[] = WASM_KERNEL_FIXES,
+): void {
+  if (!registered && !registerWasmKernelFixes())
+    throw new Error(
+      'setWasmKernelFixes: @tensorflow/tfjs-backend-wasm is not loaded (call initBackend first)',
+    );
+  for (const name of kernels) {
+    const fix = fixes.get(name);
+    if (!fix) continue;
+    if (enabled === active.has(name)) continue;
+    if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+    const next = enabled ? fix : shipped.get(name);
+    if (next) tf.registerKernel(next);
+    if (enabled) active.add(name);
+    else active.delete(name);
+  }
+}
+
+/** The wasm kernel fixes active now (empty before registration or after `setWasmKernelFixes(false)`). */
+export function activeWasmKernelFixes(): WasmKernelFixName[] {
+  return WASM_KERNEL_FIXES.filter((n) => active.has(n));
 }

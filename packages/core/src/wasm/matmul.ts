@@ -1,0 +1,246 @@
+/**
+ * `BatchMatMul` and `_FusedMatMul` for wasm that always reach XNNPACK.
+ *
+ * tfjs-backend-wasm 4.22 runs a matmul through XNNPACK's fully-connected
+ * operator only for one `[M, K] × [K, N]` product without transposes; any
+ * `transposeA`/`transposeB` or batch > 1 falls to a scalar triple loop (10–50×
+ * slower). Here transposes are done explicitly with wasm's `Transpose`, batches
+ * that share `b` are folded into rows (`[B·M, K] × [K, N]`), a shared `a` is
+ * folded into columns (`[M, K] × [K, B·N]`), and true batches loop over the
+ * fast path; the shipped kernel function then runs the plain product.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  type Attrs,
+  callKernel,
+  free,
+  type KernelCall,
+  runKernel,
+  sizeOf,
+  transpose,
+  view,
+  type WasmBackend,
+} from './util';
+
+interface Geometry {
+  batchA: number;
+  batchB: number;
+  m: number;
+  k: number;
+  n: number;
+  outShape: number[];
+}
+
+function geometry(a: tf.TensorInfo, b: tf.TensorInfo, tA: boolean, tB: boolean): Geometry | null {
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  if (ra < 2 || rb < 2) return null;
+  const m = tA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const kA = tA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kB = tB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const n = tB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (kA !== kB) return null; // let the shipped kernel raise its error
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  let outer: number[];
+  try {
+    outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
+  } catch {
+    return null;
+  }
+  return {
+    batchA: sizeOf(outerA),
+    batchB: sizeOf(outerB),
+    m,
+    k: kA,
+    n,
+    outShape: [...outer, m, n],
+  };
+}
+
+/** A plain `[1, R, K] × [1, K, N] → [1, R, N]` product (the XNNPACK path). */
+type PlainMatMul = (a: tf.TensorInfo, b: tf.TensorInfo) => tf.TensorInfo;
+
+/** `x` as `[batch, rows, cols]` with the last two axes swapped when `t`; new buffer or alias. */
+function untransposed(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  t: boolean,
+  batch: number,
+  rows: number,
+  cols: number,
+): { x: tf.TensorInfo; owned: boolean } {
+  if (!t) return { x: view(x, [batch, rows, cols]), owned: false };
+  // Stored as [batch, cols, rows].
+  const xt =
+    batch === 1
+      ? transpose(backend, view(x, [cols, rows]), [1, 0])
+      : transpose(backend, view(x, [batch, cols, rows]), [0, 2, 1]);
+  return { x: view(xt, [batch, rows, cols]), owned: true };
+}
+
+/** Copies batch `i` of a `[batch, r, c]` tensor into a new `[1, r, c]` buffer. */
+function batchItem(backend: WasmBackend, x: tf.TensorInfo, i: number): tf.TensorInfo {
+  const [, r, c] = x.shape;
+  const out = backend.makeOutput([1, r, c], x.dtype);
+  const src = backend.typedArrayFromHeap(x);
+  backend.typedArrayFromHeap(out).set(src.subarray(i * r * c, (i + 1) * r * c));
+  return out;
+}
+
+/**
+ * Any matmul geometry through `plain` (which only ever sees untransposed
+ * `[1, R, K] × [1, K, N]`); `perRows` tells whether `plain` may be used on
+ * folded batches of `a` (true unless it adds a per-column term that a column
+ * fold would break). Returns null when batch broadcasting is partial.
+ */
+function viaPlain(
+  backend: WasmBackend,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  tA: boolean,
+  tB: boolean,
+  g: Geometry,
+  plain: PlainMatMul,
+  allowColumnFold: boolean,
+): tf.TensorInfo | null {
+  const { batchA, batchB, m, k, n, outShape } = g;
+  if (batchB === 1) {
+    const A = untransposed(backend, a, tA, batchA, m, k);
+    const B = untransposed(backend, b, tB, 1, k, n);
+    const out = plain(view(A.x, [1, batchA * m, k]), B.x);
+    if (A.owned) free(backend, A.x);
+    if (B.owned) free(backend, B.x);
+    return { dataId: out.dataId, shape: outShape, dtype: out.dtype };
+  }
+  if (batchA === 1 && allowColumnFold) {
+    const A = untransposed(backend, a, tA, 1, m, k);
+    // b → [K, batch, N] so that a · b is one [M, K] × [K, batch·N] product.
+    const bT = tB
+      ? transpose(backend, view(b, [batchB, n, k]), [2, 0, 1])
+      : transpose(backend, view(b, [batchB, k, n]), [1, 0, 2]);
+    const wide = plain(A.x, view(bT, [1, k, batchB * n]));
+    if (A.owned) free(backend, A.x);
+    free(backend, bT);
+    const out = transpose(backend, view(wide, [m, batchB, n]), [1, 0, 2]);
+    free(backend, wide);
+    return { dataId: out.dataId, shape: outShape, dtype: out.dtype };
+  }
+  if (batchA !== batchB) return null;
+  const A = untransposed(backend, a, tA, batchA, m, k);
+  const B = untransposed(backend, b, tB, batchB, k, n);
+  const out = backend.makeOutput(outShape, 'float32');
+  for (let i = 0; i < batchA; i++) {
+    const ai = batchItem(backend, A.x, i);
+    const bi = batchItem(backend, B.x, i);
+    const oi = plain(ai, bi);
+    // Views of the heap are taken after the call: wasm memory may have grown.
+    backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(oi), i * m * n);
+    free(backend, ai, bi, oi);
+  }
+  if (A.owned) free(backend, A.x);
+  if (B.owned) free(backend, B.x);
+  return out;
+}
+
+/** Below this many multiply-adds per batch item the shipped loop beats per-item XNNPACK setup. */
+const LOOP_MIN_WORK = 4096;
+
+/** Whether the shipped kernel is already on its fast path (or is as fast). */
+function shippedIsFine(g: Geometry, tA: boolean, tB: boolean): boolean {
+  if (!tA && !tB && g.batchA === 1 && g.batchB === 1) return true;
+  // True batches whose items are tiny: per-item setup would dominate.
+  return g.batchA > 1 && g.batchB > 1 && g.m * g.k * g.n < LOOP_MIN_WORK;
+}
+
+/** The fixed `BatchMatMul` wrapping the shipped kernel function. */
+export function makeBatchMatMul(shipped: KernelCall): KernelCall {
+  return ({ inputs, backend, attrs }) => {
+    const a = inputs.a as tf.TensorInfo;
+    const b = inputs.b as tf.TensorInfo;
+    const tA = Boolean(attrs.transposeA);
+    const tB = Boolean(attrs.transposeB);
+    const g = a.dtype === 'float32' && b.dtype === 'float32' ? geometry(a, b, tA, tB) : null;
+    if (!g || shippedIsFine(g, tA, tB)) return shipped({ inputs, backend, attrs });
+    const plainAttrs = { transposeA: false, transposeB: false };
+    const plain: PlainMatMul = (x, y) => callKernel(shipped, backend, { a: x, b: y }, plainAttrs);
+    return viaPlain(backend, a, b, tA, tB, g, plain, true) ?? shipped({ inputs, backend, attrs });
+  };
+}
+
+const ACTIVATION_KERNEL: Record<string, string> = {
+  relu: 'Relu',
+  relu6: 'Relu6',
+  elu: 'Elu',
+  leakyrelu: 'LeakyRelu',
+  prelu: 'Prelu',
+  sigmoid: 'Sigmoid',
+};
+
+/** Applies a fused activation with wasm's kernels; frees `x` when it returns a new buffer. */
+function activate(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  activation: string,
+  prelu: tf.TensorInfo | undefined,
+  alpha: number | undefined,
+): tf.TensorInfo {
+  if (!activation || activation === 'linear') return x;
+  const name = ACTIVATION_KERNEL[activation];
+  if (!name) throw new Error(`_FusedMatMul: activation '${activation}' is not supported`);
+  const y =
+    name === 'Prelu'
+      ? runKernel(name, backend, { x, alpha: prelu })
+      : runKernel(name, backend, { x }, name === 'LeakyRelu' ? { alpha: alpha ?? 0.2 } : {});
+  free(backend, x);
+  return y;
+}
+
+/** A rank-1 `[n]` buffer for a bias that holds exactly `n` values along its last axis, else null. */
+function rowBias(backend: WasmBackend, bias: tf.TensorInfo, n: number) {
+  if (sizeOf(bias.shape) !== n || bias.shape[bias.shape.length - 1] !== n) return null;
+  const stored = backend.dataIdMap.get(bias.dataId);
+  if (stored && stored.shape.length === 1) return { bias: view(bias, [n]), owned: false };
+  const copy = backend.makeOutput([n], bias.dtype);
+  backend.typedArrayFromHeap(copy).set(backend.typedArrayFromHeap(view(bias, [n])));
+  return { bias: copy, owned: true };
+}
+
+/**
+ * The fixed `_FusedMatMul`: `activation(a·b + bias)` with tfjs's semantics
+ * (bias broadcast against the product; `prelu` uses `preluActivationWeights`,
+ * `leakyrelu` uses `leakyreluAlpha`). Shared-`b` products with a per-column bias
+ * go through the shipped fused kernel on folded rows; everything else is the
+ * fixed matmul followed by wasm's `Add` and activation kernels.
+ */
+export function makeFusedMatMul(shipped: KernelCall, batchMatMul: () => KernelCall): KernelCall {
+  return ({ inputs, backend, attrs }) => {
+    const { a, b, bias, preluActivationWeights: prelu } = inputs as Record<string, tf.TensorInfo>;
+    const tA = Boolean(attrs.transposeA);
+    const tB = Boolean(attrs.transposeB);
+    const activation = String(attrs.activation ?? 'linear');
+    const alpha = attrs.leakyreluAlpha as number | undefined;
+    const g = a.dtype === 'float32' && b.dtype === 'float32' ? geometry(a, b, tA, tB) : null;
+    if (!g) return shipped({ inputs, backend, attrs });
+    const fusable = activation !== 'prelu' && activation in { ...ACTIVATION_KERNEL, linear: 1 };
+    if (fusable && g.batchB === 1) {
+      const rb = bias ? rowBias(backend, bias, g.n) : { bias: undefined, owned: false };
+      if (rb) {
+        const fusedAttrs: Attrs = { ...attrs, transposeA: false, transposeB: false };
+        const plain: PlainMatMul = (x, y) =>
+          callKernel(shipped, backend, { a: x, b: y, bias: rb.bias }, fusedAttrs);
+        const out = viaPlain(backend, a, b, tA, tB, g, plain, false);
+        if (rb.owned) free(backend, rb.bias);
+        if (out) return out;
+      }
+    }
+    // General route: matmul, then bias, then activation, each a wasm kernel.
+    const mm = callKernel(batchMatMul(), backend, { a, b }, { transposeA: tA, transposeB: tB });
+    let y = mm;
+    if (bias) {
+      y = runKernel('Add', backend, { a: mm, b: bias });
+      free(backend, mm);
+    }
+    return activate(backend, y, activation, prelu, alpha);
+  };
+}

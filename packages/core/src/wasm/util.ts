@@ -1,0 +1,116 @@
+/**
+ * Plumbing shared by the wasm kernel fixes: a structural view of
+ * tfjs-backend-wasm's backend (so `@tensorflow/tfjs-backend-wasm` stays an
+ * optional peer), calls into other registered kernels, and heap copies.
+ *
+ * Ownership rule used throughout: every TensorInfo a helper returns is a new
+ * buffer the caller must free with `free()` (or return from the kernel);
+ * `view()` is the only exception — it aliases its source and is never freed.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+type DataId = object;
+type Heap = Float32Array | Int32Array | Uint8Array;
+
+/** The parts of tfjs-backend-wasm's `BackendWasm` the fixes use. */
+export interface WasmBackend {
+  dataIdMap: {
+    get(dataId: DataId): { id: number; shape: number[]; dtype: tf.DataType } | undefined;
+  };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: DataId, force?: boolean): boolean;
+  incRef(dataId: DataId): void;
+  typedArrayFromHeap(t: tf.TensorInfo): Heap;
+}
+
+export type Inputs = Record<string, tf.TensorInfo | undefined>;
+export type Attrs = Record<string, unknown>;
+export type KernelCall = (args: {
+  inputs: Inputs;
+  backend: WasmBackend;
+  attrs: Attrs;
+}) => tf.TensorInfo | tf.TensorInfo[];
+
+/** Runs the kernel now registered for `name` on wasm (a fix if one is active). */
+export function runKernel(
+  name: string,
+  backend: WasmBackend,
+  inputs: Inputs,
+  attrs: Attrs = {},
+): tf.TensorInfo {
+  const k = tf.getKernel(name, 'wasm');
+  if (!k) throw new Error(`wasm kernel fixes: the wasm backend has no '${name}' kernel`);
+  return callKernel(k.kernelFunc as unknown as KernelCall, backend, inputs, attrs);
+}
+
+/** Calls a kernel function directly (e.g. a shipped kernel kept by reference). */
+export function callKernel(
+  fn: KernelCall,
+  backend: WasmBackend,
+  inputs: Inputs,
+  attrs: Attrs = {},
+): tf.TensorInfo {
+  const out = fn({ inputs, backend, attrs });
+  return Array.isArray(out) ? out[0] : out;
+}
+
+/** Frees kernel intermediates (each owns one reference to its buffer). */
+export function free(backend: WasmBackend, ...infos: (tf.TensorInfo | undefined | null)[]): void {
+  for (const t of infos) if (t) backend.disposeData(t.dataId);
+}
+
+/** A reshaped alias of `x` (same buffer, no copy, no reference taken). */
+export function view(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  return { dataId: x.dataId, shape, dtype: x.dtype };
+}
+
+/** A new buffer holding `x` transposed by `perm` (wasm's C++ Transpose). */
+export function transpose(backend: WasmBackend, x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
+  return runKernel('Transpose', backend, { x }, { perm });
+}
+
+/** Number of elements of a shape. */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+/** Zero-filled float32 output of `shape`. */
+export function zeros(backend: WasmBackend, shape: number[], dtype: tf.DataType = 'float32') {
+  const out = backend.makeOutput(shape, dtype);
+  backend.typedArrayFromHeap(out).fill(0);
+  return out;
+}
+
+/**
+ * Copies the box `[begin, begin + size)` of a rank-4 tensor into a new buffer
+ * (contiguous innermost runs copied with `TypedArray.set`).
+ */
+export function crop4d(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  begin: [number, number, number, number],
+  size: [number, number, number, number],
+): tf.TensorInfo {
+  const [, s1, s2, s3] = x.shape;
+  const out = backend.makeOutput([...size], x.dtype);
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  let o = 0;
+  for (let i = 0; i < size[0]; i++)
+    for (let j = 0; j < size[1]; j++)
+      for (let k = 0; k < size[2]; k++) {
+        const off = (((begin[0] + i) * s1 + begin[1] + j) * s2 + begin[2] + k) * s3 + begin[3];
+        dst.set(src.subarray(off, off + size[3]), o);
+        o += size[3];
+      }
+  return out;
+}
+
+/** A float32 copy of `x` whose stored shape is `shape` (some C++ kernels read the stored shape). */
+export function copyAs(backend: WasmBackend, x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  const out = backend.makeOutput(shape, x.dtype);
+  backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(view(x, shape)));
+  return out;
+}

@@ -1,0 +1,406 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activeWasmKernelFixes, setWasmKernelFixes, WASM_KERNEL_FIXES } from '../src/index';
+import { agree, ints, rand, rng, weightedSum } from './wasm-helpers';
+
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  expect(activeWasmKernelFixes()).toEqual([...WASM_KERNEL_FIXES]);
+});
+afterAll(async () => {
+  await tf.setBackend('wasm');
+});
+
+const tAll: [boolean, boolean][] = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+];
+
+/** [aShape, bShape] before transposes; a: [..., m, k], b: [..., k, n]. */
+const matmulShapes: [number[], number[]][] = [
+  [
+    [5, 7],
+    [7, 3],
+  ],
+  [
+    [1, 9],
+    [9, 1],
+  ],
+  [
+    [3, 5, 7],
+    [7, 4],
+  ],
+  [
+    [3, 5, 7],
+    [1, 7, 4],
+  ],
+  [
+    [1, 5, 7],
+    [3, 7, 4],
+  ],
+  [
+    [3, 5, 7],
+    [3, 7, 4],
+  ],
+  [
+    [2, 24, 20],
+    [2, 20, 17],
+  ],
+  [
+    [2, 2, 6, 5],
+    [5, 3],
+  ],
+];
+
+function swapLast(shape: number[], t: boolean): number[] {
+  if (!t) return shape;
+  const s = shape.slice();
+  const r = s.length;
+  [s[r - 2], s[r - 1]] = [s[r - 1], s[r - 2]];
+  return s;
+}
+
+describe('wasm BatchMatMul fix', () => {
+  let seed = 1;
+  for (const [sa, sb] of matmulShapes)
+    for (const [tA, tB] of tAll)
+      it(`matMul ${sa}×${sb} tA=${tA} tB=${tB}: forward and gradients match cpu`, async () => {
+        const r = rng(seed++);
+        const a = rand(r, swapLast(sa, tA));
+        const b = rand(r, swapLast(sb, tB));
+        await agree((x, y) => tf.matMul(x, y, tA, tB), [a, b]);
+        // tfjs has no gradient for broadcast batch dims (on any backend).
+        if (sa.length === sb.length && sa.slice(0, -2).join() === sb.slice(0, -2).join())
+          await agree(
+            (x, y) =>
+              tf.grads((p: tf.Tensor, q: tf.Tensor) => weightedSum(tf.matMul(p, q, tA, tB), 7))([
+                x,
+                y,
+              ]),
+            [a, b],
+          );
+      });
+});
+
+describe('wasm _FusedMatMul fix', () => {
+  const acts = ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'prelu', 'sigmoid'] as const;
+  let seed = 100;
+  for (const act of acts)
+    for (const [tA, tB] of tAll)
+      it(`fused ${act} tA=${tA} tB=${tB}, bias [n]`, async () => {
+        const r = rng(seed++);
+        const a = rand(r, swapLast([6, 5], tA));
+        const b = rand(r, swapLast([5, 4], tB));
+        const bias = rand(r, [4]);
+        const alpha = rand(r, [4]);
+        await agree(
+          (x, y, z, p) =>
+            tf.fused.matMul({
+              a: x,
+              b: y,
+              transposeA: tA,
+              transposeB: tB,
+              bias: z,
+              activation: act,
+              preluActivationWeights: act === 'prelu' ? p : undefined,
+              leakyreluAlpha: 0.15,
+            }),
+          [a, b, bias, alpha],
+        );
+      });
+
+  const shapes: [number[], number[], number[] | null][] = [
+    [[3, 6, 5], [5, 4], [4]],
+    [
+      [3, 6, 5],
+      [5, 4],
+      [1, 4],
+    ],
+    [
+      [6, 5],
+      [5, 4],
+      [6, 4],
+    ],
+    [[1, 6, 5], [3, 5, 4], [4]],
+    [[3, 6, 5], [3, 5, 4], [4]],
+    [[3, 6, 5], [5, 4], null],
+  ];
+  for (const [sa, sb, sbias] of shapes)
+    for (const [tA, tB] of tAll)
+      it(`fused relu ${sa}×${sb} + bias ${sbias} tA=${tA} tB=${tB}: forward and gradients`, async () => {
+        const r = rng(seed++);
+        const a = rand(r, swapLast(sa, tA));
+        const b = rand(r, swapLast(sb, tB));
+        const bias = sbias ? rand(r, sbias) : rand(r, [1]);
+        const f = (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) =>
+          tf.fused.matMul({
+            a: x,
+            b: y,
+            transposeA: tA,
+            transposeB: tB,
+            bias: sbias ? z : undefined,
+            activation: 'relu',
+          });
+        await agree(f, [a, b, bias]);
+        if (sa.length === sb.length && sa.slice(0, -2).join() === sb.slice(0, -2).join())
+          await agree(
+            (x, y, z) =>
+              tf.grads((p: tf.Tensor, q: tf.Tensor, s: tf.Tensor) => weightedSum(f(p, q, s), 3))([
+                x,
+                y,
+                z,
+              ]),
+            [a, b, bias],
+          );
+      });
+});
+
+type Pad =
+  | 'same'
+  | 'valid'
+  | number
+  | [[number, number], [number, number], [number, number], [number, number]];
+interface ConvCase {
+  x: [number, number, number, number];
+  k: [number, number];
+  cout: number;
+  stride: number | [number, number];
+  pad: Pad;
+}
+const convCases: ConvCase[] = [
+  { x: [2, 9, 9, 3], k: [3, 3], cout: 4, stride: 1, pad: 'same' },
+  { x: [2, 9, 9, 3], k: [3, 3], cout: 4, stride: 1, pad: 'valid' },
+  { x: [2, 9, 9, 3], k: [3, 3], cout: 4, stride: 2, pad: 'same' },
+  { x: [2, 9, 9, 3], k: [3, 3], cout: 4, stride: 2, pad: 'valid' },
+  { x: [1, 8, 7, 2], k: [5, 5], cout: 3, stride: 2, pad: 'same' },
+  { x: [1, 8, 7, 2], k: [4, 2], cout: 3, stride: [2, 3], pad: 'valid' },
+  { x: [3, 10, 10, 2], k: [4, 4], cout: 2, stride: 2, pad: 'same' },
+  { x: [2, 7, 7, 3], k: [1, 1], cout: 5, stride: 2, pad: 'valid' },
+  { x: [2, 11, 9, 2], k: [3, 3], cout: 3, stride: 3, pad: 'same' },
+  { x: [1, 7, 7, 2], k: [3, 3], cout: 2, stride: 1, pad: 2 },
+  {
+    x: [1, 7, 8, 2],
+    k: [3, 2],
+    cout: 2,
+    stride: 2,
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 3],
+      [0, 0],
+    ],
+  },
+];
+
+describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput fixes', () => {
+  let seed = 300;
+  for (const c of convCases) {
+    const name = `x ${c.x} k ${c.k}×${c.cout} stride ${c.stride} pad ${JSON.stringify(c.pad)}`;
+    it(`conv2d ${name}: forward and both gradients match cpu`, async () => {
+      const r = rng(seed++);
+      const x = rand(r, c.x);
+      const w = rand(r, [...c.k, c.x[3], c.cout]);
+      const f = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad);
+      await agree(f, [x, w]);
+      await agree(
+        (a, b) => tf.grads((p: tf.Tensor, q: tf.Tensor) => weightedSum(f(p, q), 5))([a, b]),
+        [x, w],
+      );
+    });
+    if (typeof c.pad === 'string')
+      it(`conv2dTranspose ${name}: forward and both gradients match cpu`, async () => {
+        const r = rng(seed++);
+        // conv2dTranspose maps the conv's output shape back to c.x.
+        const outShape = tf.backend_util.computeConv2DInfo(
+          c.x,
+          [...c.k, c.x[3], c.cout],
+          c.stride,
+          1,
+          c.pad as 'same',
+        ).outShape;
+        const dy = rand(r, outShape);
+        const w = rand(r, [...c.k, c.x[3], c.cout]);
+        const f = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, c.x, c.stride, c.pad as 'same');
+        await agree(f, [dy, w]);
+        await agree(
+          (a, b) => tf.grads((p: tf.Tensor, q: tf.Tensor) => weightedSum(f(p, q), 6))([a, b]),
+          [dy, w],
+        );
+      });
+  }
+});
+
+describe('wasm depthwise conv gradients', () => {
+  const cases: { x: number[]; k: number[]; stride: number; pad: 'same' | 'valid'; dil: number }[] =
+    [
+      { x: [2, 7, 7, 3], k: [3, 3, 3, 1], stride: 1, pad: 'same', dil: 1 },
+      { x: [2, 7, 7, 3], k: [3, 3, 3, 2], stride: 2, pad: 'same', dil: 1 },
+      { x: [1, 8, 9, 2], k: [2, 3, 2, 3], stride: 2, pad: 'valid', dil: 1 },
+      { x: [1, 9, 9, 2], k: [3, 3, 2, 2], stride: 1, pad: 'valid', dil: 2 },
+      { x: [1, 9, 8, 2], k: [3, 2, 2, 1], stride: 1, pad: 'same', dil: 2 },
+    ];
+  let seed = 500;
+  for (const c of cases)
+    it(`depthwiseConv2d x ${c.x} k ${c.k} stride ${c.stride} ${c.pad} dilation ${c.dil}`, async () => {
+      const r = rng(seed++);
+      const x = rand(r, c.x);
+      const w = rand(r, c.k);
+      const f = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dil);
+      await agree(f, [x, w]);
+      if (c.dil === 1)
+        await agree(
+          (a, b) => tf.grads((p: tf.Tensor, q: tf.Tensor) => weightedSum(f(p, q), 8))([a, b]),
+          [x, w],
+        );
+      // tfjs's depthwise gradient refuses dilations > 1, so call the backprop kernels directly too.
+      const info = tf.backend_util.computeConv2DInfo(
+        c.x as [number, number, number, number],
+        c.k as [number, number, number, number],
+        c.stride,
+        c.dil,
+        c.pad,
+        undefined,
+        true,
+      );
+      const dy = rand(r, info.outShape);
+      const attrs = { strides: c.stride, pad: c.pad, dilations: c.dil };
+      const dw = (a: tf.Tensor, g: tf.Tensor) =>
+        tf.engine().runKernel(
+          'DepthwiseConv2dNativeBackpropFilter',
+          { x: a, dy: g },
+          {
+            ...attrs,
+            filterShape: c.k,
+          },
+        ) as tf.Tensor;
+      const dx = (g: tf.Tensor, b: tf.Tensor) =>
+        tf.engine().runKernel(
+          'DepthwiseConv2dNativeBackpropInput',
+          { dy: g, filter: b },
+          {
+            ...attrs,
+            inputShape: c.x,
+          },
+        ) as tf.Tensor;
+      if (c.dil === 1) {
+        await agree(dw, [x, dy]);
+        await agree(dx, [dy, w]);
+      }
+      // Adjoint identities (tfjs's cpu backprop kernels ignore dilations, so check against the
+      // forward conv instead): ⟨dy, conv(x, w')⟩ = ⟨dW, w'⟩ and ⟨dy, conv(x', w)⟩ = ⟨dX, x'⟩.
+      const [xt, wt, dyt] = [x, w, dy].map((i) => tf.tensor(i.data, i.shape));
+      const [x2, w2] = [rand(r, c.x), rand(r, c.k)].map((i) => tf.tensor(i.data, i.shape));
+      const [lhsW, rhsW, lhsX, rhsX] = tf.tidy(() =>
+        [
+          tf.sum(tf.mul(dyt, f(xt, w2))),
+          tf.sum(tf.mul(dw(xt, dyt), w2)),
+          tf.sum(tf.mul(dyt, f(x2, wt))),
+          tf.sum(tf.mul(dx(dyt, wt), x2)),
+        ].map((t) => t.dataSync()[0]),
+      );
+      tf.dispose([xt, wt, dyt, x2, w2]);
+      expect(Math.abs(lhsW - rhsW)).toBeLessThan(1e-4 * (1 + Math.abs(lhsW)));
+      expect(Math.abs(lhsX - rhsX)).toBeLessThan(1e-4 * (1 + Math.abs(lhsX)));
+    });
+});
+
+describe('wasm UnsortedSegmentSum', () => {
+  it('forward (ids out of range dropped) and gradient match cpu', async () => {
+    const r = rng(600);
+    const x = rand(r, [7, 3, 2]);
+    const ids = ints([0, 2, 2, 4, -1, 0, 3]);
+    await agree((a, i) => tf.unsortedSegmentSum(a, i as tf.Tensor1D, 5), [x, ids]);
+    await agree(
+      (a, i) => tf.unsortedSegmentSum(a, i as tf.Tensor1D, 3),
+      [x, ints([0, 2, 2, 4, -1, 0, 5])],
+    );
+    await agree(
+      (a, i) =>
+        tf.grad((p: tf.Tensor) => weightedSum(tf.unsortedSegmentSum(p, i as tf.Tensor1D, 5), 9))(a),
+      [x, ids],
+    );
+  });
+  it('makes gather differentiable on wasm', async () => {
+    const r = rng(601);
+    const x = rand(r, [6, 4]);
+    const idx = ints([5, 0, 0, 3, 2, 5, 5]);
+    await agree((a, i) => tf.grad((p: tf.Tensor) => weightedSum(tf.gather(p, i), 10))(a), [x, idx]);
+  });
+});
+
+describe('wasm Einsum', () => {
+  const cases: [string, number[][]][] = [
+    [
+      'ij,jk->ik',
+      [
+        [4, 5],
+        [5, 3],
+      ],
+    ],
+    [
+      'bij,bjk->bik',
+      [
+        [2, 4, 5],
+        [2, 5, 3],
+      ],
+    ],
+    ['ij,j->i', [[4, 5], [5]]],
+    ['i,i->', [[6], [6]]],
+    ['ij->ji', [[3, 5]]],
+    ['ij->j', [[3, 5]]],
+    [
+      'ij,ij->ij',
+      [
+        [3, 5],
+        [3, 5],
+      ],
+    ],
+    ['i,j->ij', [[3], [4]]],
+  ];
+  let seed = 700;
+  for (const [eq, shapes] of cases)
+    it(`einsum '${eq}' matches cpu`, async () => {
+      const r = rng(seed++);
+      await agree(
+        (...xs) => tf.einsum(eq, ...xs),
+        shapes.map((s) => rand(r, s)),
+      );
+    });
+});
+
+describe('setWasmKernelFixes', () => {
+  it('swaps the shipped kernels back and forth at runtime', async () => {
+    const r = rng(800);
+    const x = rand(r, [1, 5, 5, 2]);
+    const w = rand(r, [3, 3, 2, 2]);
+    const g = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.grad((q: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, q as tf.Tensor4D, 1, 'same')))(
+        b,
+      );
+    const a = tf.tensor(x.data, x.shape);
+    const b = tf.tensor(w.data, w.shape);
+    try {
+      setWasmKernelFixes(false);
+      expect(activeWasmKernelFixes()).toEqual([]);
+      expect(() => g(a, b)).toThrow(/Conv2DBackpropFilter/);
+      // The shipped matmul is still there and correct.
+      const m = tf.tidy(() =>
+        tf.matMul(a.reshape([5, 10]), b.reshape([18, 2]).slice([0, 0], [10, 2])),
+      );
+      expect(m.shape).toEqual([5, 2]);
+      m.dispose();
+      setWasmKernelFixes(true, ['Conv2DBackpropFilter']);
+      expect(activeWasmKernelFixes()).toEqual(['Conv2DBackpropFilter']);
+      tf.tidy(() => g(a, b));
+    } finally {
+      setWasmKernelFixes(true);
+      tf.dispose([a, b]);
+    }
+    expect(activeWasmKernelFixes()).toEqual([...WASM_KERNEL_FIXES]);
+  });
+});
