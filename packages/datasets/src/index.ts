@@ -1,2 +1,46 @@
 // @steinkit/datasets: public surface.
-export {};
+
+// Seeded mini-batches and splits
+export type { Batch, BatchOptions, TensorBatch } from './batching';
+export { batches, splitIndices, splitTensor, tensorBatches, trainTestSplit } from './batching';
+export type { Cifar10Options } from './cifar10';
+export { CIFAR10_CLASSES, loadCifar10, parseCifar10 } from './cifar10';
+export type { FashionMnistOptions } from './fashion-mnist';
+export { FASHION_MNIST_CLASSES, loadFashionMnist } from './fashion-mnist';
+// IDX files (the MNIST format)
+export type { IdxArray } from './idx';
+export { parseIdx, readIdxFile } from './idx';
+// In-memory labelled images and their tensors
+export type { ImageDataset, ImageLayout, ImageTensorOptions } from './image-dataset';
+export {
+  imageShape,
+  imageTensor,
+  imageTensors,
+  labelTensor,
+  oneHotLabels,
+  subsetDataset,
+  validateImageDataset,
+} from './image-dataset';
+// Small float64 linear algebra (Jacobi eigen / SVD)
+export type { SymmetricEigen } from './linalg';
+export { conditionNumber, invert, matmul, singularValues, symmetricEigen } from './linalg';
+// MNIST, Fashion-MNIST (optional peer packages), CIFAR-10 (user path)
+export type { MnistOptions, Split } from './mnist';
+export { clearDatasetCache, limitDataset, loadIdxImageSet, loadMnist } from './mnist';
+// Synthetic targets
+export type {
+  GaussianMixtureOptions,
+  IcaData,
+  IcaDataOptions,
+  IcaSource,
+  SyntheticTarget,
+} from './synthetic';
+export {
+  banana,
+  gaussianGrid,
+  gaussianMixture,
+  gaussianRing,
+  icaData,
+  paperMixture1d,
+  randomMixingMatrix,
+} from './synthetic';

@@ -1,0 +1,142 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * An in-memory labelled image set: float32 pixels in [0, 1], NHWC row-major,
+ * and int32 labels. Tensors are made from it per request (`imageTensors`,
+ * `batches`), so holding a dataset costs no tensor memory.
+ */
+export interface ImageDataset {
+  /** A short name, e.g. `mnist/train`. */
+  readonly name: string;
+  /** Number of images. */
+  readonly size: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly numClasses: number;
+  /** `size · height · width · channels` floats in [0, 1], NHWC order. */
+  readonly images: Float32Array;
+  /** `size` labels in [0, numClasses). */
+  readonly labels: Int32Array;
+  /** Class names, when known. */
+  readonly classNames?: readonly string[];
+}
+
+/** `nhwc` → `[n, h, w, c]`; `flat` → `[n, h·w·c]`. */
+export type ImageLayout = 'nhwc' | 'flat';
+
+export interface ImageTensorOptions {
+  /** Default `nhwc`. */
+  layout?: ImageLayout;
+  /** First row (default 0). */
+  start?: number;
+  /** One past the last row (default `size`). */
+  end?: number;
+}
+
+/** Shape of `n` images of `ds` in `layout`. */
+export function imageShape(ds: ImageDataset, n: number, layout: ImageLayout = 'nhwc'): number[] {
+  return layout === 'flat'
+    ? [n, ds.height * ds.width * ds.channels]
+    : [n, ds.height, ds.width, ds.channels];
+}
+
+function checkLayout(layout: string): void {
+  if (layout !== 'nhwc' && layout !== 'flat') {
+    throw new TypeError(`layout: expected 'nhwc' or 'flat', got '${layout}'`);
+  }
+}
+
+function range(ds: ImageDataset, opts: ImageTensorOptions): [number, number] {
+  const start = opts.start ?? 0;
+  const end = opts.end ?? ds.size;
+  if (
+    !Number.isInteger(start) ||
+    !Number.isInteger(end) ||
+    start < 0 ||
+    end > ds.size ||
+    start >= end
+  ) {
+    throw new RangeError(
+      `start/end: expected integers with 0 ≤ start < end ≤ ${ds.size}, got start=${start}, end=${end}`,
+    );
+  }
+  return [start, end];
+}
+
+/** The images in rows [start, end) as a float32 tensor (caller owns it). */
+export function imageTensor(ds: ImageDataset, opts: ImageTensorOptions = {}): tf.Tensor {
+  const layout = opts.layout ?? 'nhwc';
+  checkLayout(layout);
+  const [start, end] = range(ds, opts);
+  const per = ds.height * ds.width * ds.channels;
+  return tf.tensor(
+    ds.images.subarray(start * per, end * per),
+    imageShape(ds, end - start, layout),
+    'float32',
+  );
+}
+
+/** The labels in rows [start, end) as an int32 `[n]` tensor. */
+export function labelTensor(
+  ds: ImageDataset,
+  opts: Omit<ImageTensorOptions, 'layout'> = {},
+): tf.Tensor1D {
+  const [start, end] = range(ds, opts);
+  return tf.tensor1d(ds.labels.subarray(start, end), 'int32');
+}
+
+/** The labels in rows [start, end) one-hot encoded, float32 `[n, numClasses]`. */
+export function oneHotLabels(
+  ds: ImageDataset,
+  opts: Omit<ImageTensorOptions, 'layout'> = {},
+): tf.Tensor2D {
+  return tf.tidy(() =>
+    tf.cast(tf.oneHot(labelTensor(ds, opts), ds.numClasses), 'float32'),
+  ) as tf.Tensor2D;
+}
+
+/** Images, int labels and one-hot labels of rows [start, end) in one call. */
+export function imageTensors(
+  ds: ImageDataset,
+  opts: ImageTensorOptions = {},
+): { x: tf.Tensor; labels: tf.Tensor1D; oneHot: tf.Tensor2D } {
+  return {
+    x: imageTensor(ds, opts),
+    labels: labelTensor(ds, opts),
+    oneHot: oneHotLabels(ds, opts),
+  };
+}
+
+/** A new dataset holding the rows `indices` of `ds` (copies). */
+export function subsetDataset(
+  ds: ImageDataset,
+  indices: ArrayLike<number>,
+  name?: string,
+): ImageDataset {
+  const per = ds.height * ds.width * ds.channels;
+  const images = new Float32Array(indices.length * per);
+  const labels = new Int32Array(indices.length);
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k];
+    if (!Number.isInteger(i) || i < 0 || i >= ds.size) {
+      throw new RangeError(`indices: expected integers in [0, ${ds.size}), got ${i} at ${k}`);
+    }
+    images.set(ds.images.subarray(i * per, (i + 1) * per), k * per);
+    labels[k] = ds.labels[i];
+  }
+  return { ...ds, name: name ?? `${ds.name}[subset]`, size: indices.length, images, labels };
+}
+
+/** Checks an ImageDataset's arrays against its declared sizes. */
+export function validateImageDataset(ds: ImageDataset, name = 'dataset'): void {
+  const per = ds.height * ds.width * ds.channels;
+  if (ds.images.length !== ds.size * per) {
+    throw new RangeError(
+      `${name}.images: expected ${ds.size}·${ds.height}·${ds.width}·${ds.channels} = ${ds.size * per} floats, got ${ds.images.length}`,
+    );
+  }
+  if (ds.labels.length !== ds.size) {
+    throw new RangeError(`${name}.labels: expected ${ds.size} labels, got ${ds.labels.length}`);
+  }
+}
