@@ -1,2 +1,39 @@
 // @steinkit/amortizers: public surface.
-export {};
+import '@steinkit/core'; // registers gradients (autodiff through samplers and energies)
+
+// Algorithm 1: amortized SVGD as init/step over explicit state, plus a loop.
+export type {
+  AmortizedRule,
+  AmortizedRuleInfo,
+  AmortizedSvgdOptions,
+  AmortizedSvgdState,
+  AmortizedSvgdStepInfo,
+  ConditionalScoreFn,
+} from './amortizedSvgd';
+export {
+  amortizedSvgd,
+  amortizedSvgdInit,
+  amortizedSvgdStep,
+  applyAmortizedRule,
+  iterationSeed,
+} from './amortizedSvgd';
+// The Stein variational gradient (7) with a kernel on features, exact or approximate repulsion.
+export type {
+  FeatureSteinDirection,
+  FeatureSteinDirectionOptions,
+  RepulsionMode,
+} from './direction';
+export { featureSteinDirection } from './direction';
+// Neural sampler f(η; ξ), ξ ~ q₀, optionally conditioned on a label.
+export type { NeuralSampler, NeuralSamplerOptions, NoiseSource } from './sampler';
+export { neuralSampler } from './sampler';
+// The η-updates of amortized SVGD given Δx: (10) vjp, (8) fit, (9) least squares by CG.
+export type {
+  FitUpdateOptions,
+  LeastSquaresInfo,
+  LeastSquaresUpdateOptions,
+  SamplerBatch,
+} from './updates';
+export { fitUpdate, leastSquaresUpdate, solveLeastSquares, vjpUpdate } from './updates';
+// Matrix-free Jacobian products.
+export { dotList, jvp, vjp } from './vjp';

@@ -1,0 +1,161 @@
+import { assert2D, assertInt, type Kernel } from '@steinkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { featureSteinDirection, type RepulsionMode } from './direction';
+import type { NeuralSampler } from './sampler';
+import {
+  fitUpdate,
+  type LeastSquaresInfo,
+  leastSquaresUpdate,
+  type SamplerBatch,
+  vjpUpdate,
+} from './updates';
+
+/** Which of the paper's η-updates Algorithm 1 uses, with its optimizer. */
+export type AmortizedRule =
+  /** (10): back-propagate Δx through f into `optimizer` (sgd(ε) gives exactly (10)). */
+  | { rule: 'vjp'; optimizer: tf.Optimizer }
+  /** (8): `innerSteps` steps of `optimizer` fitting f(η; ξ_i) to x_i + εΔx_i. */
+  | { rule: 'fit'; optimizer: tf.Optimizer; stepSize: number; innerSteps?: number }
+  /** (9): matrix-free least squares by CG, η ← η + εΔη (or −Δη fed to `optimizer`). */
+  | {
+      rule: 'leastSquares';
+      stepSize: number;
+      cgIterations?: number;
+      damping?: number;
+      optimizer?: tf.Optimizer;
+    };
+
+export interface AmortizedRuleInfo {
+  rule: AmortizedRule['rule'];
+  /** (8): the fit loss before each inner step. */
+  fitLosses?: number[];
+  /** (9): CG diagnostics. */
+  leastSquares?: LeastSquaresInfo;
+}
+
+/** Applies one η-update (8), (9) or (10) for a given Stein direction Δx `[m, dim]`. */
+export function applyAmortizedRule(
+  sampler: NeuralSampler,
+  batch: SamplerBatch,
+  dx: tf.Tensor2D,
+  update: AmortizedRule,
+): AmortizedRuleInfo {
+  switch (update?.rule) {
+    case 'vjp':
+      vjpUpdate(sampler, batch, dx, update.optimizer);
+      return { rule: 'vjp' };
+    case 'fit': {
+      const { losses } = fitUpdate(sampler, batch, dx, update.optimizer, update);
+      return { rule: 'fit', fitLosses: losses };
+    }
+    case 'leastSquares':
+      return { rule: 'leastSquares', leastSquares: leastSquaresUpdate(sampler, batch, dx, update) };
+    default:
+      throw new TypeError(
+        `update.rule: expected 'vjp', 'fit' or 'leastSquares', got ${String((update as { rule?: unknown })?.rule)}`,
+      );
+  }
+}
+
+/** Target score for amortized SVGD: `[m, dim]` → `[m, dim]`, given the batch's labels when conditional. */
+export type ConditionalScoreFn = (x: tf.Tensor2D, labels?: tf.Tensor) => tf.Tensor2D;
+
+export interface AmortizedSvgdOptions {
+  sampler: NeuralSampler;
+  score: ConditionalScoreFn;
+  /** k on x, or κ on `features(x)`; a heuristic bandwidth is resolved on each batch. */
+  kernel: Kernel;
+  update: AmortizedRule;
+  /** m, the batch of ξ per iteration. */
+  batchSize: number;
+  /** Optional feature map E for the kernel (see `featureSteinDirection`). */
+  features?: (x: tf.Tensor2D) => tf.Tensor2D;
+  /** Repulsion with features; default `'approximate'`. */
+  repulsion?: RepulsionMode;
+  normalize?: 'n' | 'kernelSum';
+}
+
+/** Algorithm 1's state: the iteration and the base seed of the ξ stream (resumable). */
+export interface AmortizedSvgdState {
+  iteration: number;
+  seed: number;
+}
+
+export interface AmortizedSvgdStepInfo extends AmortizedRuleInfo {
+  iteration: number;
+  /** The kernel with its resolved bandwidth. */
+  kernel: string;
+}
+
+/** The seed of iteration t's draws: a deterministic function of (seed, t), so a resumed run redraws the same ξ. */
+export function iterationSeed(seed: number, iteration: number): number {
+  let h = (seed ^ 0x9e3779b9) >>> 0;
+  h = Math.imul(h ^ (iteration + 0x7f4a7c15), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+export function amortizedSvgdInit(opts: { seed?: number } = {}): AmortizedSvgdState {
+  const seed = opts.seed ?? 0;
+  assertInt(seed, 'seed', 0, 2 ** 32 - 1);
+  return { iteration: 0, seed };
+}
+
+/**
+ * One iteration of Algorithm 1: draw ξ_i (and labels), x_i = f(η; ξ_i), the
+ * Stein variational gradient Δx_i (7), then update η by (8), (9) or (10).
+ * The state is plain data; η lives in the sampler's variables.
+ */
+export function amortizedSvgdStep(
+  state: AmortizedSvgdState,
+  opts: AmortizedSvgdOptions,
+): { state: AmortizedSvgdState; info: AmortizedSvgdStepInfo } {
+  const { sampler, batchSize } = opts;
+  assertInt(batchSize, 'batchSize', 2);
+  const seed = iterationSeed(state.seed, state.iteration);
+  const noise = sampler.noise(batchSize, seed);
+  const labels =
+    sampler.numClasses !== undefined ? sampler.labels(batchSize, seed ^ 0x5bd1e995) : undefined;
+  const batch: SamplerBatch = { noise, labels };
+  let kernelName = opts.kernel.name;
+  const dx = tf.tidy(() => {
+    const x = sampler.apply(noise, labels);
+    const s = opts.score(x, labels);
+    assert2D(s, 'score(x)', batchSize, sampler.dim);
+    const d = featureSteinDirection(x, s, {
+      kernel: opts.kernel,
+      features: opts.features,
+      repulsion: opts.repulsion,
+      normalize: opts.normalize,
+    });
+    kernelName = d.kernelName;
+    return d.direction;
+  });
+  try {
+    const info = applyAmortizedRule(sampler, batch, dx, opts.update);
+    return {
+      state: { iteration: state.iteration + 1, seed: state.seed },
+      info: { ...info, iteration: state.iteration + 1, kernel: kernelName },
+    };
+  } finally {
+    tf.dispose([noise, dx, ...(labels ? [labels] : [])]);
+  }
+}
+
+/** The loop over {@link amortizedSvgdStep}; `onStep` sees each step's info. */
+export function amortizedSvgd(
+  opts: AmortizedSvgdOptions & {
+    iterations: number;
+    seed?: number;
+    onStep?: (info: AmortizedSvgdStepInfo) => void;
+  },
+): AmortizedSvgdState {
+  assertInt(opts.iterations, 'iterations', 0);
+  let state = amortizedSvgdInit({ seed: opts.seed });
+  for (let t = 0; t < opts.iterations; t++) {
+    const r = amortizedSvgdStep(state, opts);
+    state = r.state;
+    opts.onStep?.(r.info);
+  }
+  return state;
+}
