@@ -3,3 +3,5 @@ export type { KsdOptions, KsdStatistic } from './ksd';
 export { evalScore, ksd, ksdFromMatrix, ksdMatrix } from './ksd';
 export type { SvgdDirectionOptions } from './svgd-direction';
 export { svgdDirection } from './svgd-direction';
+export type { SvgdOptions, SvgdState, SvgdStepOptions } from './svgd';
+export { sgdOptimizer, svgd, svgdDispose, svgdInit, svgdStep } from './svgd';

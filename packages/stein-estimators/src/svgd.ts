@@ -1,0 +1,139 @@
+import {
+  adagradMomentum,
+  assert2D,
+  assertInt,
+  assertPositive,
+  fromTfOptimizer,
+  type Kernel,
+  type ScoreFn,
+  type SteinOptimizer,
+} from '@steinkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { type SvgdDirectionOptions, svgdDirection } from './svgd-direction';
+
+/** The explicit state of an SVGD run (BlackJAX `vi/svgd.py` style). */
+export interface SvgdState<S = unknown> {
+  /** Current particles `[n, d]`; owned by the state. */
+  particles: tf.Tensor2D;
+  /** The optimizer driving the updates. */
+  optimizer: SteinOptimizer<S>;
+  /** The optimizer's state. */
+  optState: S;
+  /** Steps taken so far. */
+  step: number;
+}
+
+export interface SvgdStepOptions extends SvgdDirectionOptions {
+  /** ∇log p. */
+  score: ScoreFn;
+  /** The kernel; a heuristic bandwidth is re-estimated on the current particles each step. */
+  kernel: Kernel;
+  /**
+   * ε in x ← x + ε · optimizer(Δx) (default 1). With the default optimizer
+   * (AdaGrad with momentum, learning rate 1) this is the learning rate.
+   */
+  stepSize?: number;
+}
+
+/** Plain SVGD, x ← x + ε·Δx: an optimizer that returns the direction unchanged. */
+export function sgdOptimizer(): SteinOptimizer<null> {
+  return {
+    name: 'sgd',
+    init: () => null,
+    update: (g, state) => ({ step: tf.clone(g), state }),
+    dispose: () => {},
+  };
+}
+
+function toSteinOptimizer(opt: SteinOptimizer | tf.Optimizer | undefined): SteinOptimizer {
+  if (opt === undefined) return adagradMomentum({ learningRate: 1 }) as SteinOptimizer;
+  if (opt instanceof tf.Optimizer) return fromTfOptimizer(opt) as SteinOptimizer;
+  if (typeof (opt as SteinOptimizer).update === 'function') return opt as SteinOptimizer;
+  throw new TypeError('optimizer: expected a SteinOptimizer or a tf.Optimizer');
+}
+
+/**
+ * Starts SVGD from `particles` (cloned: the caller keeps its tensor). The
+ * optimizer defaults to the SVGD code's AdaGrad with momentum (learning rate 1,
+ * scaled by `stepSize` in {@link svgdStep}); any tf.Optimizer is wrapped.
+ */
+export function svgdInit(
+  particles: tf.Tensor2D,
+  optimizer?: SteinOptimizer | tf.Optimizer,
+): SvgdState {
+  assert2D(particles, 'particles');
+  const opt = toSteinOptimizer(optimizer);
+  const p = tf.clone(particles);
+  return { particles: p, optimizer: opt, optState: opt.init(p), step: 0 };
+}
+
+/**
+ * One update x ← x + ε · optimizer(Δx) with Δx from eq. (7). Returns a new
+ * state; the old state's particles and optimizer tensors are disposed.
+ */
+export function svgdStep(state: SvgdState, opts: SvgdStepOptions): SvgdState {
+  const { score, kernel, stepSize = 1, normalize } = opts;
+  assertPositive(stepSize, 'stepSize');
+  if (typeof score !== 'function')
+    throw new TypeError('score: expected a function [n, d] → [n, d]');
+  const x = state.particles;
+  const dir = svgdDirection(x, score, kernel, { normalize });
+  const { step, state: optState } = state.optimizer.update(dir, state.optState);
+  dir.dispose();
+  const next = tf.tidy(
+    () => tf.add(x, stepSize === 1 ? step : tf.mul(stepSize, step)) as tf.Tensor2D,
+  );
+  step.dispose();
+  x.dispose();
+  return { particles: next, optimizer: state.optimizer, optState, step: state.step + 1 };
+}
+
+/** Frees a state's particles and optimizer tensors. */
+export function svgdDispose(state: SvgdState): void {
+  state.particles.dispose();
+  state.optimizer.dispose(state.optState);
+}
+
+export interface SvgdOptions extends SvgdStepOptions {
+  /** Initial particles `[n, d]` (not disposed). */
+  init: tf.Tensor2D;
+  /** Number of steps. */
+  steps: number;
+  /**
+   * Default AdaGrad with momentum (the SVGD code), whose learning rate is
+   * `stepSize` (default 0.1 then). With your own optimizer (a SteinOptimizer or
+   * any tf.Optimizer) `stepSize` defaults to 1 and scales its steps.
+   */
+  optimizer?: SteinOptimizer | tf.Optimizer;
+  /**
+   * Called after each step with the step number (1-based) and the current
+   * particles (owned by the loop: clone to keep). Return false to stop early.
+   */
+  onStep?: (
+    step: number,
+    particles: tf.Tensor2D,
+  ) => boolean | undefined | Promise<boolean | undefined>;
+}
+
+/**
+ * Runs SVGD (Liu & Wang 2016; eq. 7 of the SteinGAN paper) for `steps` steps
+ * and returns the final particles (owned by the caller).
+ */
+export async function svgd(opts: SvgdOptions): Promise<tf.Tensor2D> {
+  const { init, steps, optimizer, onStep } = opts;
+  assertInt(steps, 'steps', 0);
+  const stepSize = opts.stepSize ?? (optimizer === undefined ? 0.1 : 1);
+  let state = svgdInit(init, optimizer);
+  try {
+    for (let t = 0; t < steps; t++) {
+      state = svgdStep(state, { ...opts, stepSize });
+      if (onStep && (await onStep(state.step, state.particles)) === false) break;
+    }
+    const out = state.particles;
+    state.optimizer.dispose(state.optState);
+    return out;
+  } catch (e) {
+    svgdDispose(state);
+    throw e;
+  }
+}
