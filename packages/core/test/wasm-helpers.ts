@@ -36,8 +36,14 @@ export function wasmBuffers(): number {
   return b.dataIdMap.numDataIds();
 }
 
-export async function runOn(backend: 'wasm' | 'cpu', f: Fn, inputs: Input[]): Promise<Result> {
+/** Switches backend; silences the cpu backend's one-time "install tfjs-node" banner. */
+export async function useBackend(backend: 'wasm' | 'cpu'): Promise<void> {
   await tf.setBackend(backend);
+  if (backend === 'cpu') (tf.backend() as { firstUse?: boolean }).firstUse = false;
+}
+
+export async function runOn(backend: 'wasm' | 'cpu', f: Fn, inputs: Input[]): Promise<Result> {
+  await useBackend(backend);
   const xs = inputs.map((i) => tf.tensor(i.data, i.shape, i.dtype));
   const tensorsBefore = tf.memory().numTensors;
   const buffersBefore = backend === 'wasm' ? wasmBuffers() : 0;
