@@ -1,6 +1,7 @@
 # Shared helpers for the release/packaging scripts (sourced, not run).
 # shellcheck shell=bash
 PNPM_VERSION=10.34.9
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 log() { printf '\033[1m[%s]\033[0m %s\n' "$(basename "$0" .sh)" "$*" >&2; }
@@ -12,8 +13,15 @@ ensure_pnpm() {
     return
   fi
   PNPM_SHIM_DIR="$(mktemp -d -t steinkit-pnpm-shim.XXXXXX)"
-  printf '#!/bin/sh\nexec npx --yes pnpm@%s "$@"\n' "$PNPM_VERSION" >"$PNPM_SHIM_DIR/pnpm"
-  chmod +x "$PNPM_SHIM_DIR/pnpm"
+  # Resolve npx's cached pnpm once (each `npx pnpm` costs seconds).
+  local bin
+  bin="$(npx --yes -p "pnpm@$PNPM_VERSION" which pnpm 2>/dev/null)"
+  if [ -x "$bin" ]; then
+    ln -s "$bin" "$PNPM_SHIM_DIR/pnpm"
+  else
+    printf '#!/bin/sh\nexec npx --yes pnpm@%s "$@"\n' "$PNPM_VERSION" >"$PNPM_SHIM_DIR/pnpm"
+    chmod +x "$PNPM_SHIM_DIR/pnpm"
+  fi
   export PATH="$PNPM_SHIM_DIR:$PATH"
 }
 

@@ -60,7 +60,23 @@ async function versions(tf: any): Promise<Record<string, string>> {
 /** Initializes the target's backend; throws with the reason it cannot load. */
 async function init(target: Target, tf: any): Promise<Omit<BackendFacts, 'versions'>> {
   if (target === 'wasm-stock') {
-    // Stock tfjs-backend-wasm 4.22, without steinkit's kernel fixes: @steinkit/core is never imported.
+    // The "before" of the kernel fixes: wasm with tfjs-backend-wasm 4.22's shipped kernels.
+    const core = (await import('@steinkit/core')) as any;
+    if (typeof core.setWasmKernelFixes === 'function') {
+      const info = await core.initBackend({ backend: 'wasm' });
+      core.setWasmKernelFixes(false);
+      const left = core.activeWasmKernelFixes?.() ?? [];
+      if (left.length) throw new Error(`setWasmKernelFixes(false) left ${left.join(', ')} active`);
+      return {
+        backend: info.name,
+        gpu: false,
+        simd: info.simd,
+        threads: info.threads,
+        module: info.module,
+        description: `${core.describeBackend(info)}, shipped tfjs 4.22 kernels (setWasmKernelFixes(false))`,
+      };
+    }
+    // Older core without the toggle: set the backend up without @steinkit/core's initBackend.
     await import('@tensorflow/tfjs');
     const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as any;
     const req = createRequire(import.meta.url);
@@ -73,7 +89,7 @@ async function init(target: Target, tf: any): Promise<Omit<BackendFacts, 'versio
       simd,
       threads: 1,
       module: '@tensorflow/tfjs-backend-wasm',
-      description: `wasm, ${simd ? 'SIMD' : 'no SIMD'}, stock tfjs 4.22 kernels (no steinkit fixes)`,
+      description: `wasm, ${simd ? 'SIMD' : 'no SIMD'}, shipped tfjs 4.22 kernels (no steinkit fixes)`,
     };
   }
   const core = (await import('@steinkit/core')) as typeof import('@steinkit/core');
@@ -94,7 +110,10 @@ async function init(target: Target, tf: any): Promise<Omit<BackendFacts, 'versio
     threads: info.threads,
     module: info.module,
     gpuName: info.gpu ? gpuName() : undefined,
-    description: core.describeBackend(info),
+    description:
+      info.name === 'wasm' && typeof (core as any).activeWasmKernelFixes === 'function'
+        ? `${core.describeBackend(info)}, steinkit kernel fixes on (${(core as any).activeWasmKernelFixes().length})`
+        : core.describeBackend(info),
   };
 }
 
@@ -118,18 +137,22 @@ export async function runChild(cfg: ChildConfig): Promise<TargetResult> {
     filter: cfg.filter,
     wasmFixOnly: cfg.target === 'wasm-stock',
   });
-  /** Slowest observed ms per cost unit, per group: predicts (and skips) runs that blow the budget. */
-  const rate = new Map<string, number>();
+  /**
+   * ms per cost unit of the costliest workload measured so far in each cost
+   * class (small sizes are overhead-dominated): predicts, and skips, runs that
+   * would take more than 4× the per-workload budget.
+   */
+  const rate = new Map<string, { cost: number; msPerUnit: number }>();
   for (const w of workloads) {
     const r: WorkloadResult = { id: w.id, group: w.group, status: 'ok' };
     result.results.push(r);
     const cls = w.costClass ?? w.group;
     const known = rate.get(cls);
     if (known !== undefined && w.cost !== undefined) {
-      const predicted = (known * w.cost) / 1000;
-      if (predicted > cfg.maxSeconds * 1.5) {
+      const predicted = (known.msPerUnit * w.cost) / 1000;
+      if (predicted > cfg.maxSeconds * 4) {
         r.status = 'skipped';
-        r.note = `predicted ${predicted.toFixed(0)} s per run (> budget ${cfg.maxSeconds} s)`;
+        r.note = `predicted ${predicted.toFixed(0)} s per run (> 4× budget ${cfg.maxSeconds} s)`;
         log(`[${cfg.target}] ${w.id}: skipped, ${r.note}`);
         continue;
       }
@@ -145,7 +168,8 @@ export async function runChild(cfg: ChildConfig): Promise<TargetResult> {
       }
       r.stats = await measure(tf, prepared, cfg);
       if (prepared.note) r.note = prepared.note;
-      if (w.cost) rate.set(cls, Math.max(known ?? 0, r.stats.median / w.cost));
+      if (w.cost && (!known || w.cost >= known.cost))
+        rate.set(cls, { cost: w.cost, msPerUnit: r.stats.median / w.cost });
       log(
         `[${cfg.target}] ${w.id}: ${r.stats.median.toFixed(2)} ms (min ${r.stats.min.toFixed(2)}, max ${r.stats.max.toFixed(2)}, ${r.stats.runs} runs)`,
       );

@@ -72,6 +72,263 @@ const svgd: Workload[] = svgdSizes.map(([n, d]) => ({
   }),
 }));
 
+// ------------------------------------------------------------- KSD U-statistic
+
+const ksdSizes: [number, number][] = [];
+for (const n of [100, 1024, 4096]) for (const d of [2, 64]) ksdSizes.push([n, d]);
+
+const ksdWorkloads: Workload[] = ksdSizes.map(([n, d]) => ({
+  id: `ksd.u n=${n} d=${d}`,
+  group: 'KSD U-statistic (RBF, SVGD median bandwidth)',
+  quick: n === 100 && d === 2,
+  cost: n * n * (d + 8),
+  numpy: { kind: 'ksd', n, d },
+  prepare: guarded(async ({ tf }) => {
+    const { ksd } = await need('@steinkit/stein-estimators', 'ksd');
+    const { rbf, SVGD_MEDIAN } = await need('@steinkit/kernels', 'rbf', 'SVGD_MEDIAN');
+    const x = normal(tf, [n, d], 7, 0.5, 1) as tfc.Tensor2D;
+    const kernel = rbf({ bandwidth: SVGD_MEDIAN });
+    const score = standardNormalScore(tf);
+    return {
+      run: () => ksd(x, score, kernel, { statistic: 'u' }),
+      dispose: () => x.dispose(),
+    };
+  }),
+}));
+
+// ---------------------------------------------------- Stein gradient estimator
+
+const sgeWorkloads: Workload[] = (
+  [
+    [100, 2],
+    [1024, 2],
+    [1024, 64],
+  ] as const
+).map(([n, d]) => ({
+  id: `stein gradient estimator n=${n} d=${d}`,
+  group: 'Stein gradient estimator (Li & Turner 2018, RBF)',
+  cost: n * n * (d + n / 8),
+  prepare: guarded(async ({ tf }) => {
+    const mod = await need('@steinkit/stein-estimators');
+    const fn = (mod as any).steinGradientEstimator ?? (mod as any).steinScoreEstimator;
+    if (typeof fn !== 'function')
+      throw new Missing('@steinkit/stein-estimators does not export steinGradientEstimator yet');
+    const { rbf } = await need('@steinkit/kernels', 'rbf');
+    const x = normal(tf, [n, d], 7, 0.5, 1) as tfc.Tensor2D;
+    const kernel = rbf();
+    return { run: () => fn(x, { kernel, eta: 0.01 }), dispose: () => x.dispose() };
+  }),
+}));
+
+// ------------------------------------------------- maxSKSD and its slice gradient
+
+const sksdWorkloads: Workload[] = [10, 100].flatMap((D): Workload[] => {
+  const n = 256;
+  const setup = async (tf: TF) => {
+    const se = await need(
+      '@steinkit/stein-estimators',
+      'maxSksdInit',
+      'maxSksdStep',
+      'maxSksdValue',
+      'maxSksdDispose',
+    );
+    const x = normal(tf, [n, D], 11, 1, 0.2) as tfc.Tensor2D;
+    const s = tf.neg(x) as tfc.Tensor2D;
+    const state = se.maxSksdInit(D, { variant: 'g' });
+    return { se, x, s, state };
+  };
+  return [
+    {
+      id: `maxSKSD-g value D=${D} n=${n}`,
+      group: 'maxSKSD (Gong et al. 2021)',
+      quick: D === 10,
+      cost: D * n * n,
+      prepare: guarded(async ({ tf }) => {
+        const { se, x, s, state } = await setup(tf);
+        return {
+          run: () => se.maxSksdValue(state, x, s),
+          dispose: () => {
+            se.maxSksdDispose(state);
+            tf.dispose([x, s]);
+          },
+        };
+      }),
+    },
+    {
+      id: `maxSKSD-g slice-gradient step D=${D} n=${n}`,
+      group: 'maxSKSD (Gong et al. 2021)',
+      cost: 3 * D * n * n,
+      prepare: guarded(async ({ tf }) => {
+        const { se, x, s, state } = await setup(tf);
+        let st = state;
+        return {
+          run: () => {
+            const r = se.maxSksdStep(st, x, s);
+            if (r && typeof r === 'object' && 'state' in r) st = r.state;
+            return undefined;
+          },
+          dispose: () => {
+            se.maxSksdDispose(st);
+            tf.dispose([x, s]);
+          },
+        };
+      }),
+    },
+  ];
+});
+
+// ------------------------------------------------- amortized SVGD, MLP sampler
+
+const amortizedWorkloads: Workload[] = (
+  [
+    [2, 256],
+    [784, 128],
+  ] as const
+).map(([d, m]) => ({
+  id: `amortized SVGD step, MLP 100-256-256-${d}, batch ${m}`,
+  group: 'Amortized SVGD (Algorithm 1, vjp rule (10))',
+  cost: m * (100 * 256 + 256 * 256 + 256 * d) * 3 + m * m * d,
+  prepare: guarded(async ({ tf }) => {
+    const am = await need(
+      '@steinkit/amortizers',
+      'neuralSampler',
+      'amortizedSvgdInit',
+      'amortizedSvgdStep',
+    );
+    const { rbf } = await need('@steinkit/kernels', 'rbf');
+    const tfl = await import('@tensorflow/tfjs');
+    const net = tfl.sequential({
+      layers: [
+        tfl.layers.dense({
+          inputShape: [100],
+          units: 256,
+          activation: 'relu',
+          kernelInitializer: tfl.initializers.glorotNormal({ seed: 1 }),
+        }),
+        tfl.layers.dense({
+          units: 256,
+          activation: 'relu',
+          kernelInitializer: tfl.initializers.glorotNormal({ seed: 2 }),
+        }),
+        tfl.layers.dense({
+          units: d,
+          kernelInitializer: tfl.initializers.glorotNormal({ seed: 3 }),
+        }),
+      ],
+    });
+    const sampler = am.neuralSampler({ net, noiseDim: 100, seed: 1 });
+    const optimizer = tf.train.adam(1e-3);
+    const opts = {
+      sampler,
+      score: (x: tfc.Tensor2D) => tf.neg(x) as tfc.Tensor2D,
+      kernel: rbf(),
+      update: { rule: 'vjp', optimizer },
+      batchSize: m,
+    };
+    let state = am.amortizedSvgdInit({ seed: 1 });
+    return {
+      run: () => {
+        state = am.amortizedSvgdStep(state, opts).state;
+        // a value that depends on the updated η: waits for the device
+        return tf.tidy(() => tf.sum(net.layers[2].getWeights()[0]));
+      },
+      dispose: () => {
+        net.dispose();
+        optimizer.dispose();
+        sampler.dispose?.();
+      },
+    };
+  }),
+}));
+
+// ----------------------------------------------------------- apps: SteinGAN, ICA
+
+const appModule = (path: string) => new URL(`../../apps/${path}`, import.meta.url).href;
+
+const steinganWorkloads: Workload[] = (['lean', 'paper'] as const).map((arch) => ({
+  id: `SteinGAN iteration, ${arch === 'lean' ? 'MLP' : 'DCGAN conv'} nets, batch 64`,
+  group: 'SteinGAN (amortized MLE, joint energy (15)) on 28×28 images',
+  cost: arch === 'lean' ? 1 : 20,
+  costClass: 'steingan',
+  prepare: guarded(async ({ tf }) => {
+    const train = await need(
+      appModule('steingan/src/train.ts'),
+      'createTrainer',
+      'trainIteration',
+      'disposeTrainer',
+    );
+    const { defaultConfig } = await need(appModule('steingan/src/config.ts'), 'defaultConfig');
+    // Synthetic 28×28 images (the cost of an iteration does not depend on the pixels).
+    const size = 512;
+    const images = tf.tidy(() =>
+      tf.randomUniform([size * 784], 0, 1, 'float32', 5).dataSync(),
+    ) as Float32Array;
+    const labels = Int32Array.from({ length: size }, (_, i) => i % 10);
+    const data = { images, labels, size, imageShape: [28, 28, 1] };
+    const state = train.createTrainer(defaultConfig({ arch, batch: 64 }), [28, 28, 1]);
+    return {
+      run: () => {
+        train.trainIteration(state, data);
+        return tf.tidy(() => tf.sum(state.net.variables[0]));
+      },
+      dispose: () => train.disposeTrainer(state),
+    };
+  }),
+}));
+
+const icaWorkloads: Workload[] = [10, 100, 200].map((D) => ({
+  id: `ICA maxSKSD-g training iteration D=${D}, batch 100`,
+  group: 'Sliced-KSD ICA (apps/sksd-ica): model step + slice step',
+  cost: D * D * D + 100 * 100 * D * 4,
+  prepare: guarded(async ({ tf }) => {
+    const { createTrainer } = await need(appModule('sksd-ica/src/trainers.ts'), 'createTrainer');
+    const { createIcaModel } = await need('@steinkit/energy-models', 'createIcaModel');
+    const { createRng } = await need('@steinkit/core', 'createRng');
+    const rng = createRng(1);
+    const init = rng.normal([D, D], 0, 1 / Math.sqrt(D)) as tfc.Tensor2D;
+    const model = createIcaModel({ dim: D, unmixing: init });
+    const trainer = createTrainer('maxsksd', model, 1);
+    const x = rng.laplace([100, D]) as tfc.Tensor2D;
+    return {
+      run: () => {
+        trainer.step(x);
+        return tf.tidy(() => tf.sum(model.unmixing));
+      },
+      dispose: () => {
+        trainer.dispose();
+        model.dispose();
+        tf.dispose([init, x]);
+      },
+    };
+  }),
+}));
+
+// ------------------------------------------------------ MNIST classifier inference
+
+const classifierWorkloads: Workload[] = [
+  {
+    id: 'MNIST classifier inference, 1000 images',
+    group: 'MNIST classifier (@steinkit/metrics)',
+    prepare: guarded(async ({ tf }) => {
+      const metrics = await need('@steinkit/metrics');
+      const make = ['createMnistClassifier', 'mnistClassifier', 'createClassifier'].find(
+        (k) => typeof (metrics as any)[k] === 'function',
+      );
+      if (!make) throw new Missing('@steinkit/metrics does not export an MNIST classifier yet');
+      const clf = await (metrics as any)[make]({ seed: 1 });
+      const x = tf.randomUniform([1000, 28, 28, 1], 0, 1, 'float32', 3);
+      const predict = (clf.predict ?? clf.logits ?? clf.apply).bind(clf);
+      return {
+        run: () => predict(x),
+        dispose: () => {
+          x.dispose();
+          clf.dispose?.();
+        },
+      };
+    }),
+  },
+];
+
 // ------------------------------------------- wasm kernel fixes, before / after
 
 const wasmFixes: Workload[] = [
@@ -226,7 +483,19 @@ const quickOnly: Workload[] = [
 
 /** Every workload, in table order. */
 export function allWorkloads(): Workload[] {
-  return [...smoke, ...svgd, ...wasmFixes, ...quickOnly];
+  return [
+    ...smoke,
+    ...svgd,
+    ...ksdWorkloads,
+    ...sgeWorkloads,
+    ...sksdWorkloads,
+    ...amortizedWorkloads,
+    ...steinganWorkloads,
+    ...icaWorkloads,
+    ...classifierWorkloads,
+    ...wasmFixes,
+    ...quickOnly,
+  ];
 }
 
 export interface Selection {
