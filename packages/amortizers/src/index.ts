@@ -24,6 +24,15 @@ export type {
   RepulsionMode,
 } from './direction';
 export { featureSteinDirection } from './direction';
+// Algorithm 2: amortized MLE (SteinGAN) with the discounted θ-update (16) and the balancing rules.
+export type {
+  AmortizedMleOptions,
+  AmortizedMleRecord,
+  AmortizedMleState,
+  BalanceOptions,
+  EncodingEnergyModel,
+} from './mle';
+export { amortizedMleInit, amortizedMleStep, setLearningRate } from './mle';
 // Neural sampler f(η; ξ), ξ ~ q₀, optionally conditioned on a label.
 export type { NeuralSampler, NeuralSamplerOptions, NoiseSource } from './sampler';
 export { neuralSampler } from './sampler';

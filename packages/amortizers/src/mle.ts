@@ -1,0 +1,241 @@
+import { assertInt, assertPositive, type EnergyModel, type Kernel } from '@steinkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  type AmortizedRule,
+  type AmortizedRuleInfo,
+  applyAmortizedRule,
+  iterationSeed,
+} from './amortizedSvgd';
+import { featureSteinDirection, type RepulsionMode } from './direction';
+import type { NeuralSampler } from './sampler';
+
+/** An energy model, optionally with the encoder whose code SteinGAN's kernel uses. */
+export type EncodingEnergyModel = EnergyModel & { encode?: (x: tf.Tensor) => tf.Tensor2D };
+
+/** The paper's balancing rules for θ (section 5), each switchable. */
+export interface BalanceOptions {
+  /**
+   * Use this learning rate for θ when the mean data energy exceeds the mean
+   * sample energy (the paper: 0.0005 instead of 0.0001); `false` disables.
+   * Default: 5 × energyLearningRate.
+   */
+  speedUp?: { learningRate: number } | false;
+  /** Skip θ's update when |data energy − sample energy| > freezeGap (the paper: 0.5); `false` disables. */
+  freezeGap?: number | false;
+}
+
+export interface AmortizedMleOptions {
+  /** f(η; ξ); conditional samplers get the data batch's labels (the empirical label counts). */
+  sampler: NeuralSampler;
+  /** p(x | θ) ∝ exp(−E(x; θ)) (joint models: E(x, y; θ)). Must accept flattened `[n, dim]` inputs. */
+  model: EncodingEnergyModel;
+  /** κ on the features; a heuristic bandwidth (e.g. h = 0.5·median) is resolved on each batch's codes. */
+  kernel: Kernel;
+  /** η's update: (10) `vjp`, (8) `fit` or (9) `leastSquares`. */
+  generatorUpdate: AmortizedRule;
+  /** θ's optimizer; its learning rate is set every step (balancing). */
+  energyOptimizer: tf.Optimizer;
+  /** θ's base learning rate (the paper: 1e-4 with Adam). */
+  energyLearningRate: number;
+  /** Discount γ of (16): θ ← θ − ε Ê_obs[∇φ] + ε(1 − γ) Ê_η[∇φ]. Default 0.7 (the paper). */
+  gamma?: number;
+  /** Default: the paper's rules (speed-up 5×, freeze gap 0.5). */
+  balance?: BalanceOptions;
+  /** Kernel features: `'encode'` (default when the model has `encode`), `'identity'`, or a map. */
+  features?: 'encode' | 'identity' | ((x: tf.Tensor2D) => tf.Tensor2D);
+  /** Repulsion with features (see `featureSteinDirection`). Default `'approximate'`. */
+  repulsion?: RepulsionMode;
+  normalize?: 'n' | 'kernelSum';
+  /** η-updates per iteration ("repeat several times when needed"). Default 1. */
+  generatorSteps?: number;
+}
+
+/** Algorithm 2's state: plain data (η and θ live in the networks' variables). */
+export interface AmortizedMleState {
+  iteration: number;
+  seed: number;
+}
+
+/** What one iteration did — log it as a JSON line. */
+export interface AmortizedMleRecord {
+  iteration: number;
+  /** Mean E(x_obs; θ) on the data batch, before θ's update. */
+  dataEnergy: number;
+  /** Mean E(f(η; ξ); θ) on the samples θ was (or would have been) updated with. */
+  sampleEnergy: number;
+  /** dataEnergy − sampleEnergy. */
+  energyGap: number;
+  thetaUpdated: boolean;
+  /** `'gap'` when the freeze rule skipped θ's update. */
+  thetaSkipReason: 'gap' | null;
+  /** θ's learning rate this iteration (base or sped up). */
+  energyLearningRate: number;
+  /** Whether the speed-up rule fired. */
+  spedUp: boolean;
+  /** The kernel with its resolved bandwidth. */
+  kernel: string;
+  /** η's update diagnostics (last generator step). */
+  generator: AmortizedRuleInfo;
+}
+
+/** Sets a tfjs optimizer's learning rate (SGD/Momentum via setLearningRate, Adam/RMSProp/… via the field). */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  assertPositive(lr, 'learningRate');
+  const o = optimizer as unknown as {
+    setLearningRate?: (v: number) => void;
+    learningRate?: number;
+  };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else if (typeof o.learningRate === 'number') o.learningRate = lr;
+  else
+    throw new TypeError(`optimizer: cannot set the learning rate of ${optimizer.getClassName()}`);
+}
+
+export function amortizedMleInit(opts: { seed?: number } = {}): AmortizedMleState {
+  const seed = opts.seed ?? 0;
+  assertInt(seed, 'seed', 0, 2 ** 32 - 1);
+  return { iteration: 0, seed };
+}
+
+function featureMap(opts: AmortizedMleOptions): ((x: tf.Tensor2D) => tf.Tensor2D) | undefined {
+  const f = opts.features ?? (opts.model.encode ? 'encode' : 'identity');
+  if (typeof f === 'function') return f;
+  if (f === 'identity') return undefined;
+  if (f === 'encode') {
+    const enc = opts.model.encode;
+    if (!enc) throw new TypeError("features: 'encode' needs a model with encode(x)");
+    return (x) => enc.call(opts.model, x);
+  }
+  throw new TypeError(`features: expected 'encode', 'identity' or a function, got ${String(f)}`);
+}
+
+/**
+ * One iteration of Algorithm 2 (amortized MLE, SteinGAN): η follows p(x | θ)
+ * by amortized SVGD with the kernel on features, then θ takes one step of
+ * (16) on a data batch and fresh samples f(η; ξ) (same ξ, updated η), with the
+ * balancing rules. `batch.data`: `[n, ...]` (flattened or the model's shape);
+ * `batch.labels` `[n]` for joint models / conditional samplers.
+ */
+export function amortizedMleStep(
+  state: AmortizedMleState,
+  opts: AmortizedMleOptions,
+  batch: { data: tf.Tensor; labels?: tf.Tensor },
+): { state: AmortizedMleState; record: AmortizedMleRecord } {
+  const { sampler, model } = opts;
+  const gamma = opts.gamma ?? 0.7;
+  if (!(gamma >= 0 && gamma <= 1))
+    throw new RangeError(`gamma: expected a number in [0, 1], got ${gamma}`);
+  assertPositive(opts.energyLearningRate, 'energyLearningRate');
+  const balance = opts.balance ?? {};
+  const speedUp =
+    balance.speedUp === false
+      ? null
+      : (balance.speedUp?.learningRate ?? 5 * opts.energyLearningRate);
+  if (speedUp !== null) assertPositive(speedUp, 'balance.speedUp.learningRate');
+  const freezeGap = balance.freezeGap === false ? null : (balance.freezeGap ?? 0.5);
+  if (freezeGap !== null) assertPositive(freezeGap, 'balance.freezeGap');
+  const steps = opts.generatorSteps ?? 1;
+  assertInt(steps, 'generatorSteps', 1);
+  const data = batch.data;
+  if (data == null || !Array.isArray(data.shape) || data.rank < 2) {
+    throw new TypeError(`batch.data: expected a tensor [n, ...], got ${String(data)}`);
+  }
+  const n = data.shape[0];
+  assertInt(n, 'batch.data.shape[0]', 2);
+  if (batch.labels !== undefined && (batch.labels.rank < 1 || batch.labels.shape[0] !== n)) {
+    throw new RangeError(
+      `batch.labels: expected [${n}] labels, got [${batch.labels.shape.join(', ')}]`,
+    );
+  }
+  const features = featureMap(opts);
+  const conditional = sampler.numClasses !== undefined;
+  const ownLabels =
+    conditional && batch.labels === undefined
+      ? sampler.labels(n, iterationSeed(state.seed, state.iteration) ^ 0x2545f491)
+      : undefined;
+  const sampleLabels = conditional ? (batch.labels ?? ownLabels) : undefined;
+  // Labels go to the model iff the data batch has them (joint energy (15)).
+  const modelLabels = batch.labels !== undefined ? (sampleLabels ?? batch.labels) : undefined;
+
+  let kernelName = opts.kernel.name;
+  let generator: AmortizedRuleInfo = { rule: opts.generatorUpdate.rule };
+  let noise: tf.Tensor2D | null = null;
+  try {
+    for (let g = 0; g < steps; g++) {
+      noise?.dispose();
+      noise = sampler.noise(n, iterationSeed(state.seed, state.iteration * 64 + g));
+      const z = noise;
+      const dx = tf.tidy(() => {
+        const x = sampler.apply(z, sampleLabels);
+        const s = model.score(x, modelLabels) as tf.Tensor2D;
+        const d = featureSteinDirection(x, tf.reshape(s, x.shape) as tf.Tensor2D, {
+          kernel: opts.kernel,
+          features,
+          repulsion: opts.repulsion,
+          normalize: opts.normalize,
+        });
+        kernelName = d.kernelName;
+        return d.direction;
+      });
+      try {
+        generator = applyAmortizedRule(
+          sampler,
+          { noise: z, labels: sampleLabels },
+          dx,
+          opts.generatorUpdate,
+        );
+      } finally {
+        dx.dispose();
+      }
+    }
+    // θ by (16): minimize Ê_obs[φ] − (1 − γ) Ê_η[φ] on fresh samples (same ξ, updated η).
+    const z = noise as tf.Tensor2D;
+    const xs = tf.tidy(() => sampler.apply(z, sampleLabels));
+    const kept: { data?: tf.Scalar; sample?: tf.Scalar } = {};
+    const { value, grads } = tf.variableGrads(() => {
+      const ed = tf.mean(model.energy(data, batch.labels)) as tf.Scalar;
+      const es = tf.mean(model.energy(xs, modelLabels)) as tf.Scalar;
+      kept.data = tf.keep(tf.clone(ed));
+      kept.sample = tf.keep(tf.clone(es));
+      return tf.sub(ed, tf.mul(1 - gamma, es)) as tf.Scalar;
+    }, model.trainableVariables);
+    xs.dispose();
+    value.dispose();
+    const dataEnergy = (kept.data as tf.Scalar).dataSync()[0];
+    const sampleEnergy = (kept.sample as tf.Scalar).dataSync()[0];
+    tf.dispose([kept.data as tf.Scalar, kept.sample as tf.Scalar]);
+    if (!Number.isFinite(dataEnergy) || !Number.isFinite(sampleEnergy)) {
+      tf.dispose(Object.values(grads));
+      throw new RangeError(
+        `energy: non-finite mean energies (data ${dataEnergy}, samples ${sampleEnergy}) at iteration ${state.iteration + 1}`,
+      );
+    }
+    const gap = dataEnergy - sampleEnergy;
+    const spedUp = speedUp !== null && dataEnergy > sampleEnergy;
+    const lr = spedUp ? (speedUp as number) : opts.energyLearningRate;
+    const skip = freezeGap !== null && Math.abs(gap) > freezeGap;
+    if (!skip) {
+      setLearningRate(opts.energyOptimizer, lr);
+      opts.energyOptimizer.applyGradients(grads);
+    }
+    tf.dispose(Object.values(grads));
+    return {
+      state: { iteration: state.iteration + 1, seed: state.seed },
+      record: {
+        iteration: state.iteration + 1,
+        dataEnergy,
+        sampleEnergy,
+        energyGap: gap,
+        thetaUpdated: !skip,
+        thetaSkipReason: skip ? 'gap' : null,
+        energyLearningRate: lr,
+        spedUp,
+        kernel: kernelName,
+        generator,
+      },
+    };
+  } finally {
+    noise?.dispose();
+    ownLabels?.dispose();
+  }
+}

@@ -1,0 +1,124 @@
+import { featureSteinDirection } from '@steinkit/amortizers';
+import { createRng } from '@steinkit/core';
+import { rbf } from '@steinkit/kernels';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+
+// A nonlinear feature map E(x) = tanh(xA + c), so J_E differs between particles.
+const A = tf.tensor2d([
+  [1.2, -0.7, 0.4],
+  [0.3, 0.9, -1.1],
+]);
+const c = tf.tensor1d([0.1, -0.2, 0.3]);
+const E = (x: tf.Tensor2D) => tf.tanh(tf.add(tf.matMul(x, A), c)) as tf.Tensor2D;
+
+describe('featureSteinDirection: the repulsive term with a kernel on features', () => {
+  it('exact term equals a slow per-pair reference Σ_j J_E(x_j)ᵀ ∇₁κ(E(x_j), E(x_i))', () => {
+    const x = tf.tidy(() => createRng(1).normal([5, 2])) as tf.Tensor2D;
+    const s = tf.zerosLike(x) as tf.Tensor2D;
+    const h = 0.8;
+    const before = tf.memory().numTensors;
+    const d = featureSteinDirection(x, s, {
+      kernel: rbf({ bandwidth: h }),
+      features: E,
+      repulsion: 'exact',
+    });
+    expect(tf.memory().numTensors).toBe(before + 3);
+    // reference: loop over pairs, gradient of κ(E(z), E(x_i)) w.r.t. z at z = x_j
+    const xs = x.arraySync();
+    const ref = xs.map(() => [0, 0]);
+    for (let i = 0; i < 5; i++) {
+      for (let j = 0; j < 5; j++) {
+        const g = tf.tidy(() => {
+          const ei = E(tf.tensor2d([xs[i]]));
+          return tf.grad((z: tf.Tensor) =>
+            tf.exp(tf.div(tf.neg(tf.sum(tf.square(tf.sub(E(z as tf.Tensor2D), ei)))), h * h)),
+          )(tf.tensor2d([xs[j]]));
+        });
+        const gv = g.dataSync();
+        ref[i][0] += gv[0] / 5;
+        ref[i][1] += gv[1] / 5;
+        g.dispose();
+      }
+    }
+    const got = d.repulsion.arraySync();
+    for (let i = 0; i < 5; i++) {
+      expect(got[i][0]).toBeCloseTo(ref[i][0], 5);
+      expect(got[i][1]).toBeCloseTo(ref[i][1], 5);
+    }
+    // and the approximate term differs (the Jacobian is taken at x_i instead)
+    const a = featureSteinDirection(x, s, {
+      kernel: rbf({ bandwidth: h }),
+      features: E,
+      repulsion: 'approximate',
+    });
+    const diff = tf.max(tf.abs(tf.sub(a.repulsion, d.repulsion))).dataSync()[0];
+    expect(diff).toBeGreaterThan(1e-3);
+    tf.dispose([x, s, d.direction, d.drive, d.repulsion, a.direction, a.drive, a.repulsion]);
+  });
+
+  it('with identity features, exact = approximate = the kernel closed form, and flipped = −that', () => {
+    const x = tf.tidy(() => createRng(2).normal([6, 2])) as tf.Tensor2D;
+    const s = tf.tidy(() => tf.neg(x)) as tf.Tensor2D;
+    const k = rbf({ bandwidth: 1.1 });
+    const id = (z: tf.Tensor2D) => z;
+    const closed = featureSteinDirection(x, s, { kernel: k });
+    const ex = featureSteinDirection(x, s, { kernel: k, features: id, repulsion: 'exact' });
+    const ap = featureSteinDirection(x, s, { kernel: k, features: id, repulsion: 'approximate' });
+    const fl = featureSteinDirection(x, s, { kernel: k, features: id, repulsion: 'flipped' });
+    const md = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+    expect(md(ex.repulsion, closed.repulsion)).toBeLessThan(1e-5);
+    expect(md(ap.repulsion, closed.repulsion)).toBeLessThan(1e-5);
+    expect(md(fl.repulsion, tf.neg(closed.repulsion))).toBeLessThan(1e-5);
+    expect(tf.max(tf.abs(closed.repulsion)).dataSync()[0]).toBeGreaterThan(1e-2);
+    for (const r of [closed, ex, ap, fl]) tf.dispose([r.direction, r.drive, r.repulsion]);
+    tf.dispose([x, s]);
+  });
+
+  it('particles spread (exact and approximate) but collapse with the sign flipped', () => {
+    // SVGD on particles toward N(0, I) from a tight start, kernel RBF on E(x) with h = 0.5·median.
+    const spread = (mode: 'exact' | 'approximate' | 'flipped', sd0: number) => {
+      let x = tf.tidy(() => createRng(3).normal([24, 2], 0, sd0)) as tf.Tensor2D;
+      const kernel = rbf({ bandwidth: { kind: 'median', scale: 0.5 } });
+      for (let t = 0; t < 150; t++) {
+        const next = tf.tidy(() => {
+          const s = tf.neg(x) as tf.Tensor2D;
+          const d = featureSteinDirection(x, s, { kernel, features: E, repulsion: mode });
+          return tf.add(x, tf.mul(0.2, d.direction)) as tf.Tensor2D;
+        });
+        x.dispose();
+        x = next;
+      }
+      const sdT = tf.tidy(() => tf.mean(tf.sqrt(tf.moments(x, 0).variance)));
+      const sd = sdT.dataSync()[0];
+      tf.dispose([x, sdT]);
+      return sd;
+    };
+    const before = tf.memory().numTensors;
+    const ex = spread('exact', 0.1);
+    const ap = spread('approximate', 0.1);
+    const fl = spread('flipped', 0.1);
+    const flWide = spread('flipped', 1);
+    const exWide = spread('exact', 1);
+    expect(tf.memory().numTensors).toBe(before);
+    // start: sd 0.1 (or 1); the target has sd 1
+    expect(ex).toBeGreaterThan(0.4);
+    expect(ap).toBeGreaterThan(0.4);
+    // flipped: no spreading from a tight start, and a start at the target's spread collapses
+    expect(fl).toBeLessThan(0.2);
+    expect(flWide).toBeLessThan(0.3);
+    expect(exWide).toBeGreaterThan(0.6);
+  });
+
+  it('rejects a bad mode and mismatched scores', () => {
+    const x = tf.zeros([3, 2]) as tf.Tensor2D;
+    const bad = tf.zeros([3, 3]) as tf.Tensor2D;
+    expect(() =>
+      featureSteinDirection(x, x, { kernel: rbf({ bandwidth: 1 }), repulsion: 'nope' as 'exact' }),
+    ).toThrow(/repulsion: expected/);
+    expect(() => featureSteinDirection(x, bad, { kernel: rbf({ bandwidth: 1 }) })).toThrow(
+      /score: expected shape \[3, 2\]/,
+    );
+    tf.dispose([x, bad]);
+  });
+});

@@ -1,0 +1,228 @@
+import {
+  amortizedMleInit,
+  amortizedMleStep,
+  iterationSeed,
+  neuralSampler,
+} from '@steinkit/amortizers';
+import { createRng, type EnergyModel } from '@steinkit/core';
+import { rbf } from '@steinkit/kernels';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+
+let uid = 0;
+const v = (t: tf.Tensor, name: string) => {
+  const out = tf.variable(t, true, `${name}_${uid++}`);
+  t.dispose();
+  return out;
+};
+
+/** E(x; μ, A) = ½‖x − μ‖² + 0.1‖tanh(xA)‖², with encode(x) = tanh(xA). */
+function tinyModel(seed: number) {
+  const rng = createRng(seed);
+  const mu = v(tf.tensor1d([0.3, -0.2]), 'mu');
+  const A = v(rng.normal([2, 3], 0, 0.7), 'A');
+  const encode = (x: tf.Tensor) => tf.tanh(tf.matMul(x as tf.Tensor2D, A)) as tf.Tensor2D;
+  const energyImpl = (x: tf.Tensor) =>
+    tf.add(
+      tf.mul(0.5, tf.sum(tf.square(tf.sub(x, mu)), 1)),
+      tf.mul(0.1, tf.sum(tf.square(encode(x)), 1)),
+    ) as tf.Tensor1D;
+  const model: EnergyModel & { encode: (x: tf.Tensor) => tf.Tensor2D } = {
+    energy: (x) => tf.tidy(() => energyImpl(x)),
+    score: (x) => tf.tidy(() => tf.neg(tf.grad((z: tf.Tensor) => tf.sum(energyImpl(z)))(x))),
+    encode: (x) => tf.tidy(() => encode(x)),
+    trainableVariables: [mu, A],
+  };
+  return { model, mu, A };
+}
+
+function tinySampler(seed: number) {
+  const rng = createRng(seed);
+  const W = v(rng.normal([2, 2], 0, 0.5), 'W');
+  const b = v(tf.tensor1d([0, 0]), 'b');
+  const sampler = neuralSampler({
+    net: (z) => tf.add(tf.matMul(z, W), b),
+    variables: [W, b],
+    noiseDim: 2,
+    noise: 'normal',
+  });
+  return { sampler, W, b };
+}
+
+function data(n: number, shift: number[], seed: number) {
+  return tf.tidy(() =>
+    tf.add(createRng(seed).normal([n, 2], 0, 0.5), tf.tensor1d(shift)),
+  ) as tf.Tensor2D;
+}
+
+describe('amortizedMleStep (Algorithm 2)', () => {
+  it('θ follows (16) exactly: μ ← μ − ε[mean(μ − x_obs) − (1 − γ)·mean(μ − x_s)] (+ the encoder term)', () => {
+    const { model, mu, A } = tinyModel(1);
+    const { sampler } = tinySampler(2);
+    const x = data(16, [1, 1], 3);
+    const lr = 0.05;
+    const gamma = 0.7;
+    const state = amortizedMleInit({ seed: 9 });
+    const genOpt = tf.train.sgd(0.01);
+    const enOpt = tf.train.sgd(lr);
+    const mu0 = mu.arraySync();
+    const A0 = tf.clone(A);
+    const before = tf.memory().numTensors;
+    const { record, state: s1 } = amortizedMleStep(
+      state,
+      {
+        sampler,
+        model,
+        kernel: rbf({ bandwidth: { kind: 'median', scale: 0.5 } }),
+        generatorUpdate: { rule: 'vjp', optimizer: genOpt },
+        energyOptimizer: enOpt,
+        energyLearningRate: lr,
+        gamma,
+        balance: { speedUp: false, freezeGap: false },
+      },
+      { data: x },
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    expect(s1.iteration).toBe(1);
+    expect(record).toMatchObject({
+      iteration: 1,
+      thetaUpdated: true,
+      spedUp: false,
+      energyLearningRate: lr,
+    });
+    // the samples θ saw: same ξ, updated η
+    const z = sampler.noise(16, iterationSeed(9, 0));
+    const xs = sampler.apply(z);
+    const xo = x.arraySync();
+    const xsa = xs.arraySync();
+    for (let k = 0; k < 2; k++) {
+      const mObs = xo.reduce((a, r) => a + r[k], 0) / 16;
+      const mS = xsa.reduce((a, r) => a + r[k], 0) / 16;
+      const g = mu0[k] - mObs - (1 - gamma) * (mu0[k] - mS);
+      expect(mu.arraySync()[k]).toBeCloseTo(mu0[k] - lr * g, 5);
+    }
+    expect(record.energyGap).toBeCloseTo(record.dataEnergy - record.sampleEnergy, 6);
+    tf.dispose([z, xs, x, A0]);
+    genOpt.dispose();
+    enOpt.dispose();
+  });
+
+  it('balancing rules: speed-up when data energy > sample energy, freeze when the gap > threshold; logged', () => {
+    const run = (balance: {
+      speedUp?: { learningRate: number } | false;
+      freezeGap?: number | false;
+    }) => {
+      const { model, mu } = tinyModel(1);
+      const { sampler } = tinySampler(2);
+      const x = data(16, [3, 3], 3); // far from μ: data energy ≫ sample energy
+      const genOpt = tf.train.sgd(0.01);
+      const enOpt = tf.train.adam(1e-3);
+      const mu0 = mu.arraySync();
+      const { record } = amortizedMleStep(
+        amortizedMleInit({ seed: 1 }),
+        {
+          sampler,
+          model,
+          kernel: rbf({ bandwidth: 1 }),
+          generatorUpdate: { rule: 'vjp', optimizer: genOpt },
+          energyOptimizer: enOpt,
+          energyLearningRate: 1e-3,
+          balance,
+        },
+        { data: x },
+      );
+      const moved = Math.abs(mu.arraySync()[0] - mu0[0]);
+      x.dispose();
+      return { record, moved };
+    };
+    const sped = run({ speedUp: { learningRate: 5e-3 }, freezeGap: false });
+    expect(sped.record.dataEnergy).toBeGreaterThan(sped.record.sampleEnergy + 0.5);
+    expect(sped.record).toMatchObject({
+      spedUp: true,
+      energyLearningRate: 5e-3,
+      thetaUpdated: true,
+    });
+    // Adam's first step moves each coordinate by ≈ lr
+    expect(sped.moved).toBeCloseTo(5e-3, 4);
+    const plain = run({ speedUp: false, freezeGap: false });
+    expect(plain.record).toMatchObject({
+      spedUp: false,
+      energyLearningRate: 1e-3,
+      thetaUpdated: true,
+    });
+    expect(plain.moved).toBeCloseTo(1e-3, 4);
+    const frozen = run({}); // the paper's defaults: 5× speed-up, freeze gap 0.5
+    expect(frozen.record).toMatchObject({ thetaUpdated: false, thetaSkipReason: 'gap' });
+    expect(frozen.moved).toBe(0);
+  });
+
+  it('one step agrees on wasm and cpu (conditional sampler, Adam, feature kernel)', async () => {
+    const one = async (backend: string) => {
+      await tf.setBackend(backend);
+      const { model, mu, A } = tinyModel(5);
+      const rng = createRng(6);
+      const W = v(rng.normal([4, 2], 0, 0.5), 'Wc');
+      const b = v(tf.tensor1d([0, 0]), 'bc');
+      const sampler = neuralSampler({
+        net: (z) => tf.add(tf.matMul(z, W), b),
+        variables: [W, b],
+        noiseDim: 2,
+        numClasses: 2,
+      });
+      const x = data(12, [0.5, -0.5], 7);
+      const y = tf.tensor1d([0, 1, 0, 1, 1, 0, 0, 1, 1, 1, 0, 0], 'int32');
+      const genOpt = tf.train.adam(1e-2);
+      const enOpt = tf.train.adam(1e-3);
+      let state = amortizedMleInit({ seed: 3 });
+      const records = [];
+      for (let t = 0; t < 2; t++) {
+        const r = amortizedMleStep(
+          state,
+          {
+            sampler,
+            model: {
+              ...model,
+              energy: (xx: tf.Tensor) => model.energy(xx),
+              score: (xx: tf.Tensor) => model.score(xx),
+            },
+            kernel: rbf({ bandwidth: { kind: 'median', scale: 0.5 } }),
+            generatorUpdate: { rule: 'vjp', optimizer: genOpt },
+            energyOptimizer: enOpt,
+            energyLearningRate: 1e-3,
+            repulsion: 'exact',
+            balance: { freezeGap: false },
+          },
+          { data: x, labels: y },
+        );
+        state = r.state;
+        records.push(r.record);
+      }
+      const out = {
+        records,
+        weights: [mu, A, W, b].map((t) => Array.from(t.dataSync())),
+      };
+      tf.dispose([x, y, mu, A, W, b]);
+      genOpt.dispose();
+      enOpt.dispose();
+      return out;
+    };
+    const start = tf.getBackend();
+    try {
+      const w = await one('wasm');
+      const c = await one('cpu');
+      for (let t = 0; t < 2; t++) {
+        expect(w.records[t].dataEnergy).toBeCloseTo(c.records[t].dataEnergy, 4);
+        expect(w.records[t].sampleEnergy).toBeCloseTo(c.records[t].sampleEnergy, 4);
+        expect(w.records[t].thetaUpdated).toBe(c.records[t].thetaUpdated);
+        expect(w.records[t].spedUp).toBe(c.records[t].spedUp);
+      }
+      w.weights.forEach((arr, i) => {
+        arr.forEach((val, j) => {
+          expect(val).toBeCloseTo(c.weights[i][j], 4);
+        });
+      });
+    } finally {
+      await tf.setBackend(start);
+    }
+  });
+});
