@@ -65,7 +65,7 @@ describe('amortizedMleStep (Algorithm 2)', () => {
     const state = amortizedMleInit({ seed: 9 });
     const genOpt = tf.train.sgd(0.01);
     const enOpt = tf.train.sgd(lr);
-    const mu0 = mu.arraySync();
+    const mu0 = Array.from(mu.dataSync());
     const A0 = tf.clone(A);
     const before = tf.memory().numTensors;
     const { record, state: s1 } = amortizedMleStep(
@@ -99,7 +99,7 @@ describe('amortizedMleStep (Algorithm 2)', () => {
       const mObs = xo.reduce((a, r) => a + r[k], 0) / 16;
       const mS = xsa.reduce((a, r) => a + r[k], 0) / 16;
       const g = mu0[k] - mObs - (1 - gamma) * (mu0[k] - mS);
-      expect(mu.arraySync()[k]).toBeCloseTo(mu0[k] - lr * g, 5);
+      expect(Array.from(mu.dataSync())[k]).toBeCloseTo(mu0[k] - lr * g, 5);
     }
     expect(record.energyGap).toBeCloseTo(record.dataEnergy - record.sampleEnergy, 6);
     tf.dispose([z, xs, x, A0]);
@@ -117,7 +117,7 @@ describe('amortizedMleStep (Algorithm 2)', () => {
       const x = data(16, [3, 3], 3); // far from μ: data energy ≫ sample energy
       const genOpt = tf.train.sgd(0.01);
       const enOpt = tf.train.adam(1e-3);
-      const mu0 = mu.arraySync();
+      const mu0 = Array.from(mu.dataSync());
       const { record } = amortizedMleStep(
         amortizedMleInit({ seed: 1 }),
         {
@@ -131,7 +131,7 @@ describe('amortizedMleStep (Algorithm 2)', () => {
         },
         { data: x },
       );
-      const moved = Math.abs(mu.arraySync()[0] - mu0[0]);
+      const moved = Math.abs(Array.from(mu.dataSync())[0] - mu0[0]);
       x.dispose();
       return { record, moved };
     };
