@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeWasmKernelFixes, setWasmKernelFixes, WASM_KERNEL_FIXES } from '../src/index';
-import { agree, ints, rand, rng, weightedSum } from './wasm-helpers';
+import { agree, ints, rand, relErr, rng, weightedSum } from './wasm-helpers';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -333,14 +333,17 @@ describe('wasm UnsortedSegmentSum', () => {
   });
 });
 
-describe('wasm Einsum', () => {
-  const cases: [string, number[][]][] = [
+describe('wasm Einsum (and its gradient)', () => {
+  type F = (...xs: tf.Tensor[]) => tf.Tensor;
+  // Each equation with an independent formulation of the same function.
+  const cases: [string, number[][], F][] = [
     [
       'ij,jk->ik',
       [
         [4, 5],
         [5, 3],
       ],
+      (a, b) => tf.matMul(a, b),
     ],
     [
       'bij,bjk->bik',
@@ -348,28 +351,55 @@ describe('wasm Einsum', () => {
         [2, 4, 5],
         [2, 5, 3],
       ],
+      (a, b) => tf.matMul(a, b),
     ],
-    ['ij,j->i', [[4, 5], [5]]],
-    ['i,i->', [[6], [6]]],
-    ['ij->ji', [[3, 5]]],
-    ['ij->j', [[3, 5]]],
+    [
+      'ij,kj->ki',
+      [
+        [4, 5],
+        [3, 5],
+      ],
+      (a, b) => tf.matMul(b, a, false, true),
+    ],
+    ['ij,j->i', [[4, 5], [5]], (a, b) => tf.sum(tf.mul(a, b), 1)],
+    ['i,i->', [[6], [6]], (a, b) => tf.sum(tf.mul(a, b))],
+    ['ij->ji', [[3, 5]], (a) => tf.transpose(a)],
+    ['ij->j', [[3, 5]], (a) => tf.sum(a, 0)],
     [
       'ij,ij->ij',
       [
         [3, 5],
         [3, 5],
       ],
+      (a, b) => tf.mul(a, b),
     ],
-    ['i,j->ij', [[3], [4]]],
+    ['i,j->ij', [[3], [4]], (a, b) => tf.outerProduct(a as tf.Tensor1D, b as tf.Tensor1D)],
   ];
   let seed = 700;
-  for (const [eq, shapes] of cases)
-    it(`einsum '${eq}' matches cpu`, async () => {
+  for (const [eq, shapes, ref] of cases)
+    it(`einsum '${eq}': forward and gradient match cpu and an independent formulation`, async () => {
       const r = rng(seed++);
-      await agree(
-        (...xs) => tf.einsum(eq, ...xs),
-        shapes.map((s) => rand(r, s)),
-      );
+      const inputs = shapes.map((s) => rand(r, s));
+      const f: F = (...xs) => tf.einsum(eq, ...xs);
+      const grads =
+        (g: F) =>
+        (...xs: tf.Tensor[]) =>
+          tf.grads((...ps: tf.Tensor[]) => weightedSum(g(...ps), 11))(xs);
+      await agree(f, inputs);
+      await agree(grads(f), inputs);
+      // Against the reference formulation, on wasm.
+      const xs = inputs.map((i) => tf.tensor(i.data, i.shape));
+      tf.tidy(() => {
+        const mine = [f(...xs), ...grads(f)(...xs)];
+        const theirs = [ref(...xs), ...grads(ref)(...xs)];
+        mine.forEach((m, k) => {
+          expect(m.shape).toEqual(theirs[k].shape);
+          expect(
+            relErr(m.dataSync() as Float32Array, theirs[k].dataSync() as Float32Array),
+          ).toBeLessThan(1e-5);
+        });
+      });
+      tf.dispose(xs);
     });
 });
 

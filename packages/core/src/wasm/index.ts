@@ -7,7 +7,8 @@
  * - `Conv2DBackpropFilter` (missing), `Conv2DBackpropInput` (scalar loop):
  *   composed from XNNPACK `Conv2D`.
  * - `UnsortedSegmentSum`, `DepthwiseConv2dNativeBackpropFilter/Input`,
- *   `Einsum` (missing): correct fallbacks.
+ *   `Einsum` (missing): correct fallbacks; plus a gradient for `Einsum`
+ *   (tfjs-core registers none, for any backend).
  *
  * `registerWasmKernelFixes()` installs them (initBackend calls it before
  * `tf.setBackend('wasm')`); `setWasmKernelFixes(false)` puts the shipped
@@ -15,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d-backprop';
+import { registerEinsumGradient } from './einsum-grad';
 import { makeBatchMatMul, makeFusedMatMul } from './matmul';
 import {
   depthwiseBackpropFilter,
@@ -94,6 +96,7 @@ export function registerWasmKernelFixes(): boolean {
     if (k) shipped.set(name, k);
   }
   build();
+  registerEinsumGradient();
   registered = true;
   setWasmKernelFixes(true);
   return true;

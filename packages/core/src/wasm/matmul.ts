@@ -144,7 +144,7 @@ function viaPlain(
 }
 
 /** Below this many multiply-adds per batch item the shipped loop beats per-item XNNPACK setup. */
-const LOOP_MIN_WORK = 4096;
+const LOOP_MIN_WORK = 8192;
 
 /** Whether the shipped kernel is already on its fast path (or is as fast). */
 function shippedIsFine(g: Geometry, tA: boolean, tB: boolean): boolean {
