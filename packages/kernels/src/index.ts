@@ -12,6 +12,8 @@ export {
   SVGD_MEDIAN,
   validateBandwidth,
 } from './bandwidth';
+export type { FeatureMap } from './feature';
+export { featureKernel } from './feature';
 export type { ImqOptions } from './imq';
 export { imq } from './imq';
 export { choleskySolve, matMulT, pairwiseSqDist, rowSqNorms } from './linalg';

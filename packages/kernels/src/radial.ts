@@ -35,6 +35,7 @@ export function radialKernel(
   const kernel: SteinKernel = {
     name,
     ...extra,
+    radial: profile,
     gram,
     gradX(x, y, w) {
       const yy = checkPair(x, y, w);

@@ -1,5 +1,6 @@
 import type { Kernel } from '@steinkit/core';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
+import type { RadialProfile } from './radial';
 
 /**
  * A kernel with the pieces Stein methods need. Closed forms for RBF and IMQ
@@ -31,6 +32,11 @@ export interface SteinKernel extends Kernel {
    * with scores sx = s(x) and sy = s(y); y, sy default to x, sx.
    */
   steinMatrix(x: Tensor2D, sx: Tensor2D, y?: Tensor2D, sy?: Tensor2D): Tensor2D;
+  /**
+   * For radial kernels k(x, y) = f(‖x − y‖²) with a fixed bandwidth: the
+   * profile f, f', f'' as element-wise functions of the squared distance.
+   */
+  readonly radial?: RadialProfile;
   /** Resolves a bandwidth heuristic on x; a fixed kernel returns itself. */
   withBandwidthFrom?(x: Tensor2D): SteinKernel;
 }
