@@ -73,6 +73,8 @@ export interface AmortizedSvgdOptions {
   /** Repulsion with features; default `'approximate'`. */
   repulsion?: RepulsionMode;
   normalize?: 'n' | 'kernelSum';
+  /** Drop the j = i terms of (7) (see `featureSteinDirection`); default false. */
+  excludeSelf?: boolean;
 }
 
 /** Algorithm 1's state: the iteration and the base seed of the ξ stream (resumable). */
@@ -127,6 +129,7 @@ export function amortizedSvgdStep(
       features: opts.features,
       repulsion: opts.repulsion,
       normalize: opts.normalize,
+      excludeSelf: opts.excludeSelf,
     });
     kernelName = d.kernelName;
     return d.direction;

@@ -22,6 +22,14 @@ export interface FeatureSteinDirectionOptions {
   repulsion?: RepulsionMode;
   /** `'n'` (default, eq. 7's 1/n) or `'kernelSum'` (divide by Σ_j k(x_j, x_i)). */
   normalize?: 'n' | 'kernelSum';
+  /**
+   * Drop the j = i terms (a U-statistic, 1/(n − 1)). For i.i.d. x ~ p the
+   * remaining sum has mean zero by Stein's identity, whereas eq. (7)'s self
+   * term k(x_i, x_i)∇log p(x_i)/n pulls every sample toward the mode — with
+   * fresh batches (amortized SVGD) that biases the sampler's variance low.
+   * Default false (the paper's eq. 7).
+   */
+  excludeSelf?: boolean;
 }
 
 export interface FeatureSteinDirection {
@@ -67,7 +75,10 @@ export function featureSteinDirection(
     const kr = opts.kernel.withBandwidthFrom ? opts.kernel.withBandwidthFrom(codes) : opts.kernel;
     kernelName = kr.name;
     const K = kr.gram(codes); // K[j, i] = κ(E_j, E_i), symmetric
-    const drive = tf.matMul(K, score, true, false); // Σ_j K[j, i] s_j
+    // K_ii (1 for RBF); only used when the j = i terms are dropped.
+    const self = opts.excludeSelf ? tf.reshape(tf.sum(tf.mul(K, tf.eye(n)), 1), [n, 1]) : null;
+    let drive: tf.Tensor2D = tf.matMul(K, score, true, false); // Σ_j K[j, i] s_j
+    if (self) drive = tf.sub(drive, tf.mul(self, score)) as tf.Tensor2D;
     let rep: tf.Tensor2D;
     if (!opts.features && mode !== 'flipped' && kr.steinTerms) {
       // Identity features: the kernel's own closed form R_i = Σ_j ∇_{x_j} k(x_j, x_i).
@@ -93,7 +104,10 @@ export function featureSteinDirection(
       const g = tf.grad((z: tf.Tensor) => tf.sum(kr.gram(E(z as tf.Tensor2D), fixed)))(x);
       rep = (mode === 'approximate' ? tf.neg(g) : g) as tf.Tensor2D;
     }
-    const denom = normalize === 'n' ? tf.scalar(n) : tf.reshape(tf.sum(K, 0), [n, 1]);
+    const denom =
+      normalize === 'n'
+        ? tf.scalar(opts.excludeSelf ? n - 1 : n)
+        : tf.reshape(self ? tf.sub(tf.sum(K, 0), tf.reshape(self, [n])) : tf.sum(K, 0), [n, 1]);
     const driveN = tf.div(drive, denom) as tf.Tensor2D;
     const repN = tf.div(rep, denom) as tf.Tensor2D;
     return { direction: tf.add(driveN, repN) as tf.Tensor2D, drive: driveN, repulsion: repN };

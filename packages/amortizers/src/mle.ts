@@ -46,6 +46,8 @@ export interface AmortizedMleOptions {
   /** Repulsion with features (see `featureSteinDirection`). Default `'approximate'`. */
   repulsion?: RepulsionMode;
   normalize?: 'n' | 'kernelSum';
+  /** Drop the j = i terms of (7) (see `featureSteinDirection`); default false. */
+  excludeSelf?: boolean;
   /** η-updates per iteration ("repeat several times when needed"). Default 1. */
   generatorSteps?: number;
 }
@@ -173,6 +175,7 @@ export function amortizedMleStep(
           features,
           repulsion: opts.repulsion,
           normalize: opts.normalize,
+          excludeSelf: opts.excludeSelf,
         });
         kernelName = d.kernelName;
         return d.direction;
