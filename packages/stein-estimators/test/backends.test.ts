@@ -1,0 +1,39 @@
+import { createRng } from '@steinkit/core';
+import { imq, rbf } from '@steinkit/kernels';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ksd, svgdDirection } from '../src/index';
+
+const start = tf.getBackend();
+afterAll(async () => {
+  await tf.setBackend(start);
+});
+
+async function on<T>(backend: string, fn: () => T): Promise<T> {
+  await tf.setBackend(backend);
+  return fn();
+}
+
+describe('cpu vs wasm agreement', () => {
+  const xs = createRng(8).normal([64, 5]).arraySync() as number[][];
+  const run = () =>
+    tf.tidy(() => {
+      const x = tf.tensor2d(xs);
+      const score = (z: tf.Tensor2D) => tf.mul(-1.5, tf.sub(z, 0.2)) as tf.Tensor2D;
+      return {
+        dir: Array.from(svgdDirection(x, score, rbf()).dataSync()),
+        dirK: Array.from(svgdDirection(x, score, imq(), { normalize: 'kernelSum' }).dataSync()),
+        u: ksd(x, score, rbf()).dataSync()[0],
+        v: ksd(x, score, imq(), { statistic: 'v' }).dataSync()[0],
+      };
+    });
+  it('svgdDirection and ksd agree to float32 tolerance', async () => {
+    const a = await on('cpu', run);
+    const b = await on('wasm', run);
+    for (const key of ['dir', 'dirK'] as const)
+      for (let i = 0; i < a[key].length; i++)
+        expect(Math.abs(a[key][i] - b[key][i])).toBeLessThan(1e-5);
+    expect(Math.abs(a.u - b.u)).toBeLessThan(1e-5 * Math.max(1, Math.abs(a.u)));
+    expect(Math.abs(a.v - b.v)).toBeLessThan(1e-5 * Math.max(1, Math.abs(a.v)));
+  });
+});
