@@ -14,8 +14,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * Slice-blocked closed form: nothing of size n×n×D is built. Per slice the
  * pair sum is a handful of quadratic forms in the Gram matrix K_i (`[S, n, n]`
  * in all), and the gradient with respect to the projections, projected scores
- * and c_i has a closed form too (a custom gradient), so autodiff only has to
- * go through the cheap maps x·gᵀ, score·rᵀ and r·g.
+ * and c_i has a closed form too (a custom gradient, see `slicedSteinCore`),
+ * so autodiff only goes through the cheap maps x·gᵀ, score·rᵀ and r·g.
  */
 
 /**
@@ -42,61 +42,83 @@ export interface SksdOptions {
 
 export const SKSD_MEDIAN: { kind: 'median'; scale: number } = { kind: 'median', scale: 2 };
 
-/** Median of the n(n−1)/2 squared pairwise differences of each row of a `[S, n]` array. */
+/**
+ * Median of the n(n−1)/2 squared pairwise differences of each row of a
+ * `[S, n]` array (even count: mean of the two middle values). Exact, in
+ * O(n log n) per row: sort, then bracket the middle order statistics of the
+ * differences b_k − b_j (k > j) by bisection with a two-pointer count, and
+ * sort only the few differences left inside the bracket.
+ */
 export function medianSqPairDiffs(
   a: Float32Array | Float64Array,
   slices: number,
   n: number,
 ): Float64Array {
-  const m = (n * (n - 1)) / 2;
-  const buf = new Float64Array(Math.max(m, 1));
   const out = new Float64Array(slices);
+  const m = (n * (n - 1)) / 2;
+  if (m === 0) return out;
+  const b = new Float64Array(n);
+  const kLo = (m - 1) >> 1;
+  const kHi = m >> 1;
   for (let s = 0; s < slices; s++) {
-    if (m === 0) {
-      out[s] = 0;
-      continue;
-    }
-    const o = s * n;
-    let p = 0;
-    for (let j = 0; j < n; j++) {
-      const aj = a[o + j];
-      for (let k = j + 1; k < n; k++) {
-        const d = aj - a[o + k];
-        buf[p++] = d * d;
-      }
-    }
-    out[s] =
-      m % 2 === 1
-        ? select(buf, m, (m - 1) / 2)
-        : 0.5 * (select(buf, m, m / 2 - 1) + select(buf, m, m / 2));
+    for (let j = 0; j < n; j++) b[j] = a[s * n + j];
+    b.sort();
+    const [lo, hi] = pairDiffOrderStats(b, n, kLo, kHi);
+    out[s] = 0.5 * (lo * lo + hi * hi);
   }
   return out;
 }
 
-/** k-th smallest of buf[0..len) (Hoare quickselect; reorders buf). */
-function select(buf: Float64Array, len: number, k: number): number {
-  let lo = 0;
-  let hi = len - 1;
-  while (lo < hi) {
-    const pivot = buf[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (buf[i] < pivot) i++;
-      while (buf[j] > pivot) j--;
-      if (i <= j) {
-        const t = buf[i];
-        buf[i] = buf[j];
-        buf[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return buf[k];
+/** #pairs k > j with b_k − b_j ≤ v, for sorted b (two pointers, O(n)). */
+function countLE(b: Float64Array, n: number, v: number): number {
+  let c = 0;
+  let k = 1;
+  for (let j = 0; j < n - 1; j++) {
+    if (k < j + 1) k = j + 1;
+    while (k < n && b[k] - b[j] <= v) k++;
+    c += k - j - 1;
   }
-  return buf[lo];
+  return c;
+}
+
+/** The order statistics kLo and kHi (0-based) of the pairwise differences of sorted b. */
+function pairDiffOrderStats(
+  b: Float64Array,
+  n: number,
+  kLo: number,
+  kHi: number,
+): [number, number] {
+  let lo = -1; // count(lo) = 0 ≤ kLo
+  let hi = b[n - 1] - b[0]; // count(hi) = m ≥ kHi + 1
+  let cLo = 0;
+  let cHi = (n * (n - 1)) / 2;
+  while (cHi - cLo > 64) {
+    const mid = 0.5 * (lo + hi);
+    if (mid <= lo || mid >= hi) break; // ties: no room left to bisect
+    const c = countLE(b, n, mid);
+    if (c <= kLo) {
+      lo = mid;
+      cLo = c;
+    } else if (c >= kHi + 1) {
+      hi = mid;
+      cHi = c;
+    } else break; // rank kLo ≤ mid < rank kHi: keep the bracket (lo, hi] that holds both
+  }
+  // The differences in (lo, hi] (cHi − cLo of them) hold both order statistics: sort just those.
+  const inside = new Float64Array(cHi - cLo);
+  let p = 0;
+  let first = 1; // first k with b_k − b_j > lo: nondecreasing in j
+  for (let j = 0; j < n - 1; j++) {
+    if (first < j + 1) first = j + 1;
+    while (first < n && b[first] - b[j] <= lo) first++;
+    for (let k = first; k < n; k++) {
+      const d = b[k] - b[j];
+      if (d > hi) break;
+      inside[p++] = d;
+    }
+  }
+  inside.sort();
+  return [inside[kLo - cLo], inside[kHi - cLo]];
 }
 
 /** Resolves per-slice squared bandwidths h_i² from the projections `[S, n]` (syncs for the median). */
@@ -137,103 +159,139 @@ export function slicedBandwidthSq(
 }
 
 /**
- * The closed-form core on scaled inputs: t = a/h `[S, n]`, s `[S, n]`,
- * β = c/h `[S]`; returns Σ_i T_i / N with N = n² (V) or n(n−1) (U), where
- * in scaled coordinates (d = t_j − t_k, K = exp(−d²))
- *   T_i = Σ_jk K [s_j s_k + 2β d (s_j − s_k) + β² (2 − 4 d²)].
- * Gradients with respect to t, s and β are closed form (see the derivation
- * in the package README).
+ * The closed-form core. Inputs: projections a `[S, n]`, projected scores
+ * s `[S, n]`, c `[S]`, squared bandwidths h² (constants). Returns
+ * Σ_i T_i / N with N = n² (V) or n(n−1) (U). In scaled coordinates
+ * t = (a − ā)/h, β = c/h, d = t_j − t_k, K = exp(−d²):
+ *   T_i = Σ_jk K [s_j s_k + 2β d (s_j − s_k) + β² (2 − 4 d²)]
+ *       = sᵀKs + 2β·A + β²(2·1ᵀK1 − 4·B),
+ *   A = 2(Σ t s (K1) − tᵀKs),  B = 2(Σ t² (K1) − tᵀKt),
+ * so only K and K·[1, t, s, ts, t², t²s, t³] (`[S, n, 7]`) are needed; they
+ * are the one O(S n²) part and run as tensor ops. The gradients
+ *   ∂T/∂t_j = 2 Σ_k K[−2d s_j s_k − 4β d²(s_j − s_k) + 2β(s_j − s_k) − 12β²d + 8β²d³],
+ *   ∂T/∂s_j = 2 Σ_k K[s_k + 2β d],   ∂T/∂β = 2A + 2β(2·1ᵀK1 − 4B)
+ * (minus the i = j terms for U) expand into the same seven columns, so the
+ * O(S n) remainder — values and gradients — is finished in float64 JS from
+ * one read of the `[S, n, 7]` product: a handful of tensor ops per call
+ * instead of a hundred small ones. The gradient is returned through
+ * tf.customGrad; h is treated as a constant.
  */
 export function slicedSteinCore(
-  t: tf.Tensor2D,
+  a: tf.Tensor2D,
   s: tf.Tensor2D,
-  beta: tf.Tensor1D,
+  c: tf.Tensor1D,
+  h2: Float32Array | number[],
   ustat: boolean,
 ): tf.Scalar {
-  const [S, n] = t.shape;
-  const norm = ustat ? n * (n - 1) : n * n;
+  const [S, n] = a.shape;
+  if (h2.length !== S) throw new RangeError(`h2: expected ${S} values, got ${h2.length}`);
   if (ustat && n < 2) throw new RangeError(`x: a U-statistic needs at least 2 rows, got ${n}`);
+  const norm = ustat ? n * (n - 1) : n * n;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [tIn, sIn, bIn] = args as tf.Tensor[];
+    const [aIn, sIn, cIn] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
-    const parts = tf.tidy(() => {
-      // Translation invariance: center each slice (keeps the cubic expansions well conditioned).
-      const tc = tf.sub(tIn, tf.mean(tIn, 1, true)) as tf.Tensor2D;
-      const b = tf.reshape(bIn, [S, 1]);
-      const t3 = tf.reshape(tc, [S, n, 1]);
-      const s3 = tf.reshape(sIn, [S, n, 1]);
-      const tt = tf.square(t3);
-      const ones = tf.onesLike(t3);
-      // −d² = 2 t_j t_k − t_j² − t_k² as one batched product.
-      const left = tf.concat([tf.mul(2, t3), tf.neg(tt), tf.neg(ones)], 2);
-      const right = tf.concat([t3, ones, tt], 2);
-      const K = tf.exp(tf.minimum(tf.matMul(left, right, false, true), 0));
-      const ts = tf.mul(t3, s3);
-      const V = tf.concat([ones, t3, s3, ts, tt, tf.mul(tt, s3), tf.mul(tt, t3)], 2);
-      const KV = tf.matMul(K, V); // [S, n, 7]
-      const [k1, kt, ks, kts, kt2, kt2s, kt3] = tf.unstack(KV, 2) as tf.Tensor2D[];
-      return { tc, b, k1, kt, ks, kts, kt2, kt2s, kt3 };
+    const av = aIn.dataSync();
+    const sv = sIn.dataSync();
+    const cv = cIn.dataSync();
+    // Scaled, centered projections (translation invariance keeps the cubic expansions tame).
+    const t = new Float32Array(S * n);
+    const invH = new Float64Array(S);
+    for (let i = 0; i < S; i++) {
+      invH[i] = 1 / Math.sqrt(h2[i]);
+      let mean = 0;
+      for (let j = 0; j < n; j++) mean += av[i * n + j];
+      mean /= n;
+      for (let j = 0; j < n; j++) t[i * n + j] = (av[i * n + j] - mean) * invH[i];
+    }
+    const V = new Float32Array(S * n * 7);
+    for (let p = 0; p < S * n; p++) {
+      const tp = t[p];
+      const sp = sv[p];
+      const o = p * 7;
+      V[o] = 1;
+      V[o + 1] = tp;
+      V[o + 2] = sp;
+      V[o + 3] = tp * sp;
+      V[o + 4] = tp * tp;
+      V[o + 5] = tp * tp * sp;
+      V[o + 6] = tp * tp * tp;
+    }
+    const KV = tf.tidy(() => {
+      const t3 = tf.tensor3d(t, [S, n, 1]);
+      // K = exp(−d²) computed as σ(−d²)/(1 − σ(−d²)): identical in exact arithmetic, accurate
+      // in float32 (the denominator lies in [½, 1)), and several times faster than exp on
+      // tfjs-backend-wasm, whose sigmoid is XNNPACK-vectorized while exp is scalar.
+      const sig = tf.sigmoid(tf.neg(tf.squaredDifference(t3, tf.reshape(t3, [S, 1, n]))));
+      const K = tf.div(sig, tf.sub(1, sig));
+      return tf.matMul(K, tf.tensor3d(V, [S, n, 7]));
     });
-    const { tc, b, k1, kt, ks, kts, kt2, kt2s, kt3 } = parts;
-    const value = tf.tidy(() => {
-      const sum = (u: tf.Tensor) => tf.sum(u, 1);
-      const SS = sum(tf.mul(sIn, ks));
-      const A = tf.mul(2, sum(tf.sub(tf.mul(tf.mul(tc, sIn), k1), tf.mul(tc, ks))));
-      const B = tf.mul(2, sum(tf.sub(tf.mul(tf.square(tc), k1), tf.mul(tc, kt))));
-      const K0 = sum(k1);
-      const bb = tf.reshape(b, [S]);
-      let T = tf.add(
-        tf.add(SS, tf.mul(tf.mul(2, bb), A)),
-        tf.mul(tf.square(bb), tf.sub(tf.mul(2, K0), tf.mul(4, B))),
-      );
-      if (ustat) T = tf.sub(T, tf.add(sum(tf.square(sIn)), tf.mul(2 * n, tf.square(bb))));
-      save([tc, sIn, b, k1, kt, ks, kts, kt2, kt2s, kt3, A, B, K0]);
-      return tf.div(tf.sum(T), norm) as tf.Scalar;
-    });
+    const kv = KV.dataSync();
+    KV.dispose();
+    const gA = new Float32Array(S * n);
+    const gS = new Float32Array(S * n);
+    const gC = new Float32Array(S);
+    let total = 0;
+    for (let i = 0; i < S; i++) {
+      const b = cv[i] * invH[i];
+      const b2 = b * b;
+      let SS = 0;
+      let A = 0;
+      let B = 0;
+      let K0 = 0;
+      let diag = 0;
+      let gtMean = 0;
+      for (let j = 0; j < n; j++) {
+        const p = i * n + j;
+        const o = p * 7;
+        const k1 = kv[o];
+        const kt = kv[o + 1];
+        const ks = kv[o + 2];
+        const kts = kv[o + 3];
+        const kt2 = kv[o + 4];
+        const kt2s = kv[o + 5];
+        const kt3 = kv[o + 6];
+        const tj = t[p];
+        const sj = sv[p];
+        const tt = tj * tj;
+        SS += sj * ks;
+        A += tj * sj * k1 - tj * ks;
+        B += tt * k1 - tj * kt;
+        K0 += k1;
+        diag += sj * sj;
+        const dS = tj * ks - kts;
+        const d2s = sj * (tt * k1 - 2 * tj * kt + kt2) - (tt * ks - 2 * tj * kts + kt2s);
+        const ds = sj * k1 - ks;
+        const d1 = tj * k1 - kt;
+        const d3 = tt * tj * k1 - 3 * tt * kt + 3 * tj * kt2 - kt3;
+        const gt = 2 * (-2 * sj * dS - 4 * b * d2s + 2 * b * ds - 12 * b2 * d1 + 8 * b2 * d3);
+        gA[p] = gt;
+        gtMean += gt;
+        gS[p] = (2 * (ks + 2 * b * d1) - (ustat ? 2 * sj : 0)) / norm;
+      }
+      A *= 2;
+      B *= 2;
+      let T = SS + 2 * b * A + b2 * (2 * K0 - 4 * B);
+      let gb = 2 * A + 2 * b * (2 * K0 - 4 * B);
+      if (ustat) {
+        T -= diag + 2 * n * b2;
+        gb -= 4 * n * b;
+      }
+      total += T;
+      gC[i] = (gb * invH[i]) / norm;
+      // chain rule through t = (a − ā)/h: project out the mean, scale by 1/h
+      gtMean /= n;
+      for (let j = 0; j < n; j++) {
+        const p = i * n + j;
+        gA[p] = ((gA[p] - gtMean) * invH[i]) / norm;
+      }
+    }
+    save([tf.tensor2d(gA, [S, n]), tf.tensor2d(gS, [S, n]), tf.tensor1d(gC)]);
     return {
-      value,
-      gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) => {
-        const [tc, sv, b, k1, kt, ks, kts, kt2, kt2s, kt3, A, B, K0] = saved;
-        return tf.tidy(() => {
-          const w = tf.div(dy, norm);
-          const tt = tf.square(tc);
-          const b2 = tf.square(b);
-          // ∂T/∂t_j = 2 Σ_k K [−2 d s_j s_k − 4β d²(s_j − s_k) + 2β(s_j − s_k) − 12β² d + 8β² d³]
-          const dS = tf.sub(tf.mul(tc, ks), kts); // Σ K d s_k
-          const d2s = tf.sub(
-            tf.mul(sv, tf.add(tf.sub(tf.mul(tt, k1), tf.mul(tf.mul(2, tc), kt)), kt2)),
-            tf.add(tf.sub(tf.mul(tt, ks), tf.mul(tf.mul(2, tc), kts)), kt2s),
-          ); // Σ K d² (s_j − s_k)
-          const ds = tf.sub(tf.mul(sv, k1), ks); // Σ K (s_j − s_k)
-          const d1 = tf.sub(tf.mul(tc, k1), kt); // Σ K d
-          const d3 = tf.sub(
-            tf.add(
-              tf.sub(tf.mul(tf.mul(tt, tc), k1), tf.mul(tf.mul(3, tt), kt)),
-              tf.mul(tf.mul(3, tc), kt2),
-            ),
-            kt3,
-          ); // Σ K d³
-          const gt = tf.mul(
-            2,
-            tf.addN([
-              tf.mul(-2, tf.mul(sv, dS)),
-              tf.mul(tf.mul(-4, b), d2s),
-              tf.mul(tf.mul(2, b), ds),
-              tf.mul(tf.mul(-12, b2), d1),
-              tf.mul(tf.mul(8, b2), d3),
-            ]),
-          );
-          let gs = tf.mul(2, tf.add(ks, tf.mul(tf.mul(2, b), d1)));
-          if (ustat) gs = tf.sub(gs, tf.mul(2, sv));
-          const bf = tf.reshape(b, [S]);
-          let gb = tf.add(tf.mul(2, A), tf.mul(tf.mul(2, bf), tf.sub(tf.mul(2, K0), tf.mul(4, B))));
-          if (ustat) gb = tf.sub(gb, tf.mul(4 * n, bf));
-          return [tf.mul(w, gt), tf.mul(w, gs), tf.mul(w, gb)];
-        });
-      },
+      value: tf.scalar(total / norm),
+      gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) => saved.map((g) => tf.mul(dy, g)),
     };
   });
-  return op(t, s, beta) as tf.Scalar;
+  return op(a, s, c) as tf.Scalar;
 }
 
 function normalizeRows(m: tf.Tensor2D): tf.Tensor2D {
@@ -264,10 +322,7 @@ export function sksd(x: tf.Tensor2D, score: ScoreFn | tf.Tensor2D, opts: SksdOpt
     const sproj = tf.matMul(rn, sc, false, true) as tf.Tensor2D; // [S, n]
     const c = tf.sum(tf.mul(rn, gn), 1) as tf.Tensor1D; // [S]
     const h2 = slicedBandwidthSq(proj, bandwidth);
-    const invH = tf.tensor1d(h2.map((v) => 1 / Math.sqrt(v)));
-    const t = tf.mul(proj, tf.reshape(invH, [-1, 1])) as tf.Tensor2D;
-    const beta = tf.mul(c, invH) as tf.Tensor1D;
-    return slicedSteinCore(t, sproj, beta, statistic === 'u');
+    return slicedSteinCore(proj, sproj, c, h2, statistic === 'u');
   });
 }
 

@@ -210,6 +210,25 @@ describe('sksd', () => {
       4, 4,
     ]);
     expect(Array.from(medianSqPairDiffs(new Float64Array([0, 1, 2, 4]), 1, 4))).toEqual([4]);
+    // against sorting all pairs, random rows (n = 100, 37) and heavy ties
+    const rng = createRng(12);
+    for (const n of [100, 37]) {
+      const rows = 5;
+      const a = new Float64Array(rows * n).map((_, i) =>
+        i % 3 === 0 ? Math.round(rng.float() * 4) : rng.float() * 10 - 5,
+      );
+      const got = medianSqPairDiffs(a, rows, n);
+      for (let r = 0; r < rows; r++) {
+        const sq: number[] = [];
+        for (let j = 0; j < n; j++)
+          for (let k = j + 1; k < n; k++) sq.push((a[r * n + j] - a[r * n + k]) ** 2);
+        sq.sort((p, q) => p - q);
+        const m = sq.length;
+        const want = m % 2 ? sq[(m - 1) / 2] : 0.5 * (sq[m / 2 - 1] + sq[m / 2]);
+        expect(got[r]).toBeCloseTo(want, 10);
+      }
+    }
+    expect(Array.from(medianSqPairDiffs(new Float64Array(50).fill(3), 1, 50))).toEqual([0]);
   });
 });
 
