@@ -33,6 +33,14 @@ export type {
   EncodingEnergyModel,
 } from './mle';
 export { amortizedMleInit, amortizedMleStep, setLearningRate } from './mle';
+// The KL baseline with the reparameterization trick (eq. 11): Gaussian samplers, ELBO, IWAE.
+export type {
+  GaussianSampler,
+  GaussianSamplerOptions,
+  ReparamKlOptions,
+  ReparamKlState,
+} from './reparam';
+export { elbo, gaussianSampler, iwaeBound, reparamKlInit, reparamKlStep } from './reparam';
 // Neural sampler f(η; ξ), ξ ~ q₀, optionally conditioned on a label.
 export type { NeuralSampler, NeuralSamplerOptions, NoiseSource } from './sampler';
 export { neuralSampler } from './sampler';
