@@ -6,6 +6,7 @@ import {
   medianSqPairDiffs,
   sksd,
   sksdPairMatrix,
+  slicedGofTest,
 } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -267,5 +268,26 @@ describe('maxSKSD ascent', () => {
     expect(arr(state.r)).not.toEqual(r0);
     maxSksdDispose(state);
     x.dispose();
+  });
+});
+
+describe('sliced goodness-of-fit test', () => {
+  it('keeps a correct model and rejects a model wrong along one direction', () => {
+    const D = 5;
+    const rng = createRng(21);
+    const x = rng.normal([200, D]) as tf.Tensor2D;
+    const good = (z: tf.Tensor2D) => tf.neg(z) as tf.Tensor2D;
+    const prec = tf.tensor1d([1, 1, 1, 1, 3]);
+    const bad = (z: tf.Tensor2D) => tf.neg(tf.mul(z, prec)) as tf.Tensor2D;
+    const before = tf.memory().numTensors;
+    const r1 = slicedGofTest(x, good, { steps: 30, bootstrap: 300, rng: createRng(1) });
+    const r2 = slicedGofTest(x, bad, { steps: 30, bootstrap: 300, rng: createRng(1) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r1.pValue).toBeGreaterThan(0.05);
+    expect(r2.pValue).toBeLessThan(0.01);
+    expect(r2.statistic).toBeGreaterThan(r1.statistic);
+    expect(r1.nFit + r1.nTest).toBe(200);
+    expect(() => slicedGofTest(x, good, { fitFraction: 1.5 })).toThrow(RangeError);
+    tf.dispose([x, prec]);
   });
 });
