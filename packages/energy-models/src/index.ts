@@ -8,6 +8,19 @@ export type {
   OutputActivation,
 } from './autoencoder';
 export { autoencoderEnergy, autoencoderEnergyFromRecord } from './autoencoder';
+// ICA (x = W z, parameterized by the unmixing matrix B = W⁻¹) and its float64 linear algebra.
+export type { IcaBase, IcaModel, IcaModelOptions } from './ica';
+export { createIcaModel, icaBaseLogProb, icaBaseScore, sampleIca } from './ica';
+export type { LuFactorization, WellConditionedOptions } from './icaLinalg';
+export {
+  conditionNumber,
+  logAbsDet,
+  luFactor,
+  luInverse,
+  luLogAbsDet,
+  randomWellConditioned,
+  singularValues,
+} from './icaLinalg';
 export { toOneHot } from './labels';
 export type {
   BayesianLogisticRegression,

@@ -9,3 +9,34 @@ export type { SvgdDirectionOptions } from './svgd-direction';
 export { svgdDirection } from './svgd-direction';
 export type { SvgdOptions, SvgdState, SvgdStepOptions } from './svgd';
 export { sgdOptimizer, svgd, svgdDispose, svgdInit, svgdStep } from './svgd';
+// Sliced KSD (Gong et al. 2021): closed-form slice-blocked statistic, maxSKSD ascent.
+export type { SksdOptions, SlicedBandwidth } from './sliced';
+export {
+  medianSqPairDiffs,
+  SKSD_MEDIAN,
+  sksd,
+  sksdPairMatrix,
+  slicedBandwidthSq,
+  slicedSteinCore,
+} from './sliced';
+export type { MaxSksdInitOptions, MaxSksdState, MaxSksdStepOptions } from './slicedMax';
+export {
+  maxSksdAdam,
+  maxSksdDispose,
+  maxSksdFit,
+  maxSksdInit,
+  maxSksdStep,
+  maxSksdValue,
+} from './slicedMax';
+// Learned Stein discrepancy (Grathwohl et al. 2020) and an MLP critic with exact closed-form trace.
+export type { Critic, CriticActivation, LsdOptions, MlpCritic, MlpCriticOptions } from './lsd';
+export {
+  createMlpCritic,
+  criticDivergence,
+  divergenceByAutodiff,
+  lsd,
+  lsdCriticStep,
+  lsdObjective,
+} from './lsd';
+export type { SlicedGofOptions, SlicedGofResult } from './slicedGof';
+export { slicedGofTest } from './slicedGof';

@@ -208,7 +208,7 @@ function act(a: CriticActivation, h: tf.Tensor): { y: tf.Tensor; dy: tf.Tensor }
 export function createMlpCritic(dim: number, opts: MlpCriticOptions = {}): MlpCritic {
   assertInt(dim, 'dim', 1);
   const hidden = opts.hidden ?? [300, 300];
-  hidden.forEach((h, i) => assertInt(h, `hidden[${i}]`, 1));
+  for (const [i, h] of hidden.entries()) assertInt(h, `hidden[${i}]`, 1);
   const activation = opts.activation ?? 'swish';
   if (!['swish', 'tanh', 'softplus'].includes(activation)) {
     throw new TypeError(
