@@ -147,6 +147,10 @@ export function customKernel(fn: PairKernelFn, name = 'custom'): SteinKernel {
         return tf.add(tf.reshape(u, [n, m]), tr) as tf.Tensor2D;
       });
     },
+    withBandwidthFrom(x) {
+      checkPair(x);
+      return kernel;
+    },
   };
   return kernel;
 }
@@ -187,14 +191,11 @@ export function asSteinKernel(kernel: Kernel): SteinKernel {
   };
   const wrapped = customKernel(fn, kernel.name);
   const base = kernel;
-  return {
+  const out: SteinKernel = {
     ...wrapped,
     gram: (x, y) => base.gram(x, y),
-    ...(base.withBandwidthFrom
-      ? {
-          withBandwidthFrom: (x: tf.Tensor2D) =>
-            asSteinKernel((base.withBandwidthFrom as (x: tf.Tensor2D) => Kernel)(x)),
-        }
-      : {}),
+    withBandwidthFrom: (x: tf.Tensor2D) =>
+      base.withBandwidthFrom ? asSteinKernel(base.withBandwidthFrom(x)) : out,
   };
+  return out;
 }

@@ -44,7 +44,7 @@ export function featureKernel(base: SteinKernel, phi: FeatureMap, name?: string)
     assert2D(phi(x), `phi(${argName})`, x.shape[0]);
   /** The base kernel with its bandwidth resolved on the features of x. */
   const resolved = (fx: tf.Tensor2D): SteinKernel => {
-    const k = base.withBandwidthFrom ? base.withBandwidthFrom(fx) : base;
+    const k = base.withBandwidthFrom(fx);
     if (!k.radial)
       throw new TypeError(`base: expected a radial kernel (rbf, imq), got ${base.name}`);
     return k;

@@ -1,4 +1,3 @@
-import { assert2D } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type Bandwidth,
@@ -19,7 +18,7 @@ export interface ImqOptions {
 
 function fixedImq(c: number, beta: number): SteinKernel {
   const c2 = c * c;
-  const kernel = radialKernel(
+  return radialKernel(
     `imq(c=${Number(c.toPrecision(4))}, beta=${beta})`,
     {
       f: (d) => tf.pow(tf.add(c2, d), beta),
@@ -29,11 +28,6 @@ function fixedImq(c: number, beta: number): SteinKernel {
     },
     { bandwidth: c },
   );
-  kernel.withBandwidthFrom = (x) => {
-    assert2D(x, 'x');
-    return kernel;
-  };
-  return kernel;
 }
 
 /**

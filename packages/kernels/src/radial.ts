@@ -22,7 +22,7 @@ export interface RadialProfile {
 export function radialKernel(
   name: string,
   profile: RadialProfile,
-  extra: Partial<Pick<SteinKernel, 'withBandwidthFrom' | 'bandwidth'>> = {},
+  extra: Partial<Pick<SteinKernel, 'bandwidth'>> = {},
 ): SteinKernel {
   const gram = (x: tf.Tensor2D, y?: tf.Tensor2D): tf.Tensor2D => {
     checkPair(x, y);
@@ -36,6 +36,10 @@ export function radialKernel(
     name,
     ...extra,
     radial: profile,
+    withBandwidthFrom(x) {
+      checkPair(x);
+      return kernel;
+    },
     gram,
     gradX(x, y, w) {
       const yy = checkPair(x, y, w);

@@ -1,4 +1,3 @@
-import { assert2D } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type Bandwidth,
@@ -17,7 +16,7 @@ export interface RbfOptions {
 
 function fixedRbf(h: number): SteinKernel {
   const a = 1 / (h * h);
-  const kernel = radialKernel(
+  return radialKernel(
     `rbf(h=${Number(h.toPrecision(4))})`,
     {
       f: (d) => tf.exp(tf.mul(-a, d)) as tf.Tensor2D,
@@ -32,11 +31,6 @@ function fixedRbf(h: number): SteinKernel {
     },
     { bandwidth: h },
   );
-  kernel.withBandwidthFrom = (x) => {
-    assert2D(x, 'x');
-    return kernel;
-  };
-  return kernel;
 }
 
 /**

@@ -38,5 +38,5 @@ export interface SteinKernel extends Kernel {
    */
   readonly radial?: RadialProfile;
   /** Resolves a bandwidth heuristic on x; a fixed kernel returns itself. */
-  withBandwidthFrom?(x: Tensor2D): SteinKernel;
+  withBandwidthFrom(x: Tensor2D): SteinKernel;
 }

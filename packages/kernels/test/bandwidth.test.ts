@@ -87,7 +87,7 @@ describe('median heuristics', () => {
       6,
     );
     two.dispose();
-    const k = rbf().withBandwidthFrom?.(same);
+    const k = rbf().withBandwidthFrom(same);
     expect(k?.bandwidth).toBe(1);
     const g = k?.gram(same) as tf.Tensor2D;
     expect(Array.from(g.dataSync()).every((v) => v === 1)).toBe(true);
@@ -97,9 +97,9 @@ describe('median heuristics', () => {
   it('kernels expose the resolved bandwidth; a fixed kernel keeps its own', () => {
     const k = rbf({ bandwidth: SVGD_MEDIAN });
     expect(k.bandwidth).toBeUndefined();
-    expect(k.withBandwidthFrom?.(x).bandwidth).toBeCloseTo(resolveBandwidth(SVGD_MEDIAN, x), 6);
-    expect(rbf({ bandwidth: 0.7 }).withBandwidthFrom?.(x).bandwidth).toBe(0.7);
-    expect(imq({ c: { kind: 'median' } }).withBandwidthFrom?.(x).bandwidth).toBeCloseTo(
+    expect(k.withBandwidthFrom(x).bandwidth).toBeCloseTo(resolveBandwidth(SVGD_MEDIAN, x), 6);
+    expect(rbf({ bandwidth: 0.7 }).withBandwidthFrom(x).bandwidth).toBe(0.7);
+    expect(imq({ c: { kind: 'median' } }).withBandwidthFrom(x).bandwidth).toBeCloseTo(
       sortMedian(jsDists(xa, false)),
       4,
     );

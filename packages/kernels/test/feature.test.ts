@@ -86,9 +86,9 @@ describe('featureKernel with a heuristic base', () => {
   it('resolves the bandwidth on φ(x) and exposes it', () => {
     const k = featureKernel(rbf(), phi);
     expect(k.bandwidth).toBeUndefined();
-    const fixed = k.withBandwidthFrom?.(x);
+    const fixed = k.withBandwidthFrom(x);
     const fx = phi(x);
-    const direct = rbf().withBandwidthFrom?.(fx);
+    const direct = rbf().withBandwidthFrom(fx);
     expect(fixed?.bandwidth).toBeCloseTo(direct?.bandwidth as number, 6);
     fx.dispose();
   });

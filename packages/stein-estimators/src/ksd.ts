@@ -33,7 +33,7 @@ export function ksdMatrix(
   const k = asSteinKernel(kernel);
   return tf.tidy(() => {
     const s = evalScore(x, score);
-    const fixed = k.withBandwidthFrom ? k.withBandwidthFrom(x) : k;
+    const fixed = k.withBandwidthFrom(x);
     return fixed.steinMatrix(x, s);
   });
 }

@@ -43,7 +43,7 @@ export function steinGradientEstimator(
     fit(x) {
       assert2D(x, 'x');
       const n = x.shape[0];
-      const k = base.withBandwidthFrom ? base.withBandwidthFrom(x) : base;
+      const k = base.withBandwidthFrom(x);
       const xs = tf.clone(x);
       const [kReg, grad] = tf.tidy(() => {
         const { gram, repulsion } = k.steinTerms(xs);
@@ -90,7 +90,7 @@ export function steinGradientEstimator(
 export function kdeScore(kernel: Kernel, x: tf.Tensor2D, at?: tf.Tensor2D): tf.Tensor2D {
   assert2D(x, 'x');
   const base = asSteinKernel(kernel);
-  const k = base.withBandwidthFrom ? base.withBandwidthFrom(x) : base;
+  const k = base.withBandwidthFrom(x);
   const pts = at ?? x;
   assert2D(pts, 'at', null, x.shape[1]);
   return tf.tidy(() => tf.div(k.gradX(pts, x), tf.sum(k.gram(pts, x), 1, true)) as tf.Tensor2D);

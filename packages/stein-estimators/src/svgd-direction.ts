@@ -32,7 +32,7 @@ export function svgdDirection(
   return tf.tidy(() => {
     const s = typeof score === 'function' ? score(x) : score;
     assert2D(s, 'score(x)', x.shape[0], x.shape[1]);
-    const fixed = k.withBandwidthFrom ? k.withBandwidthFrom(x) : k;
+    const fixed = k.withBandwidthFrom(x);
     const { direction, kernelSum } = fixed.steinDirection(x, s);
     return (
       normalize === 'n' ? tf.div(direction, x.shape[0]) : tf.div(direction, kernelSum)
