@@ -74,7 +74,22 @@ packages:
 log: { type: stdout, format: pretty, level: warn }
 YAML
 log "starting verdaccio@$VERDACCIO_VERSION on $url (uplink $uplink)"
-setsid npx --yes "verdaccio@$VERDACCIO_VERSION" --config "$work/config.yaml" --listen "127.0.0.1:$port" \
+# Install Verdaccio into the temp dir. Some mirrors of the npm registry serve
+# only the `latest` dist-tag, and a Verdaccio 6 dependency asks for
+# node-fetch@cjs (a tag for 2.x): pin it with an npm override. Set
+# VERDACCIO_TOOL_DIR to reuse an install between runs.
+tooldir="${VERDACCIO_TOOL_DIR:-$work/tool}"
+if [ ! -x "$tooldir/node_modules/.bin/verdaccio" ]; then
+  mkdir -p "$tooldir"
+  cat >"$tooldir/package.json" <<JSON
+{ "name": "steinkit-verdaccio-tool", "private": true,
+  "dependencies": { "verdaccio": "$VERDACCIO_VERSION" },
+  "overrides": { "node-fetch": "2.7.0" } }
+JSON
+  log "installing verdaccio@$VERDACCIO_VERSION into $tooldir"
+  (cd "$tooldir" && npm install --no-audit --no-fund --loglevel=error) || { log "could not install verdaccio"; exit 1; }
+fi
+setsid "$tooldir/node_modules/.bin/verdaccio" --config "$work/config.yaml" --listen "127.0.0.1:$port" \
   >"$work/verdaccio.log" 2>&1 &
 registry_pgid=$!
 for i in $(seq 1 180); do
@@ -103,6 +118,17 @@ mkdir -p "$scratch"
 tar -C "$REPO_ROOT" --exclude=node_modules --exclude=.git --exclude=.turbo \
   --exclude=benchmarks/results --exclude='apps/*/runs' -cf - . | tar -C "$scratch" -xf -
 printf '%s' "$npmrc" >"$scratch/.npmrc"
+# A git repo of its own, so changeset's release tags land in the scratch copy.
+(cd "$scratch" && git init -q && git add -A >/dev/null && git -c user.email=ci@steinkit.invalid \
+  -c user.name=steinkit-ci commit -qm scratch) || { log "git init of the scratch copy failed"; exit 1; }
+# pnpm publish resolves `workspace:^` from the installed links: recreate the
+# workspace links (packages/<p>/node_modules/@steinkit/<dep> → ../../../<dep>).
+for dir in packages/*/; do
+  for dep in $(node -e "const p=require('$scratch/$dir/package.json');console.log(Object.keys({...p.dependencies,...p.peerDependencies}).filter(d=>d.startsWith('@steinkit/')).map(d=>d.slice(10)).join(' '))"); do
+    mkdir -p "$scratch/$dir/node_modules/@steinkit"
+    ln -sfn "../../../$dep" "$scratch/$dir/node_modules/@steinkit/$dep"
+  done
+done
 changeset="node $REPO_ROOT/node_modules/@changesets/cli/bin.js"
 mapfile -t pkgs < <(public_packages)
 declare -A before
