@@ -140,3 +140,49 @@ export function validateImageDataset(ds: ImageDataset, name = 'dataset'): void {
     throw new RangeError(`${name}.labels: expected ${ds.size} labels, got ${ds.labels.length}`);
   }
 }
+
+/**
+ * An ImageDataset from tensors: images NHWC `[n, h, w, c]` (or flat `[n, h·w·c]`
+ * with `shape` given) and int labels `[n]` (a tensor or array). Reads the data
+ * back to JS (sync); the tensors stay the caller's.
+ */
+export function datasetFromTensors(
+  images: tf.Tensor,
+  labels: tf.Tensor1D | ArrayLike<number>,
+  opts: { numClasses: number; name?: string; shape?: [number, number, number] },
+): ImageDataset {
+  let h: number;
+  let w: number;
+  let c: number;
+  if (images.rank === 4) [, h, w, c] = images.shape as number[];
+  else if (images.rank === 2 && opts.shape) {
+    [h, w, c] = opts.shape;
+    if (h * w * c !== images.shape[1]) {
+      throw new RangeError(
+        `images: expected [n, ${h * w * c}] for shape [${opts.shape.join(', ')}], got [${images.shape.join(', ')}]`,
+      );
+    }
+  } else {
+    throw new RangeError(
+      `images: expected [n, h, w, c] (or [n, h·w·c] with opts.shape), got [${images.shape.join(', ')}]`,
+    );
+  }
+  const n = images.shape[0];
+  const lab = Int32Array.from(labels instanceof tf.Tensor ? labels.dataSync() : labels);
+  if (lab.length !== n) throw new RangeError(`labels: expected ${n} labels, got ${lab.length}`);
+  for (let i = 0; i < n; i++) {
+    if (!(lab[i] >= 0 && lab[i] < opts.numClasses)) {
+      throw new RangeError(`labels: label ${lab[i]} at ${i} is not in [0, ${opts.numClasses})`);
+    }
+  }
+  return {
+    name: opts.name ?? 'tensors',
+    size: n,
+    height: h,
+    width: w,
+    channels: c,
+    numClasses: opts.numClasses,
+    images: Float32Array.from(images.dataSync()),
+    labels: lab,
+  };
+}

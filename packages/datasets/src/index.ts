@@ -13,6 +13,7 @@ export { parseIdx, readIdxFile } from './idx';
 // In-memory labelled images and their tensors
 export type { ImageDataset, ImageLayout, ImageTensorOptions } from './image-dataset';
 export {
+  datasetFromTensors,
   imageShape,
   imageTensor,
   imageTensors,
