@@ -221,8 +221,11 @@ export function createMlpCritic(dim: number, opts: MlpCriticOptions = {}): MlpCr
   const biases: tf.Variable[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
     const bound = 1 / Math.sqrt(sizes[l]);
-    weights.push(tf.variable(rng.uniform([sizes[l], sizes[l + 1]], -bound, bound)));
-    biases.push(tf.variable(rng.uniform([sizes[l + 1]], -bound, bound)));
+    const w0 = rng.uniform([sizes[l], sizes[l + 1]], -bound, bound);
+    const b0 = rng.uniform([sizes[l + 1]], -bound, bound);
+    weights.push(tf.variable(w0));
+    biases.push(tf.variable(b0));
+    tf.dispose([w0, b0]);
   }
   const L = weights.length;
   const forward = (x: tf.Tensor2D) => {

@@ -97,6 +97,9 @@ describe('lsd', () => {
     const rng = createRng(10);
     const x = tf.mul(rng.normal([64, 3]), 2) as tf.Tensor2D; // N(0, 4I) vs target N(0, I)
     const score = (z: tf.Tensor2D) => tf.neg(z) as tf.Tensor2D;
+    const n0 = tf.memory().numTensors;
+    createMlpCritic(3, { hidden: [4], rng }).dispose();
+    expect(tf.memory().numTensors).toBe(n0);
     const critic = createMlpCritic(3, { hidden: [16, 16], rng });
     const opt = tf.train.adam(1e-2, 0.5, 0.9);
     const first = lsdCriticStep(critic, opt, x, score);

@@ -1,0 +1,137 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { batchStream, createModel, setupIcaProblem } from './protocol';
+import { createTrainer, type Method } from './trainers';
+
+/** One cached (method, D, seed, iterations) result. */
+export interface RunRecord {
+  method: Method;
+  D: number;
+  seed: number;
+  iterations: number;
+  batch: number;
+  nTrain: number;
+  nTest: number;
+  /** Mean test log-likelihood at the final iteration. */
+  testLogLik: number;
+  /** Mean test log-likelihood of the true unmixing matrix. */
+  oracle: number;
+  /** [iteration, test log-likelihood] along the run. */
+  trace: Array<[number, number]>;
+  backend: string;
+  seconds: number;
+  finishedAt: string;
+}
+
+export interface RunOptions {
+  method: Method;
+  dim: number;
+  seed: number;
+  iterations: number;
+  batch?: number;
+  nTrain?: number;
+  nTest?: number;
+  /** Evaluate the test log-likelihood every this many iterations (and at the end). */
+  evalEvery?: number;
+  backend: string;
+  /** Called after every iteration with (iteration, last test log-likelihood). */
+  onProgress?: (iteration: number, testLogLik: number) => void;
+}
+
+/** Trains one ICA model with one method and returns its record (no caching). */
+export function runOne(opts: RunOptions): RunRecord {
+  const {
+    method,
+    dim,
+    seed,
+    iterations,
+    batch = 100,
+    nTrain = 20000,
+    nTest = 5000,
+    evalEvery = 500,
+  } = opts;
+  const t0 = performance.now();
+  const problem = setupIcaProblem(dim, seed, { nTrain, nTest });
+  const model = createModel(problem);
+  const trainer = createTrainer(method, model, seed);
+  const next = batchStream(problem.xTrain, batch, seed + 1);
+  const trace: Array<[number, number]> = [[0, model.meanLogLikelihood(problem.xTest)]];
+  let last = trace[0][1];
+  try {
+    for (let it = 1; it <= iterations; it++) {
+      const x = next();
+      trainer.step(x);
+      x.dispose();
+      if (it % evalEvery === 0 || it === iterations) {
+        last = model.meanLogLikelihood(problem.xTest);
+        trace.push([it, last]);
+      }
+      opts.onProgress?.(it, last);
+    }
+  } finally {
+    trainer.dispose();
+  }
+  const record: RunRecord = {
+    method,
+    D: dim,
+    seed,
+    iterations,
+    batch,
+    nTrain,
+    nTest,
+    testLogLik: last,
+    oracle: problem.oracle,
+    trace,
+    backend: opts.backend,
+    seconds: (performance.now() - t0) / 1000,
+    finishedAt: new Date().toISOString(),
+  };
+  model.dispose();
+  problem.dispose();
+  if (tf.memory().numTensors > 1000)
+    throw new Error(`leak: ${tf.memory().numTensors} tensors alive`);
+  return record;
+}
+
+export function cacheName(method: Method, dim: number, seed: number, iterations: number): string {
+  return `${method}-D${dim}-seed${seed}-it${iterations}.json`;
+}
+
+/** Writes JSON atomically: a temp file in the same directory, then rename. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(tmp, path);
+}
+
+/** Runs (or loads from the cache directory) one record. */
+export function runCached(
+  cacheDir: string,
+  opts: RunOptions,
+  force = false,
+): { record: RunRecord; cached: boolean } {
+  mkdirSync(cacheDir, { recursive: true });
+  const path = join(cacheDir, cacheName(opts.method, opts.dim, opts.seed, opts.iterations));
+  if (!force) {
+    try {
+      return { record: JSON.parse(readFileSync(path, 'utf8')) as RunRecord, cached: true };
+    } catch {
+      // not cached yet
+    }
+  }
+  const record = runOne(opts);
+  writeJsonAtomic(path, record);
+  return { record, cached: false };
+}
+
+/** Every record in the cache directory. */
+export function loadCache(cacheDir: string): RunRecord[] {
+  let files: string[];
+  try {
+    files = readdirSync(cacheDir).filter((f) => f.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  return files.map((f) => JSON.parse(readFileSync(join(cacheDir, f), 'utf8')) as RunRecord);
+}
