@@ -69,7 +69,7 @@ def main():
     for job in cfg["jobs"]:
         kind, n, dim = job["kind"], job["n"], job["d"]
         cost = n * n * (dim + 8)
-        if kind in rate and rate[kind][1] * cost / 1000 > budget * 4:
+        if kind in rate and rate[kind][0] * rate[kind][1] >= 250 and rate[kind][1] * cost / 1000 > budget * 4:
             results.append({"id": job["id"], "status": "skipped",
                             "note": "predicted %.0f s per run (> 4× budget %s s)" % (rate[kind][1] * cost / 1000, budget)})
             continue

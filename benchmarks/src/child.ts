@@ -139,8 +139,8 @@ export async function runChild(cfg: ChildConfig): Promise<TargetResult> {
   });
   /**
    * ms per cost unit of the costliest workload measured so far in each cost
-   * class (small sizes are overhead-dominated): predicts, and skips, runs that
-   * would take more than 4× the per-workload budget.
+   * class: predicts, and skips, runs that would take more than 4× the
+   * per-workload budget.
    */
   const rate = new Map<string, { cost: number; msPerUnit: number }>();
   for (const w of workloads) {
@@ -148,7 +148,8 @@ export async function runChild(cfg: ChildConfig): Promise<TargetResult> {
     result.results.push(r);
     const cls = w.costClass ?? w.group;
     const known = rate.get(cls);
-    if (known !== undefined && w.cost !== undefined) {
+    // only extrapolate from a run long enough (≥ 250 ms) to be compute-, not overhead-, dominated
+    if (known !== undefined && w.cost !== undefined && known.msPerUnit * known.cost >= 250) {
       const predicted = (known.msPerUnit * w.cost) / 1000;
       if (predicted > cfg.maxSeconds * 4) {
         r.status = 'skipped';

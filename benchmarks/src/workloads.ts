@@ -101,6 +101,8 @@ const ksdWorkloads: Workload[] = ksdSizes.map(([n, d]) => ({
 const sgeWorkloads: Workload[] = (
   [
     [100, 2],
+    [256, 2],
+    [512, 2],
     [1024, 2],
     [1024, 64],
   ] as const
@@ -109,14 +111,23 @@ const sgeWorkloads: Workload[] = (
   group: 'Stein gradient estimator (Li & Turner 2018, RBF)',
   cost: n * n * (d + n / 8),
   prepare: guarded(async ({ tf }) => {
-    const mod = await need('@steinkit/stein-estimators');
-    const fn = (mod as any).steinGradientEstimator ?? (mod as any).steinScoreEstimator;
-    if (typeof fn !== 'function')
-      throw new Missing('@steinkit/stein-estimators does not export steinGradientEstimator yet');
+    const { steinGradientEstimator } = await need(
+      '@steinkit/stein-estimators',
+      'steinGradientEstimator',
+    );
     const { rbf } = await need('@steinkit/kernels', 'rbf');
     const x = normal(tf, [n, d], 7, 0.5, 1) as tfc.Tensor2D;
-    const kernel = rbf();
-    return { run: () => fn(x, { kernel, eta: 0.01 }), dispose: () => x.dispose() };
+    const estimator = steinGradientEstimator(rbf(), { eta: 0.1 });
+    return {
+      // fit (median bandwidth, Gram + Stein terms, Cholesky solve) and read Ĝ
+      run: () => {
+        const fitted = estimator.fit(x);
+        const g = fitted.estimate();
+        fitted.dispose();
+        return g;
+      },
+      dispose: () => x.dispose(),
+    };
   }),
 }));
 
@@ -307,22 +318,18 @@ const icaWorkloads: Workload[] = [10, 100, 200].map((D) => ({
 
 const classifierWorkloads: Workload[] = [
   {
-    id: 'MNIST classifier inference, 1000 images',
+    id: 'MNIST CNN classifier inference, 1000 images (batch 250)',
     group: 'MNIST classifier (@steinkit/metrics)',
     prepare: guarded(async ({ tf }) => {
-      const metrics = await need('@steinkit/metrics');
-      const make = ['createMnistClassifier', 'mnistClassifier', 'createClassifier'].find(
-        (k) => typeof (metrics as any)[k] === 'function',
-      );
-      if (!make) throw new Missing('@steinkit/metrics does not export an MNIST classifier yet');
-      const clf = await (metrics as any)[make]({ seed: 1 });
+      const { buildClassifierModel } = await need('@steinkit/metrics', 'buildClassifierModel');
+      // The reference CNN (untrained weights: inference cost does not depend on them).
+      const model = buildClassifierModel({ seed: 1 });
       const x = tf.randomUniform([1000, 28, 28, 1], 0, 1, 'float32', 3);
-      const predict = (clf.predict ?? clf.logits ?? clf.apply).bind(clf);
       return {
-        run: () => predict(x),
+        run: () => model.predict(x, { batchSize: 250 }) as tfc.Tensor,
         dispose: () => {
           x.dispose();
-          clf.dispose?.();
+          model.dispose();
         },
       };
     }),
