@@ -1,4 +1,4 @@
-module.exports = async function check(am, tf, core, load) {
+module.exports = async function check(am, tf, _core, load) {
   const tfl = load('@tensorflow/tfjs');
   const net = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 2 })] });
   const sampler = am.neuralSampler({ net, noiseDim: 4, seed: 1 });
