@@ -125,7 +125,10 @@ export function resolveBandwidth(b: Bandwidth, x: tf.Tensor2D): number {
       const perm = createRng(b.subsample.seed).permutation(x.shape[0]).slice(0, b.subsample.m);
       pts = tf.gather(x, tf.tensor1d(perm, 'int32')) as tf.Tensor2D;
     }
-    return pairwiseSqDist(pts);
+    // squared distances below the float32 round-off of ‖x‖²+‖y‖²−2x·y count as 0
+    const tol = tf.mul(1e-6, tf.max(tf.sum(tf.square(pts), 1)));
+    const d = pairwiseSqDist(pts);
+    return tf.where(tf.less(d, tol), tf.zerosLike(d), d);
   });
   const n = dist.shape[0];
   const D = dist.dataSync() as Float32Array;
@@ -133,6 +136,7 @@ export function resolveBandwidth(b: Bandwidth, x: tf.Tensor2D): number {
   let vals: Float32Array;
   if (includeSelf) {
     vals = Float32Array.from(D); // the full matrix: zeros on the diagonal, each pair twice
+    for (let i = 0; i < n; i++) vals[i * n + i] = 0;
   } else {
     vals = new Float32Array((n * (n - 1)) / 2);
     let p = 0;

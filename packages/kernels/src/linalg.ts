@@ -21,20 +21,31 @@ export function rowSqNorms(x: tf.Tensor2D): tf.Tensor2D {
 
 /**
  * Pairwise squared Euclidean distances D[i, j] = ‖x_i − y_j‖², `[n, m]`,
- * computed as ‖x_i‖² + ‖y_j‖² − 2 x_i·y_j (one matmul) and clamped at 0 against
- * round-off. y defaults to x (then the diagonal is exactly 0).
+ * computed as ‖x_i‖² + ‖y_j‖² − 2 x_i·y_j in a single matmul of augmented
+ * matrices [−2x, ‖x‖², 1]·[y, 1, ‖y‖²]ᵀ, clamped at 0 against round-off. y
+ * defaults to x; the diagonal is then 0 up to float32 round-off (≥ 0).
  */
 export function pairwiseSqDist(x: tf.Tensor2D, y?: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.relu(scaledSqDistMatMul(x, y ?? x, -2, 1)) as tf.Tensor2D);
+}
+
+/**
+ * −a·‖x_i − y_j‖² clamped at ≤ 0, `[n, m]`, in one matmul of augmented
+ * matrices (the RBF exponent): [2a·x, −a‖x‖², 1]·[y, 1, −a‖y‖²]ᵀ.
+ */
+export function negScaledSqDist(x: tf.Tensor2D, y: tf.Tensor2D, a: number): tf.Tensor2D {
+  return tf.tidy(() => tf.minimum(scaledSqDistMatMul(x, y, 2 * a, -a), 0) as tf.Tensor2D);
+}
+
+/** c·x·yᵀ + e·(‖x_i‖² + ‖y_j‖²) by one matmul of [c·x, e‖x‖², 1] and [y, 1, e‖y‖²]. */
+function scaledSqDistMatMul(x: tf.Tensor2D, y: tf.Tensor2D, c: number, e: number): tf.Tensor2D {
   return tf.tidy(() => {
-    const same = y === undefined || y === x;
-    const yy = same ? x : (y as tf.Tensor2D);
     const xn = rowSqNorms(x);
-    const yn = same ? xn : rowSqNorms(yy);
-    const d = tf.relu(tf.sub(tf.add(xn, tf.transpose(yn)), tf.mul(2, matMulT(x, yy))));
-    if (!same) return d as tf.Tensor2D;
-    // zero the diagonal exactly (round-off can leave a tiny positive value)
-    const n = x.shape[0];
-    return tf.mul(d, tf.sub(1, tf.eye(n))) as tf.Tensor2D;
+    const yn = y === x ? xn : rowSqNorms(y);
+    const ones = (t: tf.Tensor2D) => tf.ones([t.shape[0], 1]);
+    const xa = tf.concat([tf.mul(c, x), tf.mul(e, xn), ones(x)], 1) as tf.Tensor2D;
+    const ya = tf.concat([y, ones(y), tf.mul(e, yn)], 1) as tf.Tensor2D;
+    return matMulT(xa, ya);
   });
 }
 

@@ -11,6 +11,8 @@ export interface RadialProfile {
   f(d: tf.Tensor2D): tf.Tensor2D;
   d1(d: tf.Tensor2D, k: tf.Tensor2D): tf.Tensor2D;
   d2(d: tf.Tensor2D, k: tf.Tensor2D): tf.Tensor2D;
+  /** Optional: the Gram matrix straight from the points (RBF: exp of one augmented matmul). */
+  gram?(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D;
   /**
    * Optional fused SVGD sum: given K and x, s returns K·s + repulsion. RBF
    * uses K·(s − (2/h²)x) + (2/h²)·x∘rowsum(K): a single n×n matmul.
@@ -26,7 +28,9 @@ export function radialKernel(
 ): SteinKernel {
   const gram = (x: tf.Tensor2D, y?: tf.Tensor2D): tf.Tensor2D => {
     checkPair(x, y);
-    return tf.tidy(() => profile.f(pairwiseSqDist(x, y)));
+    return tf.tidy(() =>
+      profile.gram ? profile.gram(x, y ?? x) : profile.f(pairwiseSqDist(x, y)),
+    );
   };
   /** 2·[x ∘ rowsum(M) − M·y]: Σ_j M_ij · 2(x_i − y_j). */
   const weightedDiff = (m: tf.Tensor2D, x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D =>
@@ -75,13 +79,20 @@ export function radialKernel(
       checkPair(x);
       checkScore(x, s);
       return tf.tidy(() => {
+        if (profile.fusedDirection) {
+          const k = gram(x);
+          return {
+            direction: profile.fusedDirection(k, x, s),
+            kernelSum: tf.sum(k, 1, true) as tf.Tensor2D,
+          };
+        }
         const d = pairwiseSqDist(x);
         const k = profile.f(d);
-        const kernelSum = tf.sum(k, 1, true) as tf.Tensor2D;
-        const direction = profile.fusedDirection
-          ? profile.fusedDirection(k, x, s)
-          : (tf.sub(tf.matMul(k, s), weightedDiff(profile.d1(d, k), x, x)) as tf.Tensor2D);
-        return { direction, kernelSum };
+        const direction = tf.sub(
+          tf.matMul(k, s),
+          weightedDiff(profile.d1(d, k), x, x),
+        ) as tf.Tensor2D;
+        return { direction, kernelSum: tf.sum(k, 1, true) as tf.Tensor2D };
       });
     },
     traceGradGrad(x, y) {

@@ -6,6 +6,7 @@ import {
   validateBandwidth,
 } from './bandwidth';
 import { lazyKernel } from './lazy';
+import { negScaledSqDist } from './linalg';
 import { radialKernel } from './radial';
 import type { SteinKernel } from './types';
 
@@ -20,6 +21,7 @@ function fixedRbf(h: number): SteinKernel {
     `rbf(h=${Number(h.toPrecision(4))})`,
     {
       f: (d) => tf.exp(tf.mul(-a, d)) as tf.Tensor2D,
+      gram: (x, y) => tf.exp(negScaledSqDist(x, y, a)) as tf.Tensor2D,
       d1: (_d, k) => tf.mul(-a, k) as tf.Tensor2D,
       d2: (_d, k) => tf.mul(a * a, k) as tf.Tensor2D,
       // Σ_j K_ij s_j + (2/h²)(x_i Σ_j K_ij − Σ_j K_ij x_j) = K·(s − (2/h²)x) + (2/h²) x∘rowsum(K)

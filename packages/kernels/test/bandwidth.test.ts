@@ -79,6 +79,9 @@ describe('median heuristics', () => {
     const same = tf.ones([8, 2]) as tf.Tensor2D;
     expect(resolveBandwidth({ kind: 'median' }, same)).toBe(1);
     expect(resolveBandwidth({ ...SVGD_MEDIAN, fallback: 0.3 }, same)).toBe(0.3);
+    const offset = tf.fill([9, 3], 0.1) as tf.Tensor2D; // round-off must not give a tiny h
+    expect(resolveBandwidth({ kind: 'median', squared: true, logN: 'n' }, offset)).toBe(1);
+    offset.dispose();
     const one = tf.ones([1, 2]) as tf.Tensor2D;
     expect(resolveBandwidth({ kind: 'median' }, one)).toBe(1);
     const two = tf.tensor2d([[0], [1]]);
