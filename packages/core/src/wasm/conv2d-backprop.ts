@@ -20,6 +20,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type Attrs,
+  copyRun,
   crop4d,
   free,
   type KernelCall,
@@ -137,7 +138,7 @@ function dilateAndPad(
         const q = offW + j * sw;
         if (q < 0 || q >= wp) continue;
         const from = ((b * oh + i) * ow + j) * c;
-        dst.set(src.subarray(from, from + c), ((b * hp + r) * wp + q) * c);
+        copyRun(dst, ((b * hp + r) * wp + q) * c, src, from, c);
       }
     }
   return out;
@@ -229,7 +230,7 @@ function backpropInputByPhases(
           for (let j = 0; j < pw.count; j++) {
             const col = (pw.first + j) * s[1] + pw.r - pad[1];
             const from = ((b * ph.count + i) * pw.count + j) * cin;
-            dst.set(src.subarray(from, from + cin), ((b * h + row) * w + col) * cin);
+            copyRun(dst, ((b * h + row) * w + col) * cin, src, from, cin);
           }
         }
       free(backend, part);

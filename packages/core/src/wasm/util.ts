@@ -102,10 +102,22 @@ export function crop4d(
     for (let j = 0; j < size[1]; j++)
       for (let k = 0; k < size[2]; k++) {
         const off = (((begin[0] + i) * s1 + begin[1] + j) * s2 + begin[2] + k) * s3 + begin[3];
-        dst.set(src.subarray(off, off + size[3]), o);
+        copyRun(dst, o, src, off, size[3]);
         o += size[3];
       }
   return out;
+}
+
+/** dst[dOff … dOff + len) = src[sOff … sOff + len): element loop for short runs, `set` otherwise. */
+export function copyRun(
+  dst: Float32Array | Int32Array | Uint8Array,
+  dOff: number,
+  src: Float32Array | Int32Array | Uint8Array,
+  sOff: number,
+  len: number,
+): void {
+  if (len < 16) for (let i = 0; i < len; i++) dst[dOff + i] = src[sOff + i];
+  else dst.set(src.subarray(sOff, sOff + len), dOff);
 }
 
 /** A float32 copy of `x` whose stored shape is `shape` (some C++ kernels read the stored shape). */
