@@ -5,7 +5,7 @@
 #   1. scripts/check-packages.sh      build + manifest + publint --strict + attw per package
 #   2. scripts/pack-install-check.sh  pnpm pack → npm install in a fresh project → ESM + CJS example per package
 #   3. pnpm bench --quick             benchmark smoke test on every backend that loads (no timing assertions)
-#   4. scripts/verdaccio-check.sh     only with STEINKIT_CI_VERDACCIO=1 (release rehearsal on a loopback registry)
+#   4. scripts/verdaccio-check.sh     release rehearsal on a loopback registry (≈ 3–5 min; STEINKIT_CI_VERDACCIO=0 skips it)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
@@ -31,7 +31,7 @@ trap 'rm -rf "$bench_out"' EXIT
 step check-packages scripts/check-packages.sh
 step pack-install-check scripts/pack-install-check.sh --no-build
 step bench-quick npx tsx benchmarks/src/cli.ts --quick --quiet --out "$bench_out"
-if [ "${STEINKIT_CI_VERDACCIO:-0}" = 1 ]; then
+if [ "${STEINKIT_CI_VERDACCIO:-1}" = 1 ]; then
   step verdaccio-check scripts/verdaccio-check.sh --no-build
 fi
 printf '%s\n' "${summary[@]}"
