@@ -101,11 +101,9 @@ export async function runSteingan(opts: RunOptions): Promise<RunMetrics> {
     );
     const gridEvery = opts.gridEvery ?? 500;
     const ckptEvery = opts.checkpointEvery ?? (gridEvery > 0 ? gridEvery : 500);
-    const bar = createProgress(
-      opts.iterations,
-      state.iteration,
-      opts.progress ?? Boolean(process.stderr.isTTY),
-    );
+    const showBar = opts.progress ?? Boolean(process.stderr.isTTY);
+    const bar = createProgress(opts.iterations, state.iteration, showBar);
+    const startIteration = state.iteration;
     let stop = false;
     const onSigint = () => {
       stop = true;
@@ -124,6 +122,12 @@ export async function runSteingan(opts: RunOptions): Promise<RunMetrics> {
         const t = rec.iteration;
         log.append({ ...rec, seconds: Number(elapsed().toFixed(3)) });
         bar.update(t, rec);
+        if (!showBar && t % 100 === 0) {
+          const its = (t - startIteration) / ((Date.now() - t0) / 1000);
+          say(
+            `iteration ${t}/${opts.iterations} | ${its.toFixed(2)} it/s | E(data) ${rec.energyData.toFixed(3)} vs E(samples) ${rec.energySamples.toFixed(3)}`,
+          );
+        }
         if (gridEvery > 0 && t % gridEvery === 0) {
           writeGrid(state, join(out, `samples-${String(t).padStart(6, '0')}.png`), data.imageShape);
         }
