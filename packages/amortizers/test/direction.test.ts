@@ -80,11 +80,11 @@ describe('featureSteinDirection: the repulsive term with a kernel on features', 
     const spread = (mode: 'exact' | 'approximate' | 'flipped', sd0: number) => {
       let x = tf.tidy(() => createRng(3).normal([24, 2], 0, sd0)) as tf.Tensor2D;
       const kernel = rbf({ bandwidth: { kind: 'median', scale: 0.5 } });
-      for (let t = 0; t < 150; t++) {
+      for (let t = 0; t < 100; t++) {
         const next = tf.tidy(() => {
           const s = tf.neg(x) as tf.Tensor2D;
           const d = featureSteinDirection(x, s, { kernel, features: E, repulsion: mode });
-          return tf.add(x, tf.mul(0.2, d.direction)) as tf.Tensor2D;
+          return tf.add(x, tf.mul(0.3, d.direction)) as tf.Tensor2D;
         });
         x.dispose();
         x = next;

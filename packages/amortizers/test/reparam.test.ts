@@ -27,9 +27,9 @@ const logProb = (x: tf.Tensor2D) =>
 
 function train(kind: 'diagonal' | 'full', objective: 'elbo' | 'iwae' = 'elbo') {
   const q = gaussianSampler({ dim: 2, kind });
-  const opt = tf.train.adam(0.05);
+  const opt = tf.train.adam(0.07);
   let state = reparamKlInit({ seed: 1 });
-  for (let t = 0; t < 300; t++) {
+  for (let t = 0; t < 200; t++) {
     state = reparamKlStep(state, {
       q,
       logProb,
