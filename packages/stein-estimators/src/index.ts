@@ -5,6 +5,8 @@ export type { KsdTestOptions, KsdTestResult } from './ksd-test';
 export { ksdTest } from './ksd-test';
 export type { FittedSteinGradient, SteinGradientOptions } from './stein-gradient';
 export { kdeScore, steinGradientEstimator } from './stein-gradient';
+export type { FittedSsge, SsgeOptions } from './ssge';
+export { ssge } from './ssge';
 export type { SvgdDirectionOptions } from './svgd-direction';
 export { svgdDirection } from './svgd-direction';
 export type { SvgdOptions, SvgdState, SvgdStepOptions } from './svgd';
