@@ -157,4 +157,21 @@ describe('steingan app', () => {
       }
     },
   );
+
+  // Opt-in (STEINGAN_SLOW=1): one paper-arch iteration took 110 s on the shared 2-core machine.
+  it.skipIf(!process.env.STEINGAN_SLOW)(
+    'runs the paper architecture (conv generator and conv autoencoder energy)',
+    async () => {
+      const out = tmp();
+      const opts = tiny(out, 1, { evaluator: undefined, gridEvery: 0 });
+      opts.config = { batch: 4, seed: 3, arch: 'paper', codeDim: 32 };
+      const m = await runSteingan(opts);
+      expect(m.arch).toBe('paper');
+      const [l] = logLines(out);
+      expect(Number.isFinite(l.energyData) && Number.isFinite(l.energySamples)).toBe(true);
+      const names = loadCheckpoint(join(out, 'checkpoint.bin')).tensors.map((t) => t.name);
+      expect(names).toContain('generator/deconv2/W');
+      expect(names).toContain('energy/conv2/W');
+    },
+  );
 });
