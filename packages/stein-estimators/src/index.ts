@@ -1,6 +1,6 @@
 // @steinkit/stein-estimators: public surface.
 export type { KsdOptions, KsdStatistic } from './ksd';
-export { evalScore, ksd, ksdFromMatrix, ksdMatrix } from './ksd';
+export { evalScore, ksd, ksdFromMatrix, ksdMatrix, steinKernelMatrix } from './ksd';
 export type { KsdTestOptions, KsdTestResult } from './ksd-test';
 export { ksdTest } from './ksd-test';
 export type { FittedSteinGradient, SteinGradientOptions } from './stein-gradient';

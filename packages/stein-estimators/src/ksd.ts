@@ -38,6 +38,9 @@ export function ksdMatrix(
   });
 }
 
+/** Alias of {@link ksdMatrix}: the n×n Stein kernel matrix u_p(x_i, x_j). */
+export const steinKernelMatrix = ksdMatrix;
+
 /** Reduces a Stein kernel matrix to the U- (off-diagonal mean) or V-statistic (full mean). */
 export function ksdFromMatrix(u: tf.Tensor2D, statistic: KsdStatistic = 'u'): tf.Scalar {
   const n = u.shape[0];
