@@ -23,10 +23,14 @@ export function rowSqNorms(x: tf.Tensor2D): tf.Tensor2D {
  * Pairwise squared Euclidean distances D[i, j] = ‖x_i − y_j‖², `[n, m]`,
  * computed as ‖x_i‖² + ‖y_j‖² − 2 x_i·y_j in a single matmul of augmented
  * matrices [−2x, ‖x‖², 1]·[y, 1, ‖y‖²]ᵀ, clamped at 0 against round-off. y
- * defaults to x; the diagonal is then 0 up to float32 round-off (≥ 0).
+ * defaults to x; the diagonal is then exactly 0.
  */
 export function pairwiseSqDist(x: tf.Tensor2D, y?: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.relu(scaledSqDistMatMul(x, y ?? x, -2, 1)) as tf.Tensor2D);
+  return tf.tidy(() => {
+    const d = tf.relu(scaledSqDistMatMul(x, y ?? x, -2, 1)) as tf.Tensor2D;
+    if (y !== undefined && y !== x) return d;
+    return tf.mul(d, tf.sub(1, tf.eye(x.shape[0]))) as tf.Tensor2D; // exact zero diagonal
+  });
 }
 
 /**
