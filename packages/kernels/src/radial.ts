@@ -17,7 +17,11 @@ export interface RadialProfile {
    * Optional fused SVGD sum: given K and x, s returns K·s + repulsion. RBF
    * uses K·(s − (2/h²)x) + (2/h²)·x∘rowsum(K): a single n×n matmul.
    */
-  fusedDirection?(k: tf.Tensor2D, x: tf.Tensor2D, s: tf.Tensor2D): tf.Tensor2D;
+  fusedDirection?(
+    k: tf.Tensor2D,
+    x: tf.Tensor2D,
+    s: tf.Tensor2D,
+  ): { direction: tf.Tensor2D; kernelSum: tf.Tensor2D };
 }
 
 /** Builds the closed-form SteinKernel of a radial profile (no n×m×d tensors). */
@@ -80,11 +84,7 @@ export function radialKernel(
       checkScore(x, s);
       return tf.tidy(() => {
         if (profile.fusedDirection) {
-          const k = gram(x);
-          return {
-            direction: profile.fusedDirection(k, x, s),
-            kernelSum: tf.sum(k, 1, true) as tf.Tensor2D,
-          };
+          return profile.fusedDirection(gram(x), x, s);
         }
         const d = pairwiseSqDist(x);
         const k = profile.f(d);

@@ -25,11 +25,20 @@ function fixedRbf(h: number): SteinKernel {
       d1: (_d, k) => tf.mul(-a, k) as tf.Tensor2D,
       d2: (_d, k) => tf.mul(a * a, k) as tf.Tensor2D,
       // Σ_j K_ij s_j + (2/h²)(x_i Σ_j K_ij − Σ_j K_ij x_j) = K·(s − (2/h²)x) + (2/h²) x∘rowsum(K)
-      fusedDirection: (k, x, s) =>
-        tf.add(
-          tf.matMul(k, tf.sub(s, tf.mul(2 * a, x))),
-          tf.mul(2 * a, tf.mul(x, tf.sum(k, 1, true))),
-        ) as tf.Tensor2D,
+      // the row sums ride along as an extra column of the same matmul
+      fusedDirection: (k, x, s) => {
+        const d = x.shape[1];
+        const m = tf.matMul(
+          k,
+          tf.concat([tf.sub(s, tf.mul(2 * a, x)), tf.ones([x.shape[0], 1])], 1),
+        );
+        const kernelSum = tf.slice(m, [0, d], [-1, 1]) as tf.Tensor2D;
+        const direction = tf.add(
+          tf.slice(m, [0, 0], [-1, d]),
+          tf.mul(2 * a, tf.mul(x, kernelSum)),
+        ) as tf.Tensor2D;
+        return { direction, kernelSum };
+      },
     },
     { bandwidth: h },
   );
