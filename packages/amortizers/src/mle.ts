@@ -12,7 +12,11 @@ import type { NeuralSampler } from './sampler';
 /** An energy model, optionally with the encoder whose code SteinGAN's kernel uses. */
 export type EncodingEnergyModel = EnergyModel & { encode?: (x: tf.Tensor) => tf.Tensor2D };
 
-/** The paper's balancing rules for θ (section 5), each switchable. */
+/**
+ * The paper's balancing rules for θ (section 5), each switchable. The rules
+ * read the mean energies of the current data batch and samples under the
+ * current θ.
+ */
 export interface BalanceOptions {
   /**
    * Use this learning rate for θ when the mean data energy exceeds the mean
@@ -20,8 +24,21 @@ export interface BalanceOptions {
    * Default: 5 × energyLearningRate.
    */
   speedUp?: { learningRate: number } | false;
-  /** Skip θ's update when |data energy − sample energy| > freezeGap (the paper: 0.5); `false` disables. */
+  /**
+   * Skip θ's update when the samples' energy exceeds the data's by more than
+   * this (the paper: 0.5) — θ is too far ahead; `false` disables. One-sided,
+   * as in the authors' code: the literal "magnitude" reading would also freeze
+   * θ while data energy ≫ sample energy, which is exactly when θ must move
+   * (the generator alone keeps lowering the sample energy: a deadlock).
+   */
   freezeGap?: number | false;
+  /** Freeze on |data − sample| > freezeGap instead (the literal reading). Default false. */
+  freezeTwoSided?: boolean;
+  /**
+   * γ to use when data energy ≤ sample energy (the authors' MNIST code: 0.9,
+   * i.e. weight 0.1 on the samples, and 0.7 otherwise). Default: `gamma` always.
+   */
+  slowGamma?: number;
 }
 
 export interface AmortizedMleOptions {
@@ -72,6 +89,8 @@ export interface AmortizedMleRecord {
   thetaSkipReason: 'gap' | null;
   /** θ's learning rate this iteration (base or sped up). */
   energyLearningRate: number;
+  /** The discount γ used in (16) this iteration. */
+  gamma: number;
   /** Whether the speed-up rule fired. */
   spedUp: boolean;
   /** The kernel with its resolved bandwidth. */
@@ -136,6 +155,10 @@ export function amortizedMleStep(
   if (speedUp !== null) assertPositive(speedUp, 'balance.speedUp.learningRate');
   const freezeGap = balance.freezeGap === false ? null : (balance.freezeGap ?? 0.5);
   if (freezeGap !== null) assertPositive(freezeGap, 'balance.freezeGap');
+  const slowGamma = balance.slowGamma ?? gamma;
+  if (!(slowGamma >= 0 && slowGamma <= 1)) {
+    throw new RangeError(`balance.slowGamma: expected a number in [0, 1], got ${slowGamma}`);
+  }
   const steps = opts.generatorSteps ?? 1;
   assertInt(steps, 'generatorSteps', 1);
   const data = batch.data;
@@ -194,21 +217,14 @@ export function amortizedMleStep(
     // θ by (16): minimize Ê_obs[φ] − (1 − γ) Ê_η[φ] on fresh samples (same ξ, updated η).
     const z = noise as tf.Tensor2D;
     const xs = tf.tidy(() => sampler.apply(z, sampleLabels));
-    const kept: { data?: tf.Scalar; sample?: tf.Scalar } = {};
-    const { value, grads } = tf.variableGrads(() => {
-      const ed = tf.mean(model.energy(data, batch.labels)) as tf.Scalar;
-      const es = tf.mean(model.energy(xs, modelLabels)) as tf.Scalar;
-      kept.data = tf.keep(tf.clone(ed));
-      kept.sample = tf.keep(tf.clone(es));
-      return tf.sub(ed, tf.mul(1 - gamma, es)) as tf.Scalar;
-    }, model.trainableVariables);
-    xs.dispose();
-    value.dispose();
-    const dataEnergy = (kept.data as tf.Scalar).dataSync()[0];
-    const sampleEnergy = (kept.sample as tf.Scalar).dataSync()[0];
-    tf.dispose([kept.data as tf.Scalar, kept.sample as tf.Scalar]);
+    // The rules read the current θ's energies (forward only), then (16) is applied.
+    const means = tf.tidy(() =>
+      tf.stack([tf.mean(model.energy(data, batch.labels)), tf.mean(model.energy(xs, modelLabels))]),
+    );
+    const [dataEnergy, sampleEnergy] = Array.from(means.dataSync());
+    means.dispose();
     if (!Number.isFinite(dataEnergy) || !Number.isFinite(sampleEnergy)) {
-      tf.dispose(Object.values(grads));
+      xs.dispose();
       throw new RangeError(
         `energy: non-finite mean energies (data ${dataEnergy}, samples ${sampleEnergy}) at iteration ${state.iteration + 1}`,
       );
@@ -216,12 +232,25 @@ export function amortizedMleStep(
     const gap = dataEnergy - sampleEnergy;
     const spedUp = speedUp !== null && dataEnergy > sampleEnergy;
     const lr = spedUp ? (speedUp as number) : opts.energyLearningRate;
-    const skip = freezeGap !== null && Math.abs(gap) > freezeGap;
+    const g = dataEnergy > sampleEnergy ? gamma : slowGamma;
+    const skip =
+      freezeGap !== null && (balance.freezeTwoSided ? Math.abs(gap) > freezeGap : -gap > freezeGap);
     if (!skip) {
-      setLearningRate(opts.energyOptimizer, lr);
-      opts.energyOptimizer.applyGradients(grads);
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(
+          () =>
+            tf.sub(
+              tf.mean(model.energy(data, batch.labels)),
+              tf.mul(1 - g, tf.mean(model.energy(xs, modelLabels))),
+            ) as tf.Scalar,
+          model.trainableVariables,
+        );
+        setLearningRate(opts.energyOptimizer, lr);
+        opts.energyOptimizer.applyGradients(grads);
+        value.dispose();
+      });
     }
-    tf.dispose(Object.values(grads));
+    xs.dispose();
     return {
       state: { iteration: state.iteration + 1, seed: state.seed },
       record: {
@@ -232,6 +261,7 @@ export function amortizedMleStep(
         thetaUpdated: !skip,
         thetaSkipReason: skip ? 'gap' : null,
         energyLearningRate: lr,
+        gamma: g,
         spedUp,
         kernel: kernelName,
         generator,

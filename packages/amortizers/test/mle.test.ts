@@ -1,6 +1,7 @@
 import {
   amortizedMleInit,
   amortizedMleStep,
+  type BalanceOptions,
   iterationSeed,
   neuralSampler,
 } from '@steinkit/amortizers';
@@ -107,14 +108,14 @@ describe('amortizedMleStep (Algorithm 2)', () => {
     enOpt.dispose();
   });
 
-  it('balancing rules: speed-up when data energy > sample energy, freeze when the gap > threshold; logged', () => {
-    const run = (balance: {
-      speedUp?: { learningRate: number } | false;
-      freezeGap?: number | false;
-    }) => {
+  it('balancing rules: speed-up when data energy > sample energy, freeze when samples ≫ data; logged', () => {
+    const run = (balance: BalanceOptions, shift: number[], sampleShift = [0, 0]) => {
       const { model, mu } = tinyModel(1);
-      const { sampler } = tinySampler(2);
-      const x = data(16, [3, 3], 3); // far from μ: data energy ≫ sample energy
+      const { sampler, b } = tinySampler(2);
+      tf.tidy(() => {
+        b.assign(tf.tensor1d(sampleShift));
+      });
+      const x = data(16, shift, 3);
       const genOpt = tf.train.sgd(0.01);
       const enOpt = tf.train.adam(1e-3);
       const mu0 = Array.from(mu.dataSync());
@@ -127,6 +128,7 @@ describe('amortizedMleStep (Algorithm 2)', () => {
           generatorUpdate: { rule: 'vjp', optimizer: genOpt },
           energyOptimizer: enOpt,
           energyLearningRate: 1e-3,
+          gamma: 0.7,
           balance,
         },
         { data: x },
@@ -135,24 +137,36 @@ describe('amortizedMleStep (Algorithm 2)', () => {
       x.dispose();
       return { record, moved };
     };
-    const sped = run({ speedUp: { learningRate: 5e-3 }, freezeGap: false });
+    // data far from μ: data energy ≫ sample energy → θ sped up (and never frozen: one-sided rule)
+    const sped = run({}, [3, 3]);
     expect(sped.record.dataEnergy).toBeGreaterThan(sped.record.sampleEnergy + 0.5);
     expect(sped.record).toMatchObject({
       spedUp: true,
       energyLearningRate: 5e-3,
       thetaUpdated: true,
+      gamma: 0.7,
     });
-    // Adam's first step moves each coordinate by ≈ lr
-    expect(sped.moved).toBeCloseTo(5e-3, 4);
-    const plain = run({ speedUp: false, freezeGap: false });
+    expect(sped.moved).toBeCloseTo(5e-3, 4); // Adam's first step moves each coordinate by ≈ lr
+    const plain = run({ speedUp: false, freezeGap: false }, [3, 3]);
     expect(plain.record).toMatchObject({
       spedUp: false,
       energyLearningRate: 1e-3,
       thetaUpdated: true,
     });
     expect(plain.moved).toBeCloseTo(1e-3, 4);
-    const frozen = run({}); // the paper's defaults: 5× speed-up, freeze gap 0.5
-    expect(frozen.record).toMatchObject({ thetaUpdated: false, thetaSkipReason: 'gap' });
+    // the literal two-sided reading freezes θ here
+    const two = run({ freezeTwoSided: true }, [3, 3]);
+    expect(two.record).toMatchObject({ thetaUpdated: false, thetaSkipReason: 'gap' });
+    expect(two.moved).toBe(0);
+    // samples far from μ, data at μ: θ is ahead → frozen by the default rule; slowGamma applies
+    const frozen = run({ slowGamma: 0.9 }, [0.3, -0.2], [4, 4]);
+    expect(frozen.record.sampleEnergy).toBeGreaterThan(frozen.record.dataEnergy + 0.5);
+    expect(frozen.record).toMatchObject({
+      thetaUpdated: false,
+      thetaSkipReason: 'gap',
+      spedUp: false,
+      gamma: 0.9,
+    });
     expect(frozen.moved).toBe(0);
   });
 
