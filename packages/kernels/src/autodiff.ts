@@ -168,8 +168,9 @@ function isSteinKernel(k: Kernel): k is SteinKernel {
 }
 
 /**
- * A SteinKernel for any core `Kernel`: steinkit kernels pass through; a kernel
- * with only `gram(x, y)` gets every piece by autodiff on pairs of single rows
+ * A SteinKernel for any core `Kernel`: steinkit kernels pass through; a kernel's
+ * own `steinTerms` serves the SVGD direction; every other piece of a kernel
+ * with only `gram(x, y)` comes by autodiff on pairs of single rows
  * (`gram` on `[1, d]` × `[1, d]` is not batched, so this is slow: prefer
  * `customKernel` with a paired-row function).
  */
@@ -191,9 +192,27 @@ export function asSteinKernel(kernel: Kernel): SteinKernel {
   };
   const wrapped = customKernel(fn, kernel.name);
   const base = kernel;
+  const own = base.steinTerms?.bind(base);
   const out: SteinKernel = {
     ...wrapped,
     gram: (x, y) => base.gram(x, y),
+    // a kernel's own steinTerms (core's optional closed form) is used for SVGD
+    ...(own
+      ? {
+          steinTerms: own,
+          steinDirection: (x: tf.Tensor2D, s: tf.Tensor2D) => {
+            checkScore(x, s);
+            return tf.tidy(() => {
+              const { gram, repulsion } = own(x);
+              const kt = tf.transpose(gram);
+              return {
+                direction: tf.add(tf.matMul(kt, s), repulsion) as tf.Tensor2D,
+                kernelSum: tf.sum(kt, 1, true) as tf.Tensor2D,
+              };
+            });
+          },
+        }
+      : {}),
     withBandwidthFrom: (x: tf.Tensor2D) =>
       base.withBandwidthFrom ? asSteinKernel(base.withBandwidthFrom(x)) : out,
   };

@@ -63,3 +63,33 @@ describe('bad input to kernels', () => {
     expect(() => k.steinDirection(x, tf.zeros([3, 3]) as tf.Tensor2D)).toThrow(/score/);
   });
 });
+
+describe('asSteinKernel', () => {
+  it('lifts a gram-only core Kernel (autodiff) and uses its own steinTerms when given', async () => {
+    const { asSteinKernel } = await import('../src/index');
+    const ref = rbf({ bandwidth: 1.1 });
+    const x = tf.tensor2d([
+      [0, 0.5],
+      [1, -0.2],
+      [-0.4, 0.3],
+    ]);
+    const s = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+      [0.5, 0.5],
+    ]);
+    const plain = asSteinKernel({ name: 'plain', gram: (a, b) => ref.gram(a, b) });
+    const own = asSteinKernel({
+      name: 'own',
+      gram: (a, b) => ref.gram(a, b),
+      steinTerms: (a) => ref.steinTerms(a),
+    });
+    const want = ref.steinDirection(x, s).direction.arraySync();
+    for (const k of [plain, own]) {
+      const got = k.steinDirection(x, s).direction.arraySync();
+      for (let i = 0; i < 3; i++)
+        for (let j = 0; j < 2; j++) expect(got[i][j]).toBeCloseTo(want[i][j], 4);
+    }
+    expect(() => asSteinKernel({} as never)).toThrow(/kernel/);
+  });
+});
