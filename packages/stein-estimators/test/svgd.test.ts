@@ -129,4 +129,23 @@ describe('svgd sampler', () => {
     expect(tf.memory().numTensors).toBe(before);
     init.dispose();
   });
+
+  it('re-estimates a heuristic bandwidth on the current particles every step', async () => {
+    const score = (x: tf.Tensor2D) => tf.neg(x) as tf.Tensor2D;
+    const init = createRng(7).normal([30, 2], 0, 3) as tf.Tensor2D;
+    const base = rbf();
+    const seen: number[] = [];
+    const kernel = {
+      ...base,
+      withBandwidthFrom: (x: tf.Tensor2D) => {
+        const k = base.withBandwidthFrom(x);
+        seen.push(k.bandwidth as number);
+        return k;
+      },
+    };
+    const out = await svgd({ score, kernel, init, steps: 5, stepSize: 0.3 });
+    expect(seen.length).toBe(5);
+    expect(seen[4]).toBeLessThan(seen[0]); // particles contract from N(0, 9) toward N(0, 1)
+    tf.dispose([out, init]);
+  });
 });
