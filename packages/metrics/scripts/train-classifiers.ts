@@ -7,7 +7,7 @@
  *
  * Env: STEINKIT_BACKEND (default: best available), STEINKIT_CACHE_DIR.
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { describeBackend, initBackend } from '@steinkit/core';
 import { type ClassifierDataset, defaultCacheDir, getClassifier } from '@steinkit/metrics';
 
@@ -26,7 +26,7 @@ for (const ds of datasets) {
   const pass = acc >= BARS[ds];
   ok &&= pass;
   console.log(
-    `${ds}: test accuracy ${(100 * acc).toFixed(2)}% on ${clf.info.testSize} images (bar ${100 * BARS[ds]}%: ${pass ? 'PASS' : 'FAIL'}); ${clf.info.epochs} epochs on ${clf.info.trainSize} images in ${clf.info.trainSeconds?.toFixed(0)} s (${clf.info.backend})`,
+    `${ds}: test accuracy ${(100 * acc).toFixed(2)}% on ${clf.info.testSize} images (bar ${100 * BARS[ds]}%: ${pass ? 'PASS' : 'FAIL'}); ${clf.info.epochs} epochs on ${clf.info.trainSize} images in ${clf.info.trainSeconds?.toFixed(0)} s wall, ${clf.info.trainCpuSeconds?.toFixed(0)} s CPU (${clf.info.backend}; load average ${loadavg()[0].toFixed(1)})`,
   );
   clf.dispose();
 }
