@@ -140,3 +140,44 @@ describe('conv autoencoder energy (paper-like)', () => {
     }
   });
 });
+
+describe('backends', () => {
+  it('conv and mlp joint energies: energy, score and θ-gradients agree on wasm and cpu', async () => {
+    const start = tf.getBackend();
+    const run = async (backend: string, arch: 'mlp' | 'conv') => {
+      await tf.setBackend(backend);
+      const m = autoencoderEnergy({
+        inputShape: [8, 8, 1],
+        arch,
+        filters: [3, 4],
+        hidden: [12],
+        codeDim: 5,
+        numClasses: 3,
+        seed: 4,
+      });
+      const x = tf.tidy(() => tf.randomUniform([3, 8, 8, 1], 0, 1, 'float32', 11));
+      const y = tf.tensor1d([0, 2, 1], 'int32');
+      const e = Array.from(m.energy(x, y).dataSync());
+      const s = Array.from(m.score(x, y).dataSync());
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(m.energy(x, y)) as tf.Scalar,
+        m.trainableVariables,
+      );
+      const g = m.trainableVariables.flatMap((v) => Array.from(grads[v.name].dataSync()));
+      tf.dispose([x, y, value, ...Object.values(grads)]);
+      m.dispose();
+      return { e, s, g };
+    };
+    try {
+      for (const arch of ['mlp', 'conv'] as const) {
+        const w = await run('wasm', arch);
+        const c = await run('cpu', arch);
+        expect(maxAbsDiff(w.e, c.e)).toBeLessThan(1e-4);
+        expect(maxAbsDiff(w.s, c.s)).toBeLessThan(1e-4 * Math.max(1, maxAbs(c.s)));
+        expect(maxAbsDiff(w.g, c.g)).toBeLessThan(1e-4 * Math.max(1, maxAbs(c.g)));
+      }
+    } finally {
+      await tf.setBackend(start);
+    }
+  });
+});
