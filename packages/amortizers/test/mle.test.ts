@@ -239,4 +239,44 @@ describe('amortizedMleStep (Algorithm 2)', () => {
       await tf.setBackend(start);
     }
   });
+
+  it('a short run learns: θ (μ) and the sampler both move to the data mean', () => {
+    const { model, mu } = tinyModel(8);
+    const { sampler, W, b } = tinySampler(9);
+    const target = [2, -1];
+    const genOpt = tf.train.adam(0.05);
+    const enOpt = tf.train.adam(0.05);
+    let state = amortizedMleInit({ seed: 2 });
+    const before = tf.memory().numTensors;
+    for (let t = 0; t < 90; t++) {
+      const x = data(32, target, 100 + t);
+      state = amortizedMleStep(
+        state,
+        {
+          sampler,
+          model,
+          kernel: rbf({ bandwidth: { kind: 'median', scale: 0.5 } }),
+          generatorUpdate: { rule: 'vjp', optimizer: genOpt },
+          energyOptimizer: enOpt,
+          energyLearningRate: 0.05,
+          balance: { speedUp: false },
+        },
+        { data: x },
+      ).state;
+      x.dispose();
+    }
+    // only the optimizers' slots were added
+    expect(tf.memory().numTensors).toBe(before + 2 * 2 + 2 * 2);
+    const m = Array.from(mu.dataSync());
+    const s = sampler.sample(500, 1);
+    const sm = tf.mean(s, 0);
+    const smean = Array.from(sm.dataSync());
+    for (let k = 0; k < 2; k++) {
+      expect(Math.abs(m[k] - target[k])).toBeLessThan(0.15);
+      expect(Math.abs(smean[k] - target[k])).toBeLessThan(0.2);
+    }
+    tf.dispose([s, sm, W, b]);
+    genOpt.dispose();
+    enOpt.dispose();
+  });
 });
