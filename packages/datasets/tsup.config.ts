@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { packageConfig } from '../../tsup.base';
 
-export default defineConfig(packageConfig());
+// shims: import.meta.url (used to resolve the optional data packages) works in the CJS build too
+export default defineConfig(packageConfig({ shims: true }));
