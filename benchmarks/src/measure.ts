@@ -46,8 +46,9 @@ export async function measure(tf: typeof tfc, p: Prepared, o: MeasureOptions): P
     sampleRss();
     if (warmTime > o.maxSeconds * 1000) break;
   }
-  if (o.warmup > 0 && warmTime > o.maxSeconds * 1000) {
-    times.push(warmTime); // too slow to repeat: report the one run
+  const tooSlow = o.warmup > 0 && warmTime > o.maxSeconds * 1000;
+  if (tooSlow) {
+    times.push(warmTime); // too slow to repeat: report the one run (and skip the profiled run)
   } else {
     const budget = o.maxSeconds * 1000;
     const start = performance.now();
@@ -61,7 +62,7 @@ export async function measure(tf: typeof tfc, p: Prepared, o: MeasureOptions): P
   }
   const leaked = (tf.memory().numTensors - before) / (warmupDone + times.length);
   let peakTensorBytes: number | undefined;
-  if (o.profileMemory !== false) {
+  if (o.profileMemory !== false && !tooSlow) {
     const prof = await tf.profile(async () => {
       await execute(tf, p);
     });

@@ -52,7 +52,7 @@ export interface Stats {
   max: number;
   runs: number;
   warmup: number;
-  /** Peak bytes held by tfjs tensors during one profiled run (tf.profile().peakBytes). */
+  /** Peak bytes held by tfjs tensors during one profiled run (tf.profile().peakBytes); absent when one run exceeded the budget. */
   peakTensorBytes?: number;
   /** Largest resident set size seen after a run (bytes). */
   rssBytes: number;

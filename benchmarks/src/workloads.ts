@@ -450,14 +450,19 @@ const wasmFixes: Workload[] = [
   ),
 ];
 
-/** Small versions of the kernel-fix workloads for --quick (CI smoke): same kernels, seconds not minutes. */
-const quickOnly: Workload[] = [
+/**
+ * Small versions of two kernel-fix workloads: the --quick subset (CI smoke), and
+ * in the full suite the first point of their cost class, so a backend on which
+ * the full size would take minutes (conv backprop on cpu) is predicted and skipped.
+ */
+const smallFixes: Workload[] = [
   {
     id: 'matmul 256² aᵀ·b',
     group: 'wasm kernel fixes (tfjs ops)',
     wasmFix: true,
     quick: true,
-    quickOnly: true,
+    cost: 256 ** 3,
+    costClass: 'matmul aᵀ·b',
     async prepare({ tf }) {
       const a = normal(tf, [256, 256], 1) as tfc.Tensor2D;
       const b = normal(tf, [256, 256], 2) as tfc.Tensor2D;
@@ -469,7 +474,8 @@ const quickOnly: Workload[] = [
     group: 'wasm kernel fixes (tfjs ops)',
     wasmFix: true,
     quick: true,
-    quickOnly: true,
+    cost: 8 * 7 * 7 * 32 * 25 * 16,
+    costClass: 'conv2d filter',
     async prepare({ tf }) {
       const x = normal(tf, [8, 14, 14, 16], 1) as tfc.Tensor4D;
       const dy = normal(tf, [8, 7, 7, 32], 3) as tfc.Tensor4D;
@@ -500,8 +506,8 @@ export function allWorkloads(): Workload[] {
     ...steinganWorkloads,
     ...icaWorkloads,
     ...classifierWorkloads,
+    ...smallFixes,
     ...wasmFixes,
-    ...quickOnly,
   ];
 }
 
