@@ -5,9 +5,11 @@
  * process, plus NumPy; prints a Markdown table and writes JSON + Markdown under
  * benchmarks/results/.
  */
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { toMarkdown } from './report';
 import { runBenchmarks } from './run';
-import { TARGETS, type Target } from './types';
+import { type BenchReport, TARGETS, type Target } from './types';
 
 const program = new Command('steinkit-bench')
   .description('GPU vs WASM vs CPU (and NumPy) on the same steinkit workloads')
@@ -22,7 +24,13 @@ const program = new Command('steinkit-bench')
   .option('--contended', 'mark the results as measured on shared (contended) CPUs')
   .option('--out <dir>', 'results directory (default benchmarks/results)')
   .option('--quiet', 'no per-workload progress')
+  .option('--render <json>', 'print the Markdown of a saved JSON result and exit')
   .action(async (opts) => {
+    if (opts.render) {
+      const report = JSON.parse(readFileSync(opts.render, 'utf8')) as BenchReport;
+      process.stdout.write(`${toMarkdown(report)}\n`);
+      return;
+    }
     const targets = String(opts.targets)
       .split(',')
       .map((s) => s.trim())

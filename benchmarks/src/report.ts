@@ -8,6 +8,16 @@ const LABEL: Record<Target, string> = {
   cpu: 'cpu',
 };
 
+/** Versions printed in the Markdown (the JSON keeps all). */
+const SHOWN_VERSIONS = [
+  'node',
+  'tfjs-core',
+  'tfjs-backend-wasm',
+  'tfjs-node',
+  'tfjs-node-gpu',
+  'tensorflow',
+];
+
 export function fmtMs(ms: number): string {
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
   if (ms >= 100) return `${ms.toFixed(0)} ms`;
@@ -76,6 +86,7 @@ export function toMarkdown(r: BenchReport): string {
           f.description,
           f.gpuName ? `GPU: ${f.gpuName}` : '',
           Object.entries(f.versions)
+            .filter(([k]) => SHOWN_VERSIONS.includes(k))
             .map(([k, v]) => `${k} ${v}`)
             .join(', '),
         ]
