@@ -77,4 +77,4 @@ if [ ${#failed[@]} -gt 0 ]; then
   log "FAILED examples: ${failed[*]}"
   exit 1
 fi
-log "all ${#dirs[@]} packages install from tarballs and run as ESM and CJS"
+log "all ${#dirs[@]} packages install with plain npm and run as ESM and CJS"
