@@ -136,7 +136,13 @@ function wrap(model: tfl.LayersModel, info: ClassifierInfo): ImageClassifier {
     probabilities: (x, bs) => run(model, x, bs),
     features: (x, bs) => run(featureModel, x, bs),
     predictLabels: (x, bs) => tf.tidy(() => tf.argMax(run(model, x, bs), 1) as tf.Tensor1D),
-    dispose: () => model.dispose(),
+    dispose: () => {
+      // a caller-built optimizer (trainClassifier's Adam) is not owned by the model, so
+      // model.dispose() would leave its moment variables behind
+      const opt = model.optimizer;
+      model.dispose();
+      opt?.dispose();
+    },
   };
 }
 

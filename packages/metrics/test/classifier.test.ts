@@ -111,9 +111,12 @@ describe('reference classifier (small subset)', () => {
     const ds = loadMnist({ limit: 600 });
     const test = loadMnist({ split: 'test', limit: 300 });
     const x = imageTensor(ds);
+    const before = tf.memory().numTensors;
     const good = await trainOnGeneratedAccuracy(x, ds.labels, { test, epochs: 2, batchSize: 50 });
+    expect(tf.memory().numTensors).toBe(before);
     const shuffled = Int32Array.from(ds.labels, (_, i) => ds.labels[(i * 7 + 3) % ds.size]);
     const bad = await trainOnGeneratedAccuracy(x, shuffled, { test, epochs: 1, batchSize: 50 });
+    expect(tf.memory().numTensors).toBe(before);
     expect(good).toBeGreaterThan(0.5);
     expect(bad).toBeLessThan(0.3);
     x.dispose();
