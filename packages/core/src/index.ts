@@ -3,6 +3,21 @@ import './tf';
 
 export type { BackendInfo, BackendName, InitBackendOptions, ModuleLoader } from './backend';
 export { BACKENDS, describeBackend, initBackend, parseBackendName } from './backend';
+export type { LuFactorization, SymmetricEigen } from './linalg';
+/** Small dense float64 linear algebra (Jacobi eigen / SVD, LU, Cholesky) shared by all packages. */
+export {
+  choleskyFactor,
+  choleskySolveFactored,
+  conditionNumber,
+  invert,
+  luFactor,
+  luInverse,
+  luLogAbsDet,
+  matmul,
+  psdSqrt,
+  singularValues,
+  symmetricEigen,
+} from './linalg';
 export type {
   AdagradMomentumOptions,
   AdagradMomentumState,
@@ -30,7 +45,11 @@ export type {
   Sampler,
   ScoreFn,
 } from './types';
-export { registerWasmKernelFixes } from './wasm/index';
 /** wasm kernel fixes: `setWasmKernelFixes(false)` restores the shipped tfjs-backend-wasm 4.22 kernels (benchmarks' "before"), `true` re-enables steinkit's. */
 export type { WasmKernelFixName } from './wasm/index';
-export { activeWasmKernelFixes, setWasmKernelFixes, WASM_KERNEL_FIXES } from './wasm/index';
+export {
+  activeWasmKernelFixes,
+  registerWasmKernelFixes,
+  setWasmKernelFixes,
+  WASM_KERNEL_FIXES,
+} from './wasm/index';

@@ -1,4 +1,4 @@
-import '@steinkit/core';
+import { choleskyFactor, choleskySolveFactored } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -57,8 +57,8 @@ function scaledSqDistMatMul(x: tf.Tensor2D, y: tf.Tensor2D, c: number, e: number
  * Solves A·X = B for a symmetric positive-definite A (`[n, n]`) by a Cholesky
  * factorization (in float64 JS: O(n³) on one small matrix, not a per-particle
  * loop), B `[n, k]` (or `[n]`). `jitter` is added to the diagonal; when the
- * factorization meets a non-positive pivot the jitter is raised ×10 up to 5
- * times before a RangeError. Returns a new tensor shaped like B.
+ * factorization meets a non-positive pivot the jitter is raised ×10 up to 6
+ * times before a RangeError (core's `choleskyFactor` / `choleskySolveFactored`). Returns a new tensor shaped like B.
  */
 export function choleskySolve(a: tf.Tensor2D, b: tf.Tensor, jitter = 0): tf.Tensor {
   if (a.rank !== 2 || a.shape[0] !== a.shape[1]) {
@@ -80,57 +80,4 @@ export function choleskySolve(a: tf.Tensor2D, b: tf.Tensor, jitter = 0): tf.Tens
   const L = choleskyFactor(A, n, jitter);
   const X = choleskySolveFactored(L, n, B, k);
   return tf.tensor(Float32Array.from(X), b.shape, 'float32');
-}
-
-/** Lower Cholesky factor of a row-major SPD matrix (float64), with jitter escalation. */
-export function choleskyFactor(A: Float64Array, n: number, jitter = 0): Float64Array {
-  let jit = jitter;
-  const maxDiag = Math.max(1e-30, ...Array.from({ length: n }, (_, i) => Math.abs(A[i * n + i])));
-  for (let attempt = 0; attempt <= 6; attempt++) {
-    const L = new Float64Array(n * n);
-    let ok = true;
-    for (let j = 0; j < n && ok; j++) {
-      let s = A[j * n + j] + jit;
-      for (let p = 0; p < j; p++) s -= L[j * n + p] * L[j * n + p];
-      if (!(s > 0)) {
-        ok = false;
-        break;
-      }
-      const ljj = Math.sqrt(s);
-      L[j * n + j] = ljj;
-      for (let i = j + 1; i < n; i++) {
-        let t = 0.5 * (A[i * n + j] + A[j * n + i]);
-        for (let p = 0; p < j; p++) t -= L[i * n + p] * L[j * n + p];
-        L[i * n + j] = t / ljj;
-      }
-    }
-    if (ok) return L;
-    jit = jit > 0 ? jit * 10 : 1e-10 * maxDiag;
-  }
-  throw new RangeError('a: matrix is not positive definite (Cholesky failed even with jitter)');
-}
-
-/** Solves L·Lᵀ·X = B given the factor L (row-major, float64); B is `[n, k]` row-major. */
-export function choleskySolveFactored(
-  L: Float64Array,
-  n: number,
-  B: Float64Array,
-  k: number,
-): Float64Array {
-  const X = Float64Array.from(B);
-  for (let c = 0; c < k; c++) {
-    // forward: L y = b
-    for (let i = 0; i < n; i++) {
-      let s = X[i * k + c];
-      for (let p = 0; p < i; p++) s -= L[i * n + p] * X[p * k + c];
-      X[i * k + c] = s / L[i * n + i];
-    }
-    // backward: Lᵀ x = y
-    for (let i = n - 1; i >= 0; i--) {
-      let s = X[i * k + c];
-      for (let p = i + 1; p < n; p++) s -= L[p * n + i] * X[p * k + c];
-      X[i * k + c] = s / L[i * n + i];
-    }
-  }
-  return X;
 }

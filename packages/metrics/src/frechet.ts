@@ -1,5 +1,4 @@
-import { assert2D, assertSameDim } from '@steinkit/core';
-import { symmetricEigen } from '@steinkit/datasets';
+import { assert2D, assertSameDim, matmul, psdSqrt, symmetricEigen } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Mean `[d]` and covariance `[d, d]` (row-major, 1/(n−1)) of the rows of x, in float64. */
@@ -27,22 +26,6 @@ export function meanAndCovariance(x: tf.Tensor2D): { mean: Float64Array; cov: Fl
   return { mean, cov };
 }
 
-/** Symmetric PSD square root V diag(√max(λ, 0)) Vᵀ via Jacobi. */
-function sqrtPsd(a: Float64Array, d: number): Float64Array {
-  const { values, vectors } = symmetricEigen(a, d);
-  const out = new Float64Array(d * d);
-  for (let k = 0; k < d; k++) {
-    const s = Math.sqrt(Math.max(values[k], 0));
-    if (s === 0) continue;
-    for (let i = 0; i < d; i++) {
-      const vik = vectors[i * d + k] * s;
-      if (vik === 0) continue;
-      for (let j = 0; j < d; j++) out[i * d + j] += vik * vectors[j * d + k];
-    }
-  }
-  return out;
-}
-
 /**
  * The Fréchet (2-Wasserstein) distance between N(μ₁, Σ₁) and N(μ₂, Σ₂):
  * ‖μ₁ − μ₂‖² + tr Σ₁ + tr Σ₂ − 2 tr (Σ₁^{½} Σ₂ Σ₁^{½})^{½}.
@@ -68,24 +51,9 @@ export function gaussianFrechetDistance(
     dm += (mean1[i] - mean2[i]) ** 2;
     tr += cov1[i * d + i] + cov2[i * d + i];
   }
-  const s1 = sqrtPsd(Float64Array.from(cov1), d);
+  const s1 = psdSqrt(Float64Array.from(cov1), d);
   // M = S₁ Σ₂ S₁ (symmetric PSD)
-  const t = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let k = 0; k < d; k++) {
-      const a = s1[i * d + k];
-      if (a === 0) continue;
-      for (let j = 0; j < d; j++) t[i * d + j] += a * cov2[k * d + j];
-    }
-  }
-  const m = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let k = 0; k < d; k++) {
-      const a = t[i * d + k];
-      if (a === 0) continue;
-      for (let j = 0; j < d; j++) m[i * d + j] += a * s1[k * d + j];
-    }
-  }
+  const m = matmul(matmul(s1, cov2, d, d, d), s1, d, d, d);
   const { values } = symmetricEigen(m, d);
   let trSqrt = 0;
   for (const v of values) trSqrt += Math.sqrt(Math.max(v, 0));
