@@ -3,33 +3,6 @@ export type { KsdOptions, KsdStatistic } from './ksd';
 export { evalScore, ksd, ksdFromMatrix, ksdMatrix, steinKernelMatrix } from './ksd';
 export type { KsdTestOptions, KsdTestResult } from './ksd-test';
 export { ksdTest } from './ksd-test';
-export type { FittedSteinGradient, SteinGradientOptions } from './stein-gradient';
-export { kdeScore, steinGradientEstimator } from './stein-gradient';
-export type { FittedSsge, SsgeOptions } from './ssge';
-export { ssge } from './ssge';
-export type { SvgdDirectionOptions } from './svgd-direction';
-export { svgdDirection } from './svgd-direction';
-export type { SvgdOptions, SvgdState, SvgdStepOptions } from './svgd';
-export { sgdOptimizer, svgd, svgdDispose, svgdInit, svgdStep } from './svgd';
-// Sliced KSD (Gong et al. 2021): closed-form slice-blocked statistic, maxSKSD ascent.
-export type { SksdOptions, SlicedBandwidth } from './sliced';
-export {
-  medianSqPairDiffs,
-  SKSD_MEDIAN,
-  sksd,
-  sksdPairMatrix,
-  slicedBandwidthSq,
-  slicedSteinCore,
-} from './sliced';
-export type { MaxSksdInitOptions, MaxSksdState, MaxSksdStepOptions } from './slicedMax';
-export {
-  maxSksdAdam,
-  maxSksdDispose,
-  maxSksdFit,
-  maxSksdInit,
-  maxSksdStep,
-  maxSksdValue,
-} from './slicedMax';
 // Learned Stein discrepancy (Grathwohl et al. 2020) and an MLP critic with exact closed-form trace.
 export type { Critic, CriticActivation, LsdOptions, MlpCritic, MlpCriticOptions } from './lsd';
 export {
@@ -40,5 +13,32 @@ export {
   lsdCriticStep,
   lsdObjective,
 } from './lsd';
+// Sliced KSD (Gong et al. 2021): closed-form slice-blocked statistic, maxSKSD ascent.
+export type { SksdOptions, SlicedBandwidth } from './sliced';
+export {
+  medianSqPairDiffs,
+  SKSD_MEDIAN,
+  sksd,
+  sksdPairMatrix,
+  slicedBandwidthSq,
+  slicedSteinCore,
+} from './sliced';
 export type { SlicedGofOptions, SlicedGofResult } from './slicedGof';
 export { slicedGofTest } from './slicedGof';
+export type { MaxSksdInitOptions, MaxSksdState, MaxSksdStepOptions } from './slicedMax';
+export {
+  maxSksdAdam,
+  maxSksdDispose,
+  maxSksdFit,
+  maxSksdInit,
+  maxSksdStep,
+  maxSksdValue,
+} from './slicedMax';
+export type { FittedSsge, SsgeOptions } from './ssge';
+export { ssge } from './ssge';
+export type { FittedSteinGradient, SteinGradientOptions } from './stein-gradient';
+export { kdeScore, steinGradientEstimator } from './stein-gradient';
+export type { SvgdOptions, SvgdState, SvgdStepOptions } from './svgd';
+export { sgdOptimizer, svgd, svgdDispose, svgdInit, svgdStep } from './svgd';
+export type { SvgdDirectionOptions } from './svgd-direction';
+export { svgdDirection } from './svgd-direction';
