@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  dilateAndPad,
   free,
   type KernelCall,
   runKernel,
@@ -115,26 +116,13 @@ export const depthwiseBackpropInput: KernelCall = ({ inputs, backend, attrs }) =
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const effH = (kh - 1) * dh + 1;
   const effW = (kw - 1) * dw + 1;
-  const [, oh, ow, cm] = dy.shape;
+  const cm = dy.shape[3];
   const hp = h + effH - 1;
   const wp = w + effW - 1;
   const offH = effH - 1 - info.padInfo.top;
   const offW = effW - 1 - info.padInfo.left;
   // Zero-inserted, padded dy: [n, hp, wp, c·M].
-  const dyp = zeros(backend, [n, hp, wp, cm]);
-  const src = backend.typedArrayFromHeap(dy);
-  const dst = backend.typedArrayFromHeap(dyp);
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < oh; i++) {
-      const r = offH + i * sh;
-      if (r < 0 || r >= hp) continue;
-      for (let j = 0; j < ow; j++) {
-        const q = offW + j * sw;
-        if (q < 0 || q >= wp) continue;
-        const from = ((b * oh + i) * ow + j) * cm;
-        dst.set(src.subarray(from, from + cm), ((b * hp + r) * wp + q) * cm);
-      }
-    }
+  const dyp = dilateAndPad(backend, dy, sh, sw, offH, offW, hp, wp);
   const flipped = runKernel('Reverse', backend, { x: filter }, { dims: [0, 1] });
   const f = { dataId: flipped.dataId, shape: [kh, kw, cm, 1], dtype: flipped.dtype };
   const conv = runKernel(

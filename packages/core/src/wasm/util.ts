@@ -126,3 +126,35 @@ export function copyAs(backend: WasmBackend, x: tf.TensorInfo, shape: number[]):
   backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(view(x, shape)));
   return out;
 }
+
+/**
+ * dy scattered into a zero [n, hp, wp, c] buffer at (offH + i·sh, offW + j·sw);
+ * positions outside the buffer are dropped (they meet no filter tap).
+ */
+export function dilateAndPad(
+  backend: WasmBackend,
+  dy: tf.TensorInfo,
+  sh: number,
+  sw: number,
+  offH: number,
+  offW: number,
+  hp: number,
+  wp: number,
+): tf.TensorInfo {
+  const [n, oh, ow, c] = dy.shape;
+  const out = zeros(backend, [n, hp, wp, c]);
+  const src = backend.typedArrayFromHeap(dy);
+  const dst = backend.typedArrayFromHeap(out);
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < oh; i++) {
+      const r = offH + i * sh;
+      if (r < 0 || r >= hp) continue;
+      for (let j = 0; j < ow; j++) {
+        const q = offW + j * sw;
+        if (q < 0 || q >= wp) continue;
+        const from = ((b * oh + i) * ow + j) * c;
+        copyRun(dst, ((b * hp + r) * wp + q) * c, src, from, c);
+      }
+    }
+  return out;
+}
