@@ -4,6 +4,7 @@ import {
   assertPositive,
   createRng,
   type EnergyModel,
+  type Rng,
   type Sampler,
 } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -22,6 +23,40 @@ export interface Target extends EnergyModel, Sampler {
   sample(n: number, seed?: number): tf.Tensor2D;
   /** Always empty: a target has no trainable θ. */
   readonly trainableVariables: tf.Variable[];
+}
+
+/** Closed forms of a target, called on checked input inside `tf.tidy`. */
+interface TargetImpl {
+  logProb(x: tf.Tensor2D): tf.Tensor1D;
+  score(x: tf.Tensor2D): tf.Tensor2D;
+  sample(n: number, rng: Rng): tf.Tensor2D;
+}
+
+/** A {@link Target} from its closed forms: checks `x` is `[n, dim]` and `n` ≥ 1, and tidies each call. */
+function makeTarget(name: string, dim: number, impl: TargetImpl): Target {
+  const check = (x: tf.Tensor) => assert2D(x, 'x', null, dim);
+  return {
+    name,
+    dim,
+    trainableVariables: [],
+    logProb(x) {
+      check(x);
+      return tf.tidy(() => impl.logProb(x));
+    },
+    energy(x) {
+      check(x);
+      return tf.tidy(() => tf.neg(impl.logProb(x)));
+    },
+    score(x) {
+      check(x);
+      return tf.tidy(() => impl.score(x));
+    },
+    sample(n, seed = 0) {
+      assertInt(n, 'n', 1);
+      const rng = createRng(seed);
+      return tf.tidy(() => impl.sample(n, rng));
+    },
+  };
 }
 
 export interface GaussianMixtureOptions {
@@ -72,44 +107,26 @@ export function gaussianMixture(opts: GaussianMixtureOptions): Target {
     const logTerms = tf.sub(c, tf.div(sq, tf.mul(2, s2)));
     return { diff, logTerms, s2 };
   };
-  const check = (x: tf.Tensor, name = 'x') => assert2D(x, name, null, d);
   const logProbImpl = (x: tf.Tensor2D) => tf.logSumExp(parts(x).logTerms, 1) as tf.Tensor1D;
 
-  return {
-    name: `gaussianMixture(K=${K}, d=${d})`,
-    dim: d,
-    trainableVariables: [],
-    logProb(x) {
-      check(x);
-      return tf.tidy(() => logProbImpl(x));
-    },
-    energy(x) {
-      check(x);
-      return tf.tidy(() => tf.neg(logProbImpl(x)));
-    },
+  return makeTarget(`gaussianMixture(K=${K}, d=${d})`, d, {
+    logProb: logProbImpl,
     score(x) {
-      check(x);
-      return tf.tidy(() => {
-        const { diff, logTerms, s2 } = parts(x);
-        const r = tf.softmax(logTerms, 1); // responsibilities [n, K]
-        const coef = tf.div(r, s2); // [n, K]
-        return tf.sum(tf.mul(tf.expandDims(coef, 2), diff), 1) as tf.Tensor2D;
-      });
+      const { diff, logTerms, s2 } = parts(x);
+      const r = tf.softmax(logTerms, 1); // responsibilities [n, K]
+      const coef = tf.div(r, s2); // [n, K]
+      return tf.sum(tf.mul(tf.expandDims(coef, 2), diff), 1) as tf.Tensor2D;
     },
-    sample(n, seed = 0) {
-      assertInt(n, 'n', 1);
-      const rng = createRng(seed);
-      return tf.tidy(() => {
-        const idx = tf.reshape(
-          tf.multinomial(tf.tensor2d([logw], [1, K]), n, rng.nextSeed(), false),
-          [n],
-        );
-        const mu = tf.gather(tf.tensor2d(means, [K, d]), idx);
-        const s = tf.gather(tf.tensor1d(stdArr), idx);
-        return tf.add(mu, tf.mul(tf.expandDims(s, 1), rng.normal([n, d]))) as tf.Tensor2D;
-      });
+    sample(n, rng) {
+      const idx = tf.reshape(
+        tf.multinomial(tf.tensor2d([logw], [1, K]), n, rng.nextSeed(), false),
+        [n],
+      );
+      const mu = tf.gather(tf.tensor2d(means, [K, d]), idx);
+      const s = tf.gather(tf.tensor1d(stdArr), idx);
+      return tf.add(mu, tf.mul(tf.expandDims(s, 1), rng.normal([n, d]))) as tf.Tensor2D;
     },
-  };
+  });
 }
 
 export interface BananaOptions {
@@ -141,35 +158,17 @@ export function banana(opts: BananaOptions = {}): Target {
       Math.log(a) + Math.log(2 * Math.PI),
     ) as tf.Tensor1D;
   };
-  const check = (x: tf.Tensor) => assert2D(x, 'x', null, 2);
-  return {
-    name: `banana(a=${a}, b=${b})`,
-    dim: 2,
-    trainableVariables: [],
-    logProb(x) {
-      check(x);
-      return tf.tidy(() => logProbImpl(x));
-    },
-    energy(x) {
-      check(x);
-      return tf.tidy(() => tf.neg(logProbImpl(x)));
-    },
+  return makeTarget(`banana(a=${a}, b=${b})`, 2, {
+    logProb: logProbImpl,
     score(x) {
-      check(x);
-      return tf.tidy(() => {
-        const { x1, u } = split(x);
-        const g1 = tf.add(tf.div(tf.neg(x1), a * a), tf.mul(tf.mul(2 * b, x1), u));
-        return tf.stack([g1, tf.neg(u)], 1) as tf.Tensor2D;
-      });
+      const { x1, u } = split(x);
+      const g1 = tf.add(tf.div(tf.neg(x1), a * a), tf.mul(tf.mul(2 * b, x1), u));
+      return tf.stack([g1, tf.neg(u)], 1) as tf.Tensor2D;
     },
-    sample(n, seed = 0) {
-      assertInt(n, 'n', 1);
-      const rng = createRng(seed);
-      return tf.tidy(() => {
-        const x1 = tf.mul(a, rng.normal([n]));
-        const x2 = tf.add(tf.mul(b, tf.sub(tf.square(x1), a * a)), rng.normal([n]));
-        return tf.stack([x1, x2], 1) as tf.Tensor2D;
-      });
+    sample(n, rng) {
+      const x1 = tf.mul(a, rng.normal([n]));
+      const x2 = tf.add(tf.mul(b, tf.sub(tf.square(x1), a * a)), rng.normal([n]));
+      return tf.stack([x1, x2], 1) as tf.Tensor2D;
     },
-  };
+  });
 }
