@@ -1,7 +1,7 @@
 import '@steinkit/core';
 import type { Kernel } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkPair, checkScore } from './check';
+import { checkPair, checkScore, checkSteinArgs } from './check';
 import type { SteinKernel } from './types';
 
 /**
@@ -125,13 +125,7 @@ export function customKernel(fn: PairKernelFn, name = 'custom'): SteinKernel {
       });
     },
     steinMatrix(x, sx, y, sy) {
-      if ((y === undefined) !== (sy === undefined)) {
-        throw new TypeError('steinMatrix: pass both y and sy, or neither');
-      }
-      const yy = checkPair(x, y);
-      checkScore(x, sx, 'sx');
-      const syy = sy ?? sx;
-      if (sy) checkScore(yy, sy, 'sy');
+      const { yy, syy } = checkSteinArgs(x, sx, y, sy);
       return tf.tidy(() => {
         const [n] = x.shape;
         const m = yy.shape[0];

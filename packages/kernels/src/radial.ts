@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkPair, checkScore } from './check';
+import { checkPair, checkScore, checkSteinArgs } from './check';
 import { matMulT, pairwiseSqDist } from './linalg';
 import type { SteinKernel } from './types';
 
@@ -108,13 +108,7 @@ export function radialKernel(
       });
     },
     steinMatrix(x, sx, y, sy) {
-      if ((y === undefined) !== (sy === undefined)) {
-        throw new TypeError('steinMatrix: pass both y and sy, or neither');
-      }
-      const yy = checkPair(x, y);
-      checkScore(x, sx, 'sx');
-      const syy = sy ?? sx;
-      if (sy) checkScore(yy, sy, 'sy');
+      const { yy, syy } = checkSteinArgs(x, sx, y, sy);
       return tf.tidy(() => {
         const dim = x.shape[1];
         const d = pairwiseSqDist(x, y);
