@@ -299,6 +299,27 @@ function normalizeRows(m: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
+ * The slice projections of x `[n, D]` and its score: gᵀx and rᵀs(x) per slice
+ * `[S, n]` (rows of r and g normalized), and c = rᵀg `[S]`. Call inside a tidy.
+ */
+function slicedProjections(
+  xs: tf.Tensor2D,
+  score: ScoreFn | tf.Tensor2D,
+  g: tf.Tensor2D,
+  r: tf.Tensor2D,
+): { proj: tf.Tensor2D; sproj: tf.Tensor2D; c: tf.Tensor1D } {
+  const [n, d] = xs.shape;
+  const sc = typeof score === 'function' ? score(xs) : score;
+  assert2D(sc, 'score', n, d);
+  const gn = normalizeRows(g);
+  const rn = normalizeRows(r);
+  const proj = tf.matMul(gn, xs, false, true) as tf.Tensor2D; // [S, n]
+  const sproj = tf.matMul(rn, sc, false, true) as tf.Tensor2D; // [S, n]
+  const c = tf.sum(tf.mul(rn, gn), 1) as tf.Tensor1D; // [S]
+  return { proj, sproj, c };
+}
+
+/**
  * The sliced KSD of the sample x `[n, D]` against the target with score
  * `score` (a function, or its values at x `[n, D]`), summed over the slice
  * pairs (rows of r and g). Differentiable in x-independent inputs: r, g and
@@ -306,7 +327,7 @@ function normalizeRows(m: tf.Tensor2D): tf.Tensor2D {
  */
 export function sksd(x: tf.Tensor2D, score: ScoreFn | tf.Tensor2D, opts: SksdOptions): tf.Scalar {
   const xs = assert2D(x, 'x');
-  const [n, d] = xs.shape;
+  const d = xs.shape[1];
   const { statistic = 'v', bandwidth = SKSD_MEDIAN } = opts;
   if (statistic !== 'u' && statistic !== 'v') {
     throw new TypeError(`statistic: expected 'u' or 'v', got ${String(statistic)}`);
@@ -314,13 +335,7 @@ export function sksd(x: tf.Tensor2D, score: ScoreFn | tf.Tensor2D, opts: SksdOpt
   assert2D(opts.g, 'g', null, d);
   assert2D(opts.r, 'r', opts.g.shape[0], d);
   return tf.tidy(() => {
-    const sc = typeof score === 'function' ? score(xs) : score;
-    assert2D(sc, 'score', n, d);
-    const gn = normalizeRows(opts.g);
-    const rn = normalizeRows(opts.r);
-    const proj = tf.matMul(gn, xs, false, true) as tf.Tensor2D; // [S, n]
-    const sproj = tf.matMul(rn, sc, false, true) as tf.Tensor2D; // [S, n]
-    const c = tf.sum(tf.mul(rn, gn), 1) as tf.Tensor1D; // [S]
+    const { proj, sproj, c } = slicedProjections(xs, score, opts.g, opts.r);
     const h2 = slicedBandwidthSq(proj, bandwidth);
     return slicedSteinCore(proj, sproj, c, h2, statistic === 'u');
   });
@@ -341,14 +356,10 @@ export function sksdPairMatrix(
   assert2D(opts.g, 'g', null, d);
   assert2D(opts.r, 'r', opts.g.shape[0], d);
   return tf.tidy(() => {
-    const sc = typeof score === 'function' ? score(xs) : score;
-    assert2D(sc, 'score', n, d);
-    const gn = normalizeRows(opts.g);
-    const rn = normalizeRows(opts.r);
-    const S = gn.shape[0];
-    const proj = tf.matMul(gn, xs, false, true) as tf.Tensor2D;
-    const sp = tf.reshape(tf.matMul(rn, sc, false, true), [S, n, 1]);
-    const c = tf.reshape(tf.sum(tf.mul(rn, gn), 1), [S, 1, 1]);
+    const { proj, sproj, c: c1 } = slicedProjections(xs, score, opts.g, opts.r);
+    const S = proj.shape[0];
+    const sp = tf.reshape(sproj, [S, n, 1]);
+    const c = tf.reshape(c1, [S, 1, 1]);
     const h2 = slicedBandwidthSq(proj, opts.bandwidth ?? SKSD_MEDIAN);
     const q = tf.reshape(tf.tensor1d(h2.map((v) => 1 / v)), [S, 1, 1]);
     const a = tf.reshape(proj, [S, n, 1]);
