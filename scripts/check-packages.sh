@@ -17,10 +17,7 @@ ensure_pnpm
 work="$(mktemp -d -t steinkit-check.XXXXXX)"
 trap 'rm -rf "$work" ${PNPM_SHIM_DIR:+"$PNPM_SHIM_DIR"}' EXIT
 
-if [ "$build" = 1 ]; then
-  log "building (turbo run build)"
-  npx turbo run build --output-logs=errors-only || { log "build failed"; exit 1; }
-fi
+if [ "$build" = 1 ]; then build_all; fi
 
 # @arethetypeswrong/core 0.18.2 accepts fflate ^0.8.2, and fflate 0.8.3 breaks its
 # tarball reader ("Cannot read properties of undefined (reading 'filename')",

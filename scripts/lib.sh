@@ -49,3 +49,22 @@ pack_package() {
   [ -f "$tgz" ] || { log "pack of $dir produced no $tgz"; return 1; }
   echo "$tgz"
 }
+
+# Parses the common [--no-build] [--keep] options into globals build and keep.
+parse_build_keep() {
+  build=1 keep=0
+  local a
+  for a in "$@"; do
+    case "$a" in
+      --no-build) build=0 ;;
+      --keep) keep=1 ;;
+      *) echo "unknown option $a" >&2; exit 2 ;;
+    esac
+  done
+}
+
+# Builds every package (turbo); exits the calling script on failure.
+build_all() {
+  log "building (turbo run build)"
+  npx turbo run build --output-logs=errors-only || { log "build failed"; exit 1; }
+}

@@ -9,14 +9,7 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
-build=1 keep=0
-for a in "$@"; do
-  case "$a" in
-    --no-build) build=0 ;;
-    --keep) keep=1 ;;
-    *) echo "unknown option $a" >&2; exit 2 ;;
-  esac
-done
+parse_build_keep "$@"
 
 ensure_pnpm
 work="$(mktemp -d -t steinkit-pack-install.XXXXXX)"
@@ -26,10 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ "$build" = 1 ]; then
-  log "building (turbo run build)"
-  npx turbo run build --output-logs=errors-only || { log "build failed"; exit 1; }
-fi
+if [ "$build" = 1 ]; then build_all; fi
 
 mapfile -t pkgs < <(public_packages)
 mkdir -p "$work/tarballs" "$work/project"

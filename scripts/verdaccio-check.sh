@@ -15,14 +15,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
 VERDACCIO_VERSION=6.0.5
-build=1 keep=0
-for a in "$@"; do
-  case "$a" in
-    --no-build) build=0 ;;
-    --keep) keep=1 ;;
-    *) echo "unknown option $a" >&2; exit 2 ;;
-  esac
-done
+parse_build_keep "$@"
 
 ensure_pnpm
 work="$(mktemp -d -t steinkit-verdaccio.XXXXXX)"
@@ -42,10 +35,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [ "$build" = 1 ]; then
-  log "building (turbo run build)"
-  npx turbo run build --output-logs=errors-only || { log "build failed"; exit 1; }
-fi
+if [ "$build" = 1 ]; then build_all; fi
 
 # ---- 1. registry ----------------------------------------------------------
 port="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
