@@ -1,6 +1,10 @@
 import { assert2D, assertInt, type Kernel } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { featureSteinDirection, type RepulsionMode } from './direction';
+import {
+  type FeatureSteinDirectionOptions,
+  featureSteinDirection,
+  type RepulsionMode,
+} from './direction';
 import type { NeuralSampler } from './sampler';
 import {
   fitUpdate,
@@ -89,6 +93,33 @@ export interface AmortizedSvgdStepInfo extends AmortizedRuleInfo {
   kernel: string;
 }
 
+/**
+ * x = f_η(ξ) and the feature Stein direction (7) at x with scores `score(x)`
+ * `[n, D]`; intermediates are freed, the direction is the caller's.
+ */
+export function samplerSteinDirection(
+  sampler: NeuralSampler,
+  noise: tf.Tensor2D,
+  labels: tf.Tensor | undefined,
+  score: (x: tf.Tensor2D) => tf.Tensor2D,
+  opts: FeatureSteinDirectionOptions,
+): { direction: tf.Tensor2D; kernelName: string } {
+  let kernelName = opts.kernel.name;
+  const direction = tf.tidy(() => {
+    const x = sampler.apply(noise, labels);
+    const d = featureSteinDirection(x, score(x), {
+      kernel: opts.kernel,
+      features: opts.features,
+      repulsion: opts.repulsion,
+      normalize: opts.normalize,
+      excludeSelf: opts.excludeSelf,
+    });
+    kernelName = d.kernelName;
+    return d.direction;
+  });
+  return { direction, kernelName };
+}
+
 /** The seed of iteration t's draws: a deterministic function of (seed, t), so a resumed run redraws the same ξ. */
 export function iterationSeed(seed: number, iteration: number): number {
   let h = (seed ^ 0x9e3779b9) >>> 0;
@@ -119,21 +150,13 @@ export function amortizedSvgdStep(
   const labels =
     sampler.numClasses !== undefined ? sampler.labels(batchSize, seed ^ 0x5bd1e995) : undefined;
   const batch: SamplerBatch = { noise, labels };
-  let kernelName = opts.kernel.name;
-  const dx = tf.tidy(() => {
-    const x = sampler.apply(noise, labels);
-    const s = opts.score(x, labels);
-    assert2D(s, 'score(x)', batchSize, sampler.dim);
-    const d = featureSteinDirection(x, s, {
-      kernel: opts.kernel,
-      features: opts.features,
-      repulsion: opts.repulsion,
-      normalize: opts.normalize,
-      excludeSelf: opts.excludeSelf,
-    });
-    kernelName = d.kernelName;
-    return d.direction;
-  });
+  const { direction: dx, kernelName } = samplerSteinDirection(
+    sampler,
+    noise,
+    labels,
+    (x) => assert2D(opts.score(x, labels), 'score(x)', batchSize, sampler.dim),
+    opts,
+  );
   try {
     const info = applyAmortizedRule(sampler, batch, dx, opts.update);
     return {

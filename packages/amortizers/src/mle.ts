@@ -5,8 +5,9 @@ import {
   type AmortizedRuleInfo,
   applyAmortizedRule,
   iterationSeed,
+  samplerSteinDirection,
 } from './amortizedSvgd';
-import { featureSteinDirection, type RepulsionMode } from './direction';
+import type { RepulsionMode } from './direction';
 import type { NeuralSampler } from './sampler';
 
 /** An energy model, optionally with the encoder whose code SteinGAN's kernel uses. */
@@ -190,19 +191,15 @@ export function amortizedMleStep(
       noise?.dispose();
       noise = sampler.noise(n, iterationSeed(state.seed, state.iteration * 64 + g));
       const z = noise;
-      const dx = tf.tidy(() => {
-        const x = sampler.apply(z, sampleLabels);
-        const s = model.score(x, modelLabels) as tf.Tensor2D;
-        const d = featureSteinDirection(x, tf.reshape(s, x.shape) as tf.Tensor2D, {
-          kernel: opts.kernel,
-          features,
-          repulsion: opts.repulsion,
-          normalize: opts.normalize,
-          excludeSelf: opts.excludeSelf,
-        });
-        kernelName = d.kernelName;
-        return d.direction;
-      });
+      const d = samplerSteinDirection(
+        sampler,
+        z,
+        sampleLabels,
+        (x) => tf.reshape(model.score(x, modelLabels), x.shape) as tf.Tensor2D,
+        { ...opts, features },
+      );
+      kernelName = d.kernelName;
+      const dx = d.direction;
       try {
         generator = applyAmortizedRule(
           sampler,
