@@ -146,10 +146,13 @@ export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderE
     named.push({ name, variable: v });
     return v;
   };
-  const dense = (name: string, fin: number, fout: number) => ({
-    W: add(`${name}/W`, weight(rng, [fin, fout], fin, fout, `ae_${name}_W`, std)),
-    b: add(`${name}/b`, bias([fout], `ae_${name}_b`)),
+  /** W of `shape` (initialized from fan-in/out) and b `[nb]`, registered as `${name}/W|b`. */
+  const layer = (name: string, shape: number[], fin: number, fout: number, nb: number) => ({
+    W: add(`${name}/W`, weight(rng, shape, fin, fout, `ae_${name}_W`, std)),
+    b: add(`${name}/b`, bias([nb], `ae_${name}_b`)),
   });
+  const dense = (name: string, fin: number, fout: number) =>
+    layer(name, [fin, fout], fin, fout, fout);
   const lin = (x: tf.Tensor, l: { W: tf.Variable; b: tf.Variable }) =>
     tf.add(tf.matMul(x as tf.Tensor2D, l.W as tf.Tensor2D), l.b);
 
@@ -191,25 +194,21 @@ export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderE
     const h4 = Math.ceil(h2 / 2);
     const w4 = Math.ceil(w2 / 2);
     const flat = h4 * w4 * f2;
-    const c1 = {
-      W: add('conv1/W', weight(rng, [k, k, C, f1], k * k * C, k * k * f1, 'ae_conv1_W', std)),
-      b: add('conv1/b', bias([f1], 'ae_conv1_b')),
-    };
-    const c2 = {
-      W: add('conv2/W', weight(rng, [k, k, f1, f2], k * k * f1, k * k * f2, 'ae_conv2_W', std)),
-      b: add('conv2/b', bias([f2], 'ae_conv2_b')),
-    };
+    // A k×k conv cin → cout; conv2dTranspose filters are [k, k, outChannels, inChannels].
+    const conv = (name: string, cin: number, cout: number, transposed = false) =>
+      layer(
+        name,
+        transposed ? [k, k, cout, cin] : [k, k, cin, cout],
+        k * k * cin,
+        k * k * cout,
+        cout,
+      );
+    const c1 = conv('conv1', C, f1);
+    const c2 = conv('conv2', f1, f2);
     const code = dense('code', flat, cfg.codeDim);
     const fc = dense('dec_fc', cfg.codeDim, flat);
-    // conv2dTranspose filters are [k, k, outChannels, inChannels].
-    const d1 = {
-      W: add('deconv1/W', weight(rng, [k, k, f1, f2], k * k * f2, k * k * f1, 'ae_deconv1_W', std)),
-      b: add('deconv1/b', bias([f1], 'ae_deconv1_b')),
-    };
-    const d2 = {
-      W: add('deconv2/W', weight(rng, [k, k, C, f1], k * k * f1, k * k * C, 'ae_deconv2_W', std)),
-      b: add('deconv2/b', bias([C], 'ae_deconv2_b')),
-    };
+    const d1 = conv('deconv1', f2, f1, true);
+    const d2 = conv('deconv2', f1, C, true);
     encodeImpl = (x) => {
       const img = tf.reshape(x, [-1, H, W, C]) as tf.Tensor4D;
       const a1 = act(tf.add(tf.conv2d(img, c1.W as tf.Tensor4D, 2, 'same'), c1.b), cfg.activation);
