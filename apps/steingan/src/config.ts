@@ -39,6 +39,16 @@ export interface TrainConfig {
   margin: number;
   /** h = bandwidthScale · median pairwise code distance. */
   bandwidthScale: number;
+  /** Drop each particle's own term from the Stein direction (7). */
+  excludeSelf: boolean;
+  /** Normalization of the Stein direction: 1/n or 1/Σ_j k (the authors' code). */
+  normalize: 'n' | 'kernelSum';
+  /** γ of (16) while data energy ≤ sample energy (null: always `gamma`). */
+  slowGamma: number | null;
+  /** Weight w of the label term: ‖x − D(E(x))‖ + w · max(m, CE) (w = 1: eq. (15)). */
+  labelWeight: number;
+  /** Noise source q₀ of ξ. */
+  noise: 'uniform' | 'normal';
 }
 
 /** The lean default: MLP generator and MLP autoencoder energy, code 64. */
@@ -55,7 +65,7 @@ export function defaultConfig(overrides: Partial<TrainConfig> = {}): TrainConfig
     genHidden: [256, 256],
     energyHidden: [256],
     codeDim: arch === 'paper' ? 512 : 64,
-    lrG: 1e-3,
+    lrG: 2e-3,
     lrE: 1e-4,
     lrEFast: 5e-4,
     beta1: 0.5,
@@ -65,6 +75,11 @@ export function defaultConfig(overrides: Partial<TrainConfig> = {}): TrainConfig
     speedUp: true,
     margin: 0.2,
     bandwidthScale: 0.5,
+    excludeSelf: false,
+    normalize: 'n',
+    slowGamma: null,
+    noise: 'uniform',
+    labelWeight: 3,
     ...overrides,
   };
 }

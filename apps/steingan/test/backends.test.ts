@@ -17,6 +17,9 @@ const config = defaultConfig({
   energyHidden: [16],
   codeDim: 8,
   seed: 4,
+  // Adam's first steps move each weight by ≈ ±lr, so rounding differences in
+  // near-zero gradient entries show up in units of lr: keep lr small here.
+  lrG: 1e-3,
 });
 
 async function run(backend: 'wasm' | 'cpu') {
