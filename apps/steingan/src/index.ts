@@ -31,4 +31,5 @@ export {
   iterationSeed,
   mleOptions,
   trainIteration,
+  weightedJointEnergy,
 } from './train';

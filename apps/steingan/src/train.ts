@@ -149,7 +149,7 @@ function drawBatch(rng: Rng, data: TrainData, s: TrainerState): Batch {
  * The joint energy (15) with the label term weighted:
  * ‖x − D(E(x))‖ + w · max(m, CE(y | E(x))) (w = 1 is (15) itself).
  */
-function weightedJointEnergy(e: AutoencoderEnergy, w: number): EncodingEnergyModel {
+export function weightedJointEnergy(e: AutoencoderEnergy, w: number): EncodingEnergyModel {
   if (w === 1) return e;
   const energyImpl = (x: tf.Tensor, y?: tf.Tensor): tf.Tensor1D => {
     const n = x.shape[0];
