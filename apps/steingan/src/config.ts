@@ -30,7 +30,7 @@ export interface TrainConfig {
   beta1: number;
   /** Discount γ of (16): θ ← θ − ε·Ê_obs ∇φ + ε(1 − γ)·Ê_η ∇φ. */
   gamma: number;
-  /** The freeze rule: skip θ's update when |data energy − sample energy| > gapThreshold. */
+  /** The freeze rule (amortizers' one-sided default): skip θ's update when sample energy > data energy + gapThreshold. */
   freeze: boolean;
   gapThreshold: number;
   /** The speed-up rule: θ's learning rate becomes lrEFast when data energy > sample energy. */
