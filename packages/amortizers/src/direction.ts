@@ -27,6 +27,9 @@ export interface FeatureSteinDirectionOptions {
    * remaining sum has mean zero by Stein's identity, whereas eq. (7)'s self
    * term k(x_i, x_i)∇log p(x_i)/n pulls every sample toward the mode — with
    * fresh batches (amortized SVGD) that biases the sampler's variance low.
+   * Caution: with a narrow bandwidth (e.g. h = 0.5·median, where k ≈ e⁻⁴ at
+   * the median distance) the self term is most of the driving force, and
+   * dropping it stalls training (seen in SteinGAN on MNIST).
    * Default false (the paper's eq. 7).
    */
   excludeSelf?: boolean;
