@@ -3,26 +3,7 @@ import { rbf, symmetricEigen } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { kdeScore, ssge, steinGradientEstimator } from '../src/index';
-
-const rng = createRng(4);
-const mu = tf.tensor2d([[1, -1]]);
-const L = tf.tensor2d([
-  [1, 0],
-  [0.6, 0.8],
-]);
-const Sinv = tf.tensor2d([
-  [1 / 0.64, -0.6 / 0.64],
-  [-0.6 / 0.64, 1 / 0.64],
-]);
-const sample = (n: number) =>
-  tf.add(tf.matMul(rng.normal([n, 2]), tf.transpose(L)), mu) as tf.Tensor2D;
-const x = sample(200);
-const xt = sample(100);
-const relErr = (g: tf.Tensor, z: tf.Tensor2D) =>
-  tf.tidy(() => {
-    const t = tf.neg(tf.matMul(tf.sub(z, mu), Sinv));
-    return tf.norm(tf.sub(g, t)).dataSync()[0] / tf.norm(t).dataSync()[0];
-  });
+import { relErr, sample, x, xt } from './gaussian-fixture';
 
 describe('symmetricEigen (Jacobi)', () => {
   it('reconstructs a symmetric matrix with orthonormal eigenvectors', () => {

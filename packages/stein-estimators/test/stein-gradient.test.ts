@@ -1,30 +1,8 @@
-import { createRng } from '@steinkit/core';
 import { imq, rbf } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { kdeScore, steinGradientEstimator } from '../src/index';
-
-// q = N(μ, Σ), Σ = [[1, 0.6], [0.6, 1]] = L Lᵀ; true score −Σ⁻¹(x − μ)
-const mu = tf.tensor2d([[1, -1]]);
-const L = tf.tensor2d([
-  [1, 0],
-  [0.6, 0.8],
-]);
-const Sinv = tf.tensor2d([
-  [1 / 0.64, -0.6 / 0.64],
-  [-0.6 / 0.64, 1 / 0.64],
-]);
-const rng = createRng(4);
-const sample = (n: number) =>
-  tf.add(tf.matMul(rng.normal([n, 2]), tf.transpose(L)), mu) as tf.Tensor2D;
-const x = sample(200);
-const xt = sample(100);
-const truthAt = (z: tf.Tensor2D) => tf.neg(tf.matMul(tf.sub(z, mu), Sinv));
-const relErr = (g: tf.Tensor, z: tf.Tensor2D) =>
-  tf.tidy(() => {
-    const t = truthAt(z);
-    return tf.norm(tf.sub(g, t)).dataSync()[0] / tf.norm(t).dataSync()[0];
-  });
+import { relErr, x, xt } from './gaussian-fixture';
 
 describe('steinGradientEstimator (Li & Turner 2018)', () => {
   it('solves (K + ηI)Ĝ = −⟨∇, K⟩ exactly', () => {
