@@ -12,7 +12,7 @@ export interface BackendInfo {
   gpu: boolean;
   /** wasm only: SIMD in use. */
   simd: boolean;
-  /** Worker threads used by the backend (1 = single-threaded). */
+  /** Worker threads used by the backend (1 = single-threaded; 0 = native TensorFlow's own thread pool). */
   threads: number;
   /** The module that provided the backend, e.g. `@tensorflow/tfjs-node-gpu`. */
   module?: string;
