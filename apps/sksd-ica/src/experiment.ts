@@ -78,6 +78,10 @@ export function runExperiment(opts: ExperimentOptions): {
               nTest: opts.nTest,
               backend: opts.backend.name,
               onProgress: (it, ll) => {
+                if (!bar && it % (opts.evalEvery ?? 500) === 0)
+                  log(
+                    `${label}: it ${it}/${opts.iterations}, test LL ${ll.toFixed(3)}, ${((performance.now() - t0) / it).toFixed(1)} ms/it`,
+                  );
                 if (bar && (it % 10 === 0 || it === opts.iterations)) {
                   bar.update(it, {
                     ll: ll.toFixed(2),
