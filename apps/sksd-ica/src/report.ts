@@ -47,9 +47,7 @@ export function summarize(records: RunRecord[]): SummaryRecord[] {
       if (rs.length === 0) continue;
       const byIt = new Map<number, RunRecord[]>();
       for (const r of rs) byIt.set(r.iterations, [...(byIt.get(r.iterations) ?? []), r]);
-      const [iterations, group] = [...byIt.entries()].sort(
-        (a, b) => b[0] - a[0],
-      )[0];
+      const [iterations, group] = [...byIt.entries()].sort((a, b) => b[0] - a[0])[0];
       group.sort((a, b) => a.seed - b.seed);
       const [mean, std] = meanStd(group.map((r) => r.testLogLik));
       for (const r of group) oracleBySeed.set(r.seed, r);
