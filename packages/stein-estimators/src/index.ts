@@ -1,4 +1,8 @@
 // @steinkit/stein-estimators: public surface.
+
+// Active slices (Gong et al., ICML 2021): closed-form r, g initialization for the sliced KSD.
+export type { ActiveSlices, ActiveSlicesOptions } from './activeSlices';
+export { ACTIVE_SLICE_KERNEL, activeSlices } from './activeSlices';
 export type { KsdOptions, KsdStatistic } from './ksd';
 export { evalScore, ksd, ksdFromMatrix, ksdMatrix, steinKernelMatrix } from './ksd';
 export type { KsdTestOptions, KsdTestResult } from './ksd-test';
