@@ -2,7 +2,7 @@ import { createRng } from '@steinkit/core';
 import { imq, rbf } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ksd, svgdDirection } from '../src/index';
+import { activeSlices, ksd, svgdDirection } from '../src/index';
 
 const start = tf.getBackend();
 afterAll(async () => {
@@ -35,5 +35,25 @@ describe('cpu vs wasm agreement', () => {
         expect(Math.abs(a[key][i] - b[key][i])).toBeLessThan(1e-5);
     expect(Math.abs(a.u - b.u)).toBeLessThan(1e-5 * Math.max(1, Math.abs(a.u)));
     expect(Math.abs(a.v - b.v)).toBeLessThan(1e-5 * Math.max(1, Math.abs(a.v)));
+  });
+});
+
+describe('cpu vs wasm agreement: activeSlices', () => {
+  const xs = createRng(9).normal([80, 4]).arraySync() as number[][];
+  const run = () => {
+    const x = tf.tensor2d(xs);
+    const sP = (z: tf.Tensor2D) => tf.neg(tf.mul(z, tf.tensor1d([1, 2, 1, 0.5]))) as tf.Tensor2D;
+    const sQ = (z: tf.Tensor2D) => tf.neg(tf.pow(z, 3)) as tf.Tensor2D;
+    const exact = activeSlices(x, sP, sQ);
+    const kern = activeSlices(x, sP, 'kernel', { numSlices: 2 });
+    const out = [exact.r, exact.g, kern.r, kern.g].map((t) => Array.from(t.dataSync()));
+    tf.dispose([x, exact.r, exact.g, kern.r, kern.g]);
+    return out;
+  };
+  it('r and g agree to float32 tolerance (exact and kernel-smoothed)', async () => {
+    const a = await on('cpu', run);
+    const b = await on('wasm', run);
+    for (let k = 0; k < a.length; k++)
+      for (let i = 0; i < a[k].length; i++) expect(Math.abs(a[k][i] - b[k][i])).toBeLessThan(1e-4);
   });
 });
