@@ -34,11 +34,18 @@ export function modelOptimizer(lr = 1e-3): tf.Optimizer {
  * maxSKSD-g: r = g = I at the start; per iteration one Adam ascent step on g
  * (V-statistic, per-slice median bandwidth h² = 2·median), then one model
  * step minimizing the statistic at the updated g.
+ *
+ * As in the reference script, Adam acts on the raw g and the statistic
+ * normalizes its rows (`renormalize: false`, the default): the gradient is
+ * orthogonal to g, so ‖g‖ grows slowly and the angular step shrinks over
+ * training. `renormalize: true` projects g back to unit rows after every step
+ * (a constant angular step of ≈ lr·√D).
  */
 export function maxSksdTrainer(
   model: IcaModel,
-  opts: { lr?: number; variant?: 'g' | 'rg' } = {},
+  opts: { lr?: number; variant?: 'g' | 'rg'; renormalize?: boolean } = {},
 ): Trainer {
+  const renormalize = opts.renormalize ?? false;
   const state: MaxSksdState = maxSksdInit(model.dim, {
     variant: opts.variant ?? 'g',
     optimizer: tf.train.adam(opts.lr ?? 1e-3, 0.9, 0.99),
@@ -50,7 +57,7 @@ export function maxSksdTrainer(
     method: 'maxsksd',
     step(x) {
       const sc = model.score(x);
-      maxSksdStep(state, x, sc);
+      maxSksdStep(state, x, sc, { renormalize });
       sc.dispose();
       opt.minimize(() => maxSksdValue(state, x, score), false, [model.unmixing]);
     },

@@ -3,6 +3,7 @@ import {
   maxSksdDispose,
   maxSksdFit,
   maxSksdInit,
+  maxSksdValue,
   medianSqPairDiffs,
   sksd,
   sksdPairMatrix,
@@ -256,6 +257,28 @@ describe('maxSKSD ascent', () => {
     expect(arr(state.r)).toEqual(arr(tf.eye(D)));
     maxSksdDispose(state);
     tf.dispose([x, prec]);
+  });
+
+  it('renormalize: false keeps the raw g (as the reference code): norms grow, the statistic is scale-invariant', () => {
+    const rng = createRng(7);
+    const D = 3;
+    const x = rng.normal([40, D]) as tf.Tensor2D;
+    const score = (z: tf.Tensor2D) => tf.neg(tf.mul(z, tf.tensor1d([1, 1, 3]))) as tf.Tensor2D;
+    const state = maxSksdInit(D, { optimizer: tf.train.adam(0.05) });
+    maxSksdFit(state, x, score, 20, { renormalize: false });
+    const norms = tf.tidy(() => tf.norm(state.g, 'euclidean', 1).arraySync() as number[]);
+    // Adam moves every coordinate by ≈ lr; the gradient is orthogonal to g, so ‖g‖ only grows.
+    for (const v of norms) expect(v).toBeGreaterThan(1 + 1e-3);
+    const [raw, unitRows] = tf.tidy(() => [
+      maxSksdValue(state, x, score).dataSync()[0],
+      sksd(x, score, {
+        r: state.r,
+        g: tf.div(state.g, tf.norm(state.g, 'euclidean', 1, true)) as tf.Tensor2D,
+      }).dataSync()[0],
+    ]);
+    expect(raw).toBeCloseTo(unitRows, 5);
+    maxSksdDispose(state);
+    x.dispose();
   });
 
   it('rg variant moves r as well', () => {
