@@ -1,10 +1,11 @@
 // sksd-ica: reproduces the ICA table of Gong et al. (2021) — maxSKSD-g vs KSD vs LSD.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '@steinkit/core';
 import { Command, InvalidArgumentError } from 'commander';
 import { runExperiment, writeReport } from './experiment';
 import { PAPER_DIMS, PAPER_ITERATIONS, PAPER_SEEDS } from './protocol';
-import { METHODS, type Method } from './trainers';
+import { MAXSKSD_VARIANTS, METHODS, type Method } from './trainers';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../results', import.meta.url));
 
@@ -52,6 +53,17 @@ export function buildProgram(): Command {
     .option('--eval-every <n>', 'test log-likelihood every n iterations', posInt('eval-every'), 500)
     .option('--n-train <n>', 'training points', posInt('n-train'), 20000)
     .option('--n-test <n>', 'test points', posInt('n-test'), 5000)
+    .option(
+      '--variant <name>',
+      `ablation: a maxSKSD protocol variant (${Object.keys(MAXSKSD_VARIANTS).join(', ')}); runs maxsksd only, results in <out>/ablation-<name> unless --out is given`,
+      (v: string) => {
+        if (!(v in MAXSKSD_VARIANTS))
+          throw new InvalidArgumentError(
+            `variant: expected one of ${Object.keys(MAXSKSD_VARIANTS).join(', ')}, got '${v}'`,
+          );
+        return v;
+      },
+    )
     .option('--out <dir>', 'results directory', DEFAULT_OUT)
     .option(
       '--backend <name>',
@@ -73,20 +85,23 @@ export async function main(argv = process.argv): Promise<void> {
   }
   const backend = await initBackend({ backend: o.backend });
   const full = Boolean(o.full);
+  const variant: string | undefined = o.variant;
+  const out = variant && o.out === DEFAULT_OUT ? join(DEFAULT_OUT, `ablation-${variant}`) : o.out;
   runExperiment({
-    methods: o.methods,
+    methods: variant ? ['maxsksd'] : o.methods,
+    variant,
     dims: full ? PAPER_DIMS : o.dims,
     seeds: full ? PAPER_SEEDS : o.seeds,
     iterations: full ? PAPER_ITERATIONS : o.iterations,
     evalEvery: o.evalEvery,
     nTrain: o.nTrain,
     nTest: o.nTest,
-    out: o.out,
+    out,
     backend,
     force: o.force,
     progress: o.progress,
   });
-  process.stderr.write(`results in ${o.out} (ica-table.md, ica-results.json, ica-loglik.svg)\n`);
+  process.stderr.write(`results in ${out} (ica-table.md, ica-results.json, ica-loglik.svg)\n`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

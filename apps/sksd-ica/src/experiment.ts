@@ -4,7 +4,7 @@ import { type BackendInfo, describeBackend } from '@steinkit/core';
 import cliProgress from 'cli-progress';
 import { markdownTable, type SummaryRecord, summarize, svgPlot } from './report';
 import { loadCache, type RunRecord, runCached } from './run';
-import type { Method } from './trainers';
+import { MAXSKSD_VARIANTS, type Method } from './trainers';
 
 export interface ExperimentOptions {
   methods: Method[];
@@ -19,14 +19,24 @@ export interface ExperimentOptions {
   nTest?: number;
   /** Recompute even when cached. */
   force?: boolean;
+  /** A named maxSKSD protocol variant (ablation; methods must be ['maxsksd']). */
+  variant?: string;
   /** Show progress bars (default true). */
   progress?: boolean;
   log?: (line: string) => void;
 }
 
 /** Writes the Markdown table, the JSON summary and the SVG plot from every cached run. */
-export function writeReport(out: string, extraNote = ''): SummaryRecord[] {
-  const summary = summarize(loadCache(join(out, 'cache')));
+export function writeReport(out: string): SummaryRecord[] {
+  const records = loadCache(join(out, 'cache'));
+  const summary = summarize(records);
+  const variants = [...new Set(records.flatMap((r) => (r.variant ? [r.variant] : [])))];
+  const extraNote = variants
+    .map(
+      (v) =>
+        `Ablation: maxSKSD-g with the protocol variant \`${v}\` — ${MAXSKSD_VARIANTS[v]?.about ?? 'unknown variant'}.\n\n`,
+    )
+    .join('');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'ica-results.json'), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(
@@ -77,6 +87,7 @@ export function runExperiment(opts: ExperimentOptions): {
               nTrain: opts.nTrain,
               nTest: opts.nTest,
               backend: opts.backend.name,
+              variant: opts.variant,
               onProgress: (it, ll) => {
                 if (!bar && it % (opts.evalEvery ?? 500) === 0)
                   log(

@@ -17,11 +17,12 @@ export type { SummaryRecord } from './report';
 export { markdownTable, summarize, svgPlot } from './report';
 export type { RunOptions, RunRecord } from './run';
 export { cacheName, loadCache, runCached, runOne, writeJsonAtomic } from './run';
-export type { Method, Trainer } from './trainers';
+export type { MaxSksdTrainerOptions, Method, Trainer } from './trainers';
 export {
   createTrainer,
   ksdTrainer,
   lsdTrainer,
+  MAXSKSD_VARIANTS,
   METHODS,
   maxSksdTrainer,
   modelOptimizer,

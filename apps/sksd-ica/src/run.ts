@@ -19,6 +19,10 @@ export interface RunRecord {
   oracle: number;
   /** [iteration, test log-likelihood] along the run. */
   trace: Array<[number, number]>;
+  /** [iteration, mean log-likelihood of the first nTest training points] (runs made since the field was added). */
+  trainTrace?: Array<[number, number]>;
+  /** A named maxSKSD protocol variant (ablation), absent for the default protocol. */
+  variant?: string;
   backend: string;
   seconds: number;
   finishedAt: string;
@@ -35,6 +39,8 @@ export interface RunOptions {
   /** Evaluate the test log-likelihood every this many iterations (and at the end). */
   evalEvery?: number;
   backend: string;
+  /** A named maxSKSD variant (`MAXSKSD_VARIANTS`); default none. */
+  variant?: string;
   /** Called after every iteration with (iteration, last test log-likelihood). */
   onProgress?: (iteration: number, testLogLik: number) => void;
 }
@@ -54,9 +60,12 @@ export function runOne(opts: RunOptions): RunRecord {
   const t0 = performance.now();
   const problem = setupIcaProblem(dim, seed, { nTrain, nTest });
   const model = createModel(problem);
-  const trainer = createTrainer(method, model, seed);
+  const trainer = createTrainer(method, model, seed, opts.variant);
   const next = batchStream(problem.xTrain, batch, seed + 1);
+  // the training log-likelihood on a fixed subset as large as the test set (generalization gap)
+  const trainSubset = tf.slice(problem.xTrain, [0, 0], [Math.min(nTest, nTrain), dim]);
   const trace: Array<[number, number]> = [[0, model.meanLogLikelihood(problem.xTest)]];
+  const trainTrace: Array<[number, number]> = [[0, model.meanLogLikelihood(trainSubset)]];
   let last = trace[0][1];
   try {
     for (let it = 1; it <= iterations; it++) {
@@ -66,11 +75,13 @@ export function runOne(opts: RunOptions): RunRecord {
       if (it % evalEvery === 0 || it === iterations) {
         last = model.meanLogLikelihood(problem.xTest);
         trace.push([it, last]);
+        trainTrace.push([it, model.meanLogLikelihood(trainSubset)]);
       }
       opts.onProgress?.(it, last);
     }
   } finally {
     trainer.dispose();
+    trainSubset.dispose();
   }
   const record: RunRecord = {
     method,
@@ -83,6 +94,8 @@ export function runOne(opts: RunOptions): RunRecord {
     testLogLik: last,
     oracle: problem.oracle,
     trace,
+    trainTrace,
+    ...(opts.variant ? { variant: opts.variant } : {}),
     backend: opts.backend,
     seconds: (performance.now() - t0) / 1000,
     finishedAt: new Date().toISOString(),
@@ -94,8 +107,14 @@ export function runOne(opts: RunOptions): RunRecord {
   return record;
 }
 
-export function cacheName(method: Method, dim: number, seed: number, iterations: number): string {
-  return `${method}-D${dim}-seed${seed}-it${iterations}.json`;
+export function cacheName(
+  method: Method,
+  dim: number,
+  seed: number,
+  iterations: number,
+  variant?: string,
+): string {
+  return `${method}-D${dim}-seed${seed}-it${iterations}${variant ? `-${variant}` : ''}.json`;
 }
 
 /** Writes JSON atomically: a temp file in the same directory, then rename. */
@@ -112,7 +131,10 @@ export function runCached(
   force = false,
 ): { record: RunRecord; cached: boolean } {
   mkdirSync(cacheDir, { recursive: true });
-  const path = join(cacheDir, cacheName(opts.method, opts.dim, opts.seed, opts.iterations));
+  const path = join(
+    cacheDir,
+    cacheName(opts.method, opts.dim, opts.seed, opts.iterations, opts.variant),
+  );
   if (!force) {
     try {
       return { record: JSON.parse(readFileSync(path, 'utf8')) as RunRecord, cached: true };

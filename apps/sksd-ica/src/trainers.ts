@@ -1,4 +1,4 @@
-import { createRng } from '@steinkit/core';
+import { assertInt, createRng } from '@steinkit/core';
 import type { IcaModel } from '@steinkit/energy-models';
 import { MEDIAN_SQ_LOGN, rbf } from '@steinkit/kernels';
 import {
@@ -12,6 +12,7 @@ import {
   maxSksdInit,
   maxSksdStep,
   maxSksdValue,
+  type SlicedBandwidth,
 } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -41,15 +42,29 @@ export function modelOptimizer(lr = 1e-3): tf.Optimizer {
  * training. `renormalize: true` projects g back to unit rows after every step
  * (a constant angular step of ≈ lr·√D).
  */
-export function maxSksdTrainer(
-  model: IcaModel,
-  opts: { lr?: number; variant?: 'g' | 'rg'; renormalize?: boolean } = {},
-): Trainer {
+export interface MaxSksdTrainerOptions {
+  lr?: number;
+  variant?: 'g' | 'rg';
+  renormalize?: boolean;
+  /** Default 'v' (the reference script's default). */
+  statistic?: 'u' | 'v';
+  /** Default the per-slice median h² = 2·median over pairs j < k. */
+  bandwidth?: SlicedBandwidth;
+  /** Ascent steps on the slices per model step (the reference's --n_g_updates); default 1. */
+  gSteps?: number;
+  /** Learning rate of the slice ascent; default `lr` (1e-3). */
+  gLr?: number;
+}
+
+export function maxSksdTrainer(model: IcaModel, opts: MaxSksdTrainerOptions = {}): Trainer {
   const renormalize = opts.renormalize ?? false;
+  const gSteps = opts.gSteps ?? 1;
+  assertInt(gSteps, 'gSteps', 1);
   const state: MaxSksdState = maxSksdInit(model.dim, {
     variant: opts.variant ?? 'g',
-    optimizer: tf.train.adam(opts.lr ?? 1e-3, 0.9, 0.99),
-    statistic: 'v',
+    optimizer: tf.train.adam(opts.gLr ?? opts.lr ?? 1e-3, 0.9, 0.99),
+    statistic: opts.statistic ?? 'v',
+    ...(opts.bandwidth ? { bandwidth: opts.bandwidth } : {}),
   });
   const opt = modelOptimizer(opts.lr);
   const score = (z: tf.Tensor2D) => model.score(z);
@@ -57,7 +72,7 @@ export function maxSksdTrainer(
     method: 'maxsksd',
     step(x) {
       const sc = model.score(x);
-      maxSksdStep(state, x, sc, { renormalize });
+      for (let k = 0; k < gSteps; k++) maxSksdStep(state, x, sc, { renormalize });
       sc.dispose();
       opt.minimize(() => maxSksdValue(state, x, score), false, [model.unmixing]);
     },
@@ -122,8 +137,49 @@ export function lsdTrainer(
   };
 }
 
-export function createTrainer(method: Method, model: IcaModel, seed: number): Trainer {
-  if (method === 'maxsksd') return maxSksdTrainer(model);
+/**
+ * Named protocol variants of maxSKSD-g for ablations (`--variant`): each
+ * changes one setting against the default protocol. Their runs are cached
+ * under their own names and reported in their own results directory.
+ */
+export const MAXSKSD_VARIANTS: Record<string, { about: string; options: MaxSksdTrainerOptions }> = {
+  'median-with-self': {
+    about:
+      "median over pairs j ≤ k incl. the n zero self-distances, lower middle value (the reference code's median_heruistic_proj)",
+    options: { bandwidth: { kind: 'median', scale: 2, includeSelf: true } },
+  },
+  'u-statistic': {
+    about: "U-statistic instead of V (the reference script's --flag_U)",
+    options: { statistic: 'u' },
+  },
+  'g-steps-5': {
+    about: "five ascent steps on g per model step (the reference script's --n_g_updates 5)",
+    options: { gSteps: 5 },
+  },
+  'g-lr-1e-2': {
+    about: 'slice ascent with Adam lr 1e-2 instead of 1e-3',
+    options: { gLr: 1e-2 },
+  },
+  'renormalize-g': {
+    about: 'g projected back to unit rows after every Adam step',
+    options: { renormalize: true },
+  },
+};
+
+export function createTrainer(
+  method: Method,
+  model: IcaModel,
+  seed: number,
+  variant?: string,
+): Trainer {
+  if (variant !== undefined && method !== 'maxsksd')
+    throw new TypeError(`variant: only maxsksd has variants, got method ${method}`);
+  if (variant !== undefined && !(variant in MAXSKSD_VARIANTS))
+    throw new TypeError(
+      `variant: expected one of ${Object.keys(MAXSKSD_VARIANTS).join(', ')}, got ${variant}`,
+    );
+  if (method === 'maxsksd')
+    return maxSksdTrainer(model, variant ? MAXSKSD_VARIANTS[variant].options : {});
   if (method === 'ksd') return ksdTrainer(model);
   if (method === 'lsd') return lsdTrainer(model, { seed });
   throw new TypeError(`method: expected one of ${METHODS.join(', ')}, got ${String(method)}`);

@@ -7,8 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runExperiment, writeReport } from '../src/experiment';
 import { maxSksdIteration } from '../src/iteration';
-import { setupIcaProblem } from '../src/protocol';
-import { cacheName } from '../src/run';
+import { createModel, setupIcaProblem } from '../src/protocol';
+import { cacheName, runOne } from '../src/run';
+import { createTrainer } from '../src/trainers';
 
 const out = mkdtempSync(join(tmpdir(), 'sksd-ica-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -65,6 +66,53 @@ describe('sksd-ica smoke (D = 5)', () => {
     expect(performance.now() - t0).toBeLessThan(2000);
     expect(again.records[0].finishedAt).toBe(records[0].finishedAt);
     expect(writeReport(out)).toHaveLength(4);
+  });
+
+  it('a named variant is cached under its own name, records its train trace, and bad names are refused', async () => {
+    const backend = await initBackend({ backend: 'wasm' });
+    const vOut = join(out, 'ablation');
+    const before = tf.memory().numTensors;
+    const { records } = runExperiment({
+      methods: ['maxsksd'],
+      variant: 'median-with-self',
+      dims: [5],
+      seeds: [60],
+      iterations: 4,
+      evalEvery: 2,
+      nTrain: 300,
+      nTest: 100,
+      out: vOut,
+      backend,
+      progress: false,
+      log: () => {},
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const r = records[0];
+    expect(r.variant).toBe('median-with-self');
+    expect(
+      existsSync(join(vOut, 'cache', cacheName('maxsksd', 5, 60, 4, 'median-with-self'))),
+    ).toBe(true);
+    expect(r.trainTrace?.map((t) => t[0])).toEqual([0, 2, 4]);
+    // the default protocol differs only in the bandwidth: same start, different path
+    const plain = runOne({
+      method: 'maxsksd',
+      dim: 5,
+      seed: 60,
+      iterations: 4,
+      evalEvery: 2,
+      nTrain: 300,
+      nTest: 100,
+      backend: 'wasm',
+    });
+    expect(plain.trace[0][1]).toBe(r.trace[0][1]);
+    expect(plain.testLogLik).not.toBe(r.testLogLik);
+    expect(readFileSync(join(vOut, 'ica-table.md'), 'utf8')).toContain('median-with-self');
+    const problem = setupIcaProblem(3, 1, { nTrain: 10, nTest: 10 });
+    const model = createModel(problem);
+    expect(() => createTrainer('maxsksd', model, 1, 'nope')).toThrow(/variant: expected one of/);
+    expect(() => createTrainer('lsd', model, 1, 'u-statistic')).toThrow(/only maxsksd/);
+    model.dispose();
+    problem.dispose();
   });
 
   it('the protocol: cond(A) < D, oracle = E log p(z) + log|det A|, and the timed iteration is tidy', () => {

@@ -18,7 +18,7 @@ export {
   lsdObjective,
 } from './lsd';
 // Sliced KSD (Gong et al. 2021): closed-form slice-blocked statistic, maxSKSD ascent.
-export type { SksdOptions, SlicedBandwidth } from './sliced';
+export type { SksdOptions, SlicedBandwidth, SlicedMedian } from './sliced';
 export {
   medianSqPairDiffs,
   SKSD_MEDIAN,

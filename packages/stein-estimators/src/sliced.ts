@@ -23,11 +23,23 @@ import * as tf from '@tensorflow/tfjs-core';
  * h values, or the median heuristic on the projections
  * h_i² = scale · median_{j<k} (a_j − a_k)² (pairs j < k, no self-pairs),
  * default scale 2 — the choice of the reference code of Gong et al.
- * (bandwidth 2·√(½·median of squared distances)). A zero median (all
+ * (bandwidth 2·√(½·median of squared distances)). `includeSelf: true`
+ * takes the median the way that code's `median_heruistic_proj` does: over
+ * the n(n+1)/2 pairs j ≤ k, so the n zero self-distances count, and the
+ * lower middle value (torch.median) — for n = 100 the 0.49-quantile of
+ * the pair distances, h² a few per cent smaller. A zero median (all
  * projections equal) falls back to h_i² = 1. Heuristic bandwidths are
  * constants for autodiff (no gradient flows through the median).
  */
-export type SlicedBandwidth = number | number[] | { kind: 'median'; scale?: number };
+export type SlicedBandwidth = number | number[] | SlicedMedian;
+
+export interface SlicedMedian {
+  kind: 'median';
+  /** h² = scale · median; default 2. */
+  scale?: number;
+  /** Count the n zero self-distances and take the lower middle value (see above); default false. */
+  includeSelf?: boolean;
+}
 
 export interface SksdOptions {
   /** Score directions r_i `[S, D]` (rows normalized inside). */
@@ -40,7 +52,7 @@ export interface SksdOptions {
   bandwidth?: SlicedBandwidth;
 }
 
-export const SKSD_MEDIAN: { kind: 'median'; scale: number } = { kind: 'median', scale: 2 };
+export const SKSD_MEDIAN: SlicedMedian = { kind: 'median', scale: 2 };
 
 /**
  * Median of the n(n−1)/2 squared pairwise differences of each row of a
@@ -48,18 +60,29 @@ export const SKSD_MEDIAN: { kind: 'median'; scale: number } = { kind: 'median', 
  * O(n log n) per row: sort, then bracket the middle order statistics of the
  * differences b_k − b_j (k > j) by bisection with a two-pointer count, and
  * sort only the few differences left inside the bracket.
+ *
+ * `includeSelf`: the lower median of the n(n+1)/2 values of the pairs
+ * j ≤ k, the n zero self-differences included (the reference code's
+ * convention): the order statistic ⌊(n(n+1)/2 − 1)/2⌋ − n of the pair
+ * differences, or 0 when that index is negative (n < 4).
  */
 export function medianSqPairDiffs(
   a: Float32Array | Float64Array,
   slices: number,
   n: number,
+  includeSelf = false,
 ): Float64Array {
   const out = new Float64Array(slices);
   const m = (n * (n - 1)) / 2;
   if (m === 0) return out;
   const b = new Float64Array(n);
-  const kLo = (m - 1) >> 1;
-  const kHi = m >> 1;
+  let kLo = (m - 1) >> 1;
+  let kHi = m >> 1;
+  if (includeSelf) {
+    kLo = Math.floor(((n * (n + 1)) / 2 - 1) / 2) - n;
+    if (kLo < 0) return out;
+    kHi = kLo;
+  }
   for (let s = 0; s < slices; s++) {
     for (let j = 0; j < n; j++) b[j] = a[s * n + j];
     b.sort();
@@ -150,7 +173,7 @@ export function slicedBandwidthSq(
   }
   const scale = bandwidth.scale ?? 2;
   assertPositive(scale, 'bandwidth.scale');
-  const med = medianSqPairDiffs(proj.dataSync() as Float32Array, S, n);
+  const med = medianSqPairDiffs(proj.dataSync() as Float32Array, S, n, bandwidth.includeSelf);
   for (let i = 0; i < S; i++) {
     const h2 = scale * med[i];
     out[i] = h2 > 0 && Number.isFinite(h2) ? h2 : 1;

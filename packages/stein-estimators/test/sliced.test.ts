@@ -7,6 +7,7 @@ import {
   medianSqPairDiffs,
   sksd,
   sksdPairMatrix,
+  slicedBandwidthSq,
   slicedGofTest,
 } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
@@ -231,6 +232,42 @@ describe('sksd', () => {
       }
     }
     expect(Array.from(medianSqPairDiffs(new Float64Array(50).fill(3), 1, 50))).toEqual([0]);
+  });
+
+  it('includeSelf: lower median over the pairs j ≤ k with the zero self-distances (reference convention)', () => {
+    // [0, 1, 2, 4, 7]: 15 values j ≤ k = 5 zeros + 1, 1, 4, 4, 9, 9, 16, 25, 36, 49 → sorted index 7 → 4
+    expect(Array.from(medianSqPairDiffs(new Float64Array([0, 1, 2, 4, 7]), 1, 5, true))).toEqual([
+      4,
+    ]);
+    // n < 4: more zeros than half → 0
+    expect(Array.from(medianSqPairDiffs(new Float64Array([0, 5, 9]), 1, 3, true))).toEqual([0]);
+    const rng = createRng(13);
+    for (const n of [100, 38]) {
+      const rows = 4;
+      const a = new Float64Array(rows * n).map((_, i) =>
+        i % 4 === 0 ? Math.round(rng.float() * 3) : rng.float() * 6 - 3,
+      );
+      const got = medianSqPairDiffs(a, rows, n, true);
+      const plain = medianSqPairDiffs(a, rows, n);
+      for (let r = 0; r < rows; r++) {
+        const all: number[] = []; // as torch: triu incl. diagonal, then torch.median (lower)
+        for (let j = 0; j < n; j++)
+          for (let k = j; k < n; k++) all.push((a[r * n + j] - a[r * n + k]) ** 2);
+        all.sort((p, q) => p - q);
+        expect(got[r]).toBeCloseTo(all[Math.floor((all.length - 1) / 2)], 10);
+        expect(got[r]).toBeLessThan(plain[r]);
+      }
+    }
+    // through the bandwidth spec: h² = 2 · that median
+    const proj = tf.tensor2d([[0, 1, 2, 4, 7]]);
+    expect(
+      slicedBandwidthSq(proj as tf.Tensor2D, { kind: 'median', scale: 2, includeSelf: true })[0],
+    ).toBeCloseTo(8, 6);
+    expect(slicedBandwidthSq(proj as tf.Tensor2D, { kind: 'median', scale: 2 })[0]).toBeCloseTo(
+      2 * 9,
+      6,
+    );
+    proj.dispose();
   });
 });
 
