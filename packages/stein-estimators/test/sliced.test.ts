@@ -184,6 +184,60 @@ describe('sksd', () => {
     tf.dispose([x, sc, r, g]);
   });
 
+  it('at ICA size (D = 120, n = 100, Laplace mixtures) the closed-form gradients equal autodiff through the materialized [S, n, n] formula', () => {
+    // float32 cancellation check for the slice-blocked expansion (cubic moments of t) at a realistic size
+    const rng = createRng(21);
+    const D = 120;
+    const n = 100;
+    const mix = rng.normal([D, D]);
+    const x = tf.matMul(rng.laplace([n, D]), mix) as tf.Tensor2D;
+    const sc = tf.neg(tf.matMul(tf.sign(rng.normal([n, D])), tf.transpose(mix))) as tf.Tensor2D;
+    const r = tf.eye(D) as tf.Tensor2D;
+    const g0 = tf.add(tf.eye(D), tf.mul(0.3, rng.normal([D, D]))) as tf.Tensor2D;
+    const unit = (m: tf.Tensor2D) =>
+      tf.div(m, tf.add(tf.norm(m, 'euclidean', 1, true), 1e-10)) as tf.Tensor2D;
+    const h2 = tf.tidy(() => slicedBandwidthSq(tf.matMul(unit(g0), x, false, true) as tf.Tensor2D));
+    const before = tf.memory().numTensors;
+    const materialized = (g: tf.Tensor2D, s0: tf.Tensor2D) => {
+      const q = tf.reshape(tf.tensor1d(Array.from(h2, (v) => 1 / v)), [D, 1, 1]);
+      const gn = unit(g);
+      const a = tf.reshape(tf.matMul(gn, x, false, true), [D, n, 1]);
+      const s = tf.reshape(tf.matMul(r, s0, false, true), [D, n, 1]);
+      const c = tf.reshape(tf.sum(tf.mul(r, gn), 1), [D, 1, 1]);
+      const d = tf.sub(a, tf.transpose(a, [0, 2, 1]));
+      const K = tf.exp(tf.neg(tf.mul(q, tf.square(d))));
+      const sT = tf.transpose(s, [0, 2, 1]);
+      const dB = tf.mul(tf.mul(tf.mul(2, q), d), K); // ∂k/∂b
+      const dAB = tf.mul(tf.sub(tf.mul(2, q), tf.mul(tf.mul(4, tf.square(q)), tf.square(d))), K);
+      const H = tf.addN([
+        tf.mul(tf.mul(s, sT), K),
+        tf.mul(tf.mul(c, s), dB),
+        tf.mul(tf.mul(c, sT), tf.neg(dB)),
+        tf.mul(tf.square(c), dAB),
+      ]);
+      return tf.div(tf.sum(H), n * n) as tf.Scalar;
+    };
+    const hs = Array.from(h2, Math.sqrt);
+    const closed = tf.grads((g: tf.Tensor, s0: tf.Tensor) =>
+      sksd(x, s0 as tf.Tensor2D, { r, g: g as tf.Tensor2D, statistic: 'v', bandwidth: hs }),
+    )([g0, sc]);
+    const naive = tf.grads((g: tf.Tensor, s0: tf.Tensor) =>
+      materialized(g as tf.Tensor2D, s0 as tf.Tensor2D),
+    )([g0, sc]);
+    for (let i = 0; i < 2; i++) {
+      const rel = tf.tidy(
+        () => tf.div(tf.norm(tf.sub(closed[i], naive[i])), tf.norm(naive[i])).dataSync()[0],
+      );
+      expect(rel).toBeLessThan(2e-5);
+    }
+    const v1 = tf.tidy(() => sksd(x, sc, { r, g: g0, bandwidth: hs }).dataSync()[0]);
+    const v2 = tf.tidy(() => materialized(g0, sc).dataSync()[0]);
+    expect(Math.abs(v1 - v2)).toBeLessThan(5e-5 * Math.abs(v2)); // float32 sums over 1.4 M pair terms
+    tf.dispose([...closed, ...naive]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([mix, x, sc, r, g0]);
+  });
+
   it('cpu and wasm agree; bad input is a clear error', async () => {
     const rng = createRng(4);
     const x = rng.normal([30, 5]) as tf.Tensor2D;
