@@ -28,7 +28,9 @@ export interface ExperimentOptions {
 
 /** Writes the Markdown table, the JSON summary and the SVG plot from every cached run. */
 export function writeReport(out: string): SummaryRecord[] {
-  const records = loadCache(join(out, 'cache'));
+  const all = loadCache(join(out, 'cache'));
+  // variant runs never mix into a table of default-protocol runs
+  const records = all.some((r) => !r.variant) ? all.filter((r) => !r.variant) : all;
   const summary = summarize(records);
   const variants = [...new Set(records.flatMap((r) => (r.variant ? [r.variant] : [])))];
   const extraNote = variants

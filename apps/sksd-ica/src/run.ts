@@ -60,14 +60,15 @@ export function runOne(opts: RunOptions): RunRecord {
   const t0 = performance.now();
   const problem = setupIcaProblem(dim, seed, { nTrain, nTest });
   const model = createModel(problem);
-  const trainer = createTrainer(method, model, seed, opts.variant);
-  const next = batchStream(problem.xTrain, batch, seed + 1);
   // the training log-likelihood on a fixed subset as large as the test set (generalization gap)
   const trainSubset = tf.slice(problem.xTrain, [0, 0], [Math.min(nTest, nTrain), dim]);
   const trace: Array<[number, number]> = [[0, model.meanLogLikelihood(problem.xTest)]];
   const trainTrace: Array<[number, number]> = [[0, model.meanLogLikelihood(trainSubset)]];
   let last = trace[0][1];
+  let trainer: ReturnType<typeof createTrainer> | undefined;
   try {
+    trainer = createTrainer(method, model, seed, opts.variant);
+    const next = batchStream(problem.xTrain, batch, seed + 1);
     for (let it = 1; it <= iterations; it++) {
       const x = next();
       trainer.step(x);
@@ -80,8 +81,10 @@ export function runOne(opts: RunOptions): RunRecord {
       opts.onProgress?.(it, last);
     }
   } finally {
-    trainer.dispose();
+    trainer?.dispose();
     trainSubset.dispose();
+    model.dispose();
+    problem.dispose();
   }
   const record: RunRecord = {
     method,
@@ -100,8 +103,6 @@ export function runOne(opts: RunOptions): RunRecord {
     seconds: (performance.now() - t0) / 1000,
     finishedAt: new Date().toISOString(),
   };
-  model.dispose();
-  problem.dispose();
   if (tf.memory().numTensors > 1000)
     throw new Error(`leak: ${tf.memory().numTensors} tensors alive`);
   return record;

@@ -110,6 +110,38 @@ describe('sksd-ica smoke (D = 5)', () => {
     const problem = setupIcaProblem(3, 1, { nTrain: 10, nTest: 10 });
     const model = createModel(problem);
     expect(() => createTrainer('maxsksd', model, 1, 'nope')).toThrow(/variant: expected one of/);
+    // a bad variant fails before training and leaks nothing
+    const n0 = tf.memory().numTensors;
+    expect(() =>
+      runOne({
+        method: 'maxsksd',
+        dim: 3,
+        seed: 1,
+        iterations: 1,
+        nTrain: 10,
+        nTest: 10,
+        backend: 'wasm',
+        variant: 'nope',
+      }),
+    ).toThrow(/variant/);
+    expect(tf.memory().numTensors).toBe(n0);
+    // variant runs written into a directory of default runs stay out of its table
+    const mainBefore = JSON.parse(readFileSync(join(out, 'ica-results.json'), 'utf8'));
+    runExperiment({
+      methods: ['maxsksd'],
+      variant: 'u-statistic',
+      dims: [5],
+      seeds: [60],
+      iterations: 6,
+      evalEvery: 3,
+      nTrain: 400,
+      nTest: 200,
+      out,
+      backend,
+      progress: false,
+      log: () => {},
+    });
+    expect(JSON.parse(readFileSync(join(out, 'ica-results.json'), 'utf8'))).toEqual(mainBefore);
     expect(() => createTrainer('lsd', model, 1, 'u-statistic')).toThrow(/only maxsksd/);
     model.dispose();
     problem.dispose();
