@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { initBackend } from '@steinkit/core';
 import { Command, InvalidArgumentError } from 'commander';
 import { runExperiment, writeReport } from './experiment';
+import { exportProblem } from './export';
 import { PAPER_DIMS, PAPER_ITERATIONS, PAPER_SEEDS } from './protocol';
 import { MAXSKSD_VARIANTS, METHODS, type Method } from './trainers';
 
@@ -70,6 +71,10 @@ export function buildProgram(): Command {
       'tensorflow | wasm | cpu (default: STEINKIT_BACKEND or the best that loads)',
     )
     .option('--force', 'recompute cached runs')
+    .option(
+      '--export <dir>',
+      'write each (D, seed) problem — data, true and initial unmixing matrices, minibatch indices — to <dir>/D<D>-seed<seed> for an independent implementation, then exit',
+    )
     .option('--report-only', 'only rebuild the table, JSON and plot from the cache')
     .option('--no-progress', 'plain log lines instead of progress bars');
 }
@@ -85,6 +90,21 @@ export async function main(argv = process.argv): Promise<void> {
   }
   const backend = await initBackend({ backend: o.backend });
   const full = Boolean(o.full);
+  if (o.export) {
+    for (const dim of full ? PAPER_DIMS : o.dims)
+      for (const seed of full ? PAPER_SEEDS : o.seeds) {
+        const dir = join(o.export, `D${dim}-seed${seed}`);
+        exportProblem(dir, {
+          dim,
+          seed,
+          iterations: full ? PAPER_ITERATIONS : o.iterations,
+          nTrain: o.nTrain,
+          nTest: o.nTest,
+        });
+        process.stderr.write(`exported ${dir}\n`);
+      }
+    return;
+  }
   const variant: string | undefined = o.variant;
   const out = variant && o.out === DEFAULT_OUT ? join(DEFAULT_OUT, `ablation-${variant}`) : o.out;
   runExperiment({

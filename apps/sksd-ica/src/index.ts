@@ -2,9 +2,13 @@
 export { buildProgram, main } from './cli';
 export type { ExperimentOptions } from './experiment';
 export { runExperiment, writeReport } from './experiment';
+export type { ExportedProblem } from './export';
+export { exportProblem } from './export';
 export { maxSksdIteration } from './iteration';
 export type { IcaProblem } from './protocol';
 export {
+  batchIndices,
+  batchSeed,
   batchStream,
   createModel,
   PAPER_DIMS,

@@ -79,9 +79,19 @@ export function setupIcaProblem(
   };
 }
 
-/** Shuffled minibatches of a `[N, D]` tensor, reshuffled every epoch (a DataLoader with shuffle=True). */
-export function batchStream(x: tf.Tensor2D, batch: number, seed: number): () => tf.Tensor2D {
-  const n = x.shape[0];
+/** The seed of a run's minibatch order (data and init use `seed` itself). */
+export function batchSeed(seed: number): number {
+  return seed + 1;
+}
+
+/**
+ * Row indices of successive minibatches of `n` rows: a fresh seeded
+ * permutation per epoch, the tail that does not fill a batch dropped (a
+ * DataLoader with shuffle=True, drop_last — 20 000 / 100 divides evenly).
+ */
+export function batchIndices(n: number, batch: number, seed: number): () => Int32Array {
+  if (!Number.isInteger(batch) || batch < 1 || batch > n)
+    throw new RangeError(`batch: expected an integer in [1, ${n}], got ${batch}`);
   const rng = createRng(seed);
   let perm = rng.permutation(n);
   let pos = 0;
@@ -90,8 +100,17 @@ export function batchStream(x: tf.Tensor2D, batch: number, seed: number): () => 
       perm = rng.permutation(n);
       pos = 0;
     }
-    const idx = tf.tensor1d(perm.subarray(pos, pos + batch), 'int32');
+    const idx = perm.subarray(pos, pos + batch);
     pos += batch;
+    return idx;
+  };
+}
+
+/** Shuffled minibatches of a `[N, D]` tensor, reshuffled every epoch (the rows of `batchIndices`). */
+export function batchStream(x: tf.Tensor2D, batch: number, seed: number): () => tf.Tensor2D {
+  const nextIdx = batchIndices(x.shape[0], batch, seed);
+  return () => {
+    const idx = tf.tensor1d(nextIdx(), 'int32');
     const b = tf.gather(x, idx) as tf.Tensor2D;
     idx.dispose();
     return b;

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { batchStream, createModel, setupIcaProblem } from './protocol';
+import { batchSeed, batchStream, createModel, setupIcaProblem } from './protocol';
 import { createTrainer, type Method } from './trainers';
 
 /** One cached (method, D, seed, iterations) result. */
@@ -68,7 +68,7 @@ export function runOne(opts: RunOptions): RunRecord {
   let trainer: ReturnType<typeof createTrainer> | undefined;
   try {
     trainer = createTrainer(method, model, seed, opts.variant);
-    const next = batchStream(problem.xTrain, batch, seed + 1);
+    const next = batchStream(problem.xTrain, batch, batchSeed(seed));
     for (let it = 1; it <= iterations; it++) {
       const x = next();
       trainer.step(x);
