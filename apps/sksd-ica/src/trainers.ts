@@ -156,6 +156,10 @@ export const MAXSKSD_VARIANTS: Record<string, { about: string; options: MaxSksdT
     about: "five ascent steps on g per model step (the reference script's --n_g_updates 5)",
     options: { gSteps: 5 },
   },
+  'g-steps-10': {
+    about: 'ten ascent steps on g per model step',
+    options: { gSteps: 10 },
+  },
   'g-lr-1e-2': {
     about: 'slice ascent with Adam lr 1e-2 instead of 1e-3',
     options: { gLr: 1e-2 },
