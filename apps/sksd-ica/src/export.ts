@@ -1,6 +1,7 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { batchIndices, batchSeed, setupIcaProblem } from './protocol';
+import { type RunOptions, writeFileAtomic } from './run';
 
 /** The header `problem.json` of an exported (D, seed) problem. */
 export interface ExportedProblem {
@@ -15,12 +16,6 @@ export interface ExportedProblem {
   files: Record<string, ['float32' | 'int32', number[]]>;
 }
 
-function writeAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
 function bytes(a: Float32Array | Int32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
@@ -33,14 +28,7 @@ function bytes(a: Float32Array | Int32Array): Uint8Array {
  */
 export function exportProblem(
   dir: string,
-  opts: {
-    dim: number;
-    seed: number;
-    iterations: number;
-    batch?: number;
-    nTrain?: number;
-    nTest?: number;
-  },
+  opts: Pick<RunOptions, 'dim' | 'seed' | 'iterations' | 'batch' | 'nTrain' | 'nTest'>,
 ): ExportedProblem {
   const { dim, seed, iterations, batch = 100, nTrain = 20000, nTest = 5000 } = opts;
   mkdirSync(dir, { recursive: true });
@@ -72,8 +60,9 @@ export function exportProblem(
         batches: ['int32', [iterations, batch]],
       },
     };
-    for (const [name, a] of Object.entries(arrays)) writeAtomic(join(dir, `${name}.bin`), bytes(a));
-    writeAtomic(join(dir, 'problem.json'), `${JSON.stringify(header, null, 2)}\n`);
+    for (const [name, a] of Object.entries(arrays))
+      writeFileAtomic(join(dir, `${name}.bin`), bytes(a));
+    writeFileAtomic(join(dir, 'problem.json'), `${JSON.stringify(header, null, 2)}\n`);
     return header;
   } finally {
     problem.dispose();

@@ -120,8 +120,13 @@ export function cacheName(
 
 /** Writes JSON atomically: a temp file in the same directory, then rename. */
 export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Writes a file atomically: a temp file in the same directory, then rename. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  writeFileSync(tmp, data);
   renameSync(tmp, path);
 }
 
