@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { assertInt } from '@steinkit/core';
 import { batchIndices, batchSeed, setupIcaProblem } from './protocol';
 import { type RunOptions, writeFileAtomic } from './run';
 
@@ -31,6 +32,7 @@ export function exportProblem(
   opts: Pick<RunOptions, 'dim' | 'seed' | 'iterations' | 'batch' | 'nTrain' | 'nTest'>,
 ): ExportedProblem {
   const { dim, seed, iterations, batch = 100, nTrain = 20000, nTest = 5000 } = opts;
+  assertInt(iterations, 'iterations', 1);
   mkdirSync(dir, { recursive: true });
   const problem = setupIcaProblem(dim, seed, { nTrain, nTest });
   try {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '@steinkit/core';
+import { type BackendInfo, initBackend } from '@steinkit/core';
 import { conditionNumber, luFactor, luLogAbsDet } from '@steinkit/energy-models';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,24 +14,28 @@ import { createTrainer } from '../src/trainers';
 const out = mkdtempSync(join(tmpdir(), 'sksd-ica-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
+/** The D = 5 smoke run written into `out` (methods chosen per call). */
+function smokeOptions(backend: BackendInfo) {
+  return {
+    dims: [5],
+    seeds: [60],
+    iterations: 6,
+    evalEvery: 3,
+    nTrain: 400,
+    nTest: 200,
+    out,
+    backend,
+    progress: false,
+    log: () => {},
+  };
+}
+
 describe('sksd-ica smoke (D = 5)', () => {
   it('runs all three methods for a few iterations, caches each run and writes table, JSON and plot', async () => {
     const backend = await initBackend({ backend: 'wasm' });
     const before = tf.memory().numTensors;
-    const opts = {
-      methods: ['maxsksd', 'ksd', 'lsd'] as const,
-      dims: [5],
-      seeds: [60],
-      iterations: 6,
-      evalEvery: 3,
-      nTrain: 400,
-      nTest: 200,
-      out,
-      backend,
-      progress: false,
-      log: () => {},
-    };
-    const { records, summary } = runExperiment({ ...opts, methods: [...opts.methods] });
+    const opts = smokeOptions(backend);
+    const { records, summary } = runExperiment({ ...opts, methods: ['maxsksd', 'ksd', 'lsd'] });
     expect(tf.memory().numTensors).toBe(before);
     expect(records).toHaveLength(3);
     for (const r of records) {
@@ -127,20 +131,7 @@ describe('sksd-ica smoke (D = 5)', () => {
     expect(tf.memory().numTensors).toBe(n0);
     // variant runs written into a directory of default runs stay out of its table
     const mainBefore = JSON.parse(readFileSync(join(out, 'ica-results.json'), 'utf8'));
-    runExperiment({
-      methods: ['maxsksd'],
-      variant: 'u-statistic',
-      dims: [5],
-      seeds: [60],
-      iterations: 6,
-      evalEvery: 3,
-      nTrain: 400,
-      nTest: 200,
-      out,
-      backend,
-      progress: false,
-      log: () => {},
-    });
+    runExperiment({ ...smokeOptions(backend), methods: ['maxsksd'], variant: 'u-statistic' });
     expect(JSON.parse(readFileSync(join(out, 'ica-results.json'), 'utf8'))).toEqual(mainBefore);
     expect(() => createTrainer('lsd', model, 1, 'u-statistic')).toThrow(/only maxsksd/);
     model.dispose();
