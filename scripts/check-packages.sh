@@ -19,29 +19,10 @@ trap 'rm -rf "$work" ${PNPM_SHIM_DIR:+"$PNPM_SHIM_DIR"}' EXIT
 
 if [ "$build" = 1 ]; then build_all; fi
 
-# @arethetypeswrong/core 0.18.2 accepts fflate ^0.8.2, and fflate 0.8.3 breaks its
-# tarball reader ("Cannot read properties of undefined (reading 'filename')",
-# arethetypeswrong/arethetypeswrong.github.io#262). Use the workspace's attw when
-# its fflate is not 0.8.3, else a pinned npx copy with fflate 0.8.2.
-attw_bin=""
-attw() {
-  if [ -z "$attw_bin" ]; then
-    local fv
-    fv="$(node -e "
-      const {createRequire}=require('module');
-      const r=createRequire(require.resolve('@arethetypeswrong/cli/package.json'));
-      const c=createRequire(r.resolve('@arethetypeswrong/core/package.json'));
-      console.log(require(c.resolve('fflate/package.json')).version)" 2>/dev/null || echo missing)"
-    if [ "$fv" != "0.8.3" ] && [ "$fv" != "missing" ]; then
-      attw_bin="$REPO_ROOT/node_modules/.bin/attw"
-    else
-      # resolve npx's cached copy once (each `npx -p` costs seconds)
-      attw_bin="$(npx --yes -p @arethetypeswrong/cli@0.18.2 -p fflate@0.8.2 which attw)"
-      log "workspace attw has fflate $fv (broken tarball reader); using $attw_bin"
-    fi
-  fi
-  "$attw_bin" "$@"
-}
+# attw comes from the workspace. Its fflate is pinned to 0.8.2 by the
+# `overrides` in pnpm-workspace.yaml: fflate 0.8.3 breaks @arethetypeswrong/core
+# 0.18.2's tarball reader (arethetypeswrong/arethetypeswrong.github.io#262).
+attw() { "$REPO_ROOT/node_modules/.bin/attw" "$@"; }
 
 failed=()
 node scripts/check-manifest.mjs "${pkgs[@]}" || failed+=("manifests")
