@@ -27,6 +27,14 @@ function posInt(name: string) {
     return n;
   };
 }
+function intAtLeast(flag: string, min: number, why: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${flag}: expected an integer ≥ ${min} (${why}), got '${v}'`);
+    return n;
+  };
+}
 function methodList(v: string): Method[] {
   return v.split(',').map((s) => {
     const m = s.trim() as Method;
@@ -52,8 +60,13 @@ export function buildProgram(): Command {
       `the paper protocol: D ∈ {${PAPER_DIMS}}, seeds ${PAPER_SEEDS}, ${PAPER_ITERATIONS} iterations`,
     )
     .option('--eval-every <n>', 'test log-likelihood every n iterations', posInt('eval-every'), 500)
-    .option('--n-train <n>', 'training points', posInt('n-train'), 20000)
-    .option('--n-test <n>', 'test points', posInt('n-test'), 5000)
+    .option(
+      '--n-train <n>',
+      'training points',
+      intAtLeast('--n-train', 100, 'one minibatch of 100 points'),
+      20000,
+    )
+    .option('--n-test <n>', 'test points', intAtLeast('--n-test', 2, 'a mean over points'), 5000)
     .option(
       '--variant <name>',
       `ablation: a maxSKSD protocol variant (${Object.keys(MAXSKSD_VARIANTS).join(', ')}); runs maxsksd only, results in <out>/ablation-<name> unless --out is given`,

@@ -20,7 +20,15 @@ export {
 export type { SummaryRecord } from './report';
 export { markdownTable, summarize, svgPlot } from './report';
 export type { RunOptions, RunRecord } from './run';
-export { cacheName, loadCache, runCached, runOne, writeFileAtomic, writeJsonAtomic } from './run';
+export {
+  cacheName,
+  loadCache,
+  readCachedRecord,
+  runCached,
+  runOne,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from './run';
 export type { MaxSksdTrainerOptions, Method, Trainer } from './trainers';
 export {
   createTrainer,

@@ -130,7 +130,50 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   renameSync(tmp, path);
 }
 
-/** Runs (or loads from the cache directory) one record. */
+/**
+ * Reads one cached record; an unreadable, malformed or incomplete file is
+ * reported through `warn` (naming the file) and yields undefined.
+ */
+export function readCachedRecord(
+  path: string,
+  warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+): RunRecord | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      warn(`sksd-ica: skipping unreadable cache file ${path} (${(e as Error).message})`);
+    }
+    return undefined;
+  }
+  let r: Partial<RunRecord>;
+  try {
+    r = JSON.parse(text);
+  } catch (e) {
+    warn(`sksd-ica: skipping malformed cache file ${path} (${(e as Error).message})`);
+    return undefined;
+  }
+  const bad =
+    r == null || typeof r !== 'object'
+      ? 'not an object'
+      : typeof r.method !== 'string'
+        ? 'no method'
+        : ![r.D, r.seed, r.iterations, r.testLogLik, r.oracle].every(
+              (v) => typeof v === 'number' && Number.isFinite(v),
+            )
+          ? 'D, seed, iterations, testLogLik or oracle missing or not finite'
+          : !Array.isArray(r.trace)
+            ? 'no trace'
+            : '';
+  if (bad) {
+    warn(`sksd-ica: skipping malformed cache file ${path} (${bad})`);
+    return undefined;
+  }
+  return r as RunRecord;
+}
+
+/** Runs (or loads from the cache directory) one record; a malformed cache file is recomputed (with a warning). */
 export function runCached(
   cacheDir: string,
   opts: RunOptions,
@@ -142,24 +185,23 @@ export function runCached(
     cacheName(opts.method, opts.dim, opts.seed, opts.iterations, opts.variant),
   );
   if (!force) {
-    try {
-      return { record: JSON.parse(readFileSync(path, 'utf8')) as RunRecord, cached: true };
-    } catch {
-      // not cached yet
-    }
+    const record = readCachedRecord(path);
+    if (record) return { record, cached: true };
   }
   const record = runOne(opts);
   writeJsonAtomic(path, record);
   return { record, cached: false };
 }
 
-/** Every record in the cache directory. */
-export function loadCache(cacheDir: string): RunRecord[] {
+/** Every well-formed record in the cache directory; bad files are skipped with a warning naming them. */
+export function loadCache(cacheDir: string, warn?: (message: string) => void): RunRecord[] {
   let files: string[];
   try {
     files = readdirSync(cacheDir).filter((f) => f.endsWith('.json'));
   } catch {
     return [];
   }
-  return files.map((f) => JSON.parse(readFileSync(join(cacheDir, f), 'utf8')) as RunRecord);
+  return files
+    .map((f) => readCachedRecord(join(cacheDir, f), warn))
+    .filter((r): r is RunRecord => r !== undefined);
 }

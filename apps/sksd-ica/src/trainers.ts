@@ -1,4 +1,4 @@
-import { assertInt, createRng } from '@steinkit/core';
+import { assertFiniteUpdate, assertInt, createRng } from '@steinkit/core';
 import type { IcaModel } from '@steinkit/energy-models';
 import { MEDIAN_SQ_LOGN, rbf } from '@steinkit/kernels';
 import {
@@ -24,6 +24,30 @@ export interface Trainer {
   readonly method: Method;
   step(x: tf.Tensor2D): void;
   dispose(): void;
+}
+
+/**
+ * One model step `opt.minimize(loss)`, applied only when the loss and its
+ * gradient are finite; otherwise a RangeError naming the method and the
+ * iteration, with the model as after the previous iteration.
+ */
+function finiteMinimize(
+  opt: tf.Optimizer,
+  loss: () => tf.Scalar,
+  vars: tf.Variable[],
+  method: Method,
+  iteration: number,
+): void {
+  tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(loss, vars);
+    assertFiniteUpdate(
+      [value, ...Object.values(grads)],
+      method,
+      iteration,
+      'the loss or its gradient',
+    );
+    opt.applyGradients(grads);
+  });
 }
 
 /** Adam(lr 1e-3, β = (0.9, 0.99)): the model optimizer of the reference ICA script. */
@@ -68,13 +92,18 @@ export function maxSksdTrainer(model: IcaModel, opts: MaxSksdTrainerOptions = {}
   });
   const opt = modelOptimizer(opts.lr);
   const score = (z: tf.Tensor2D) => model.score(z);
+  let t = 0;
   return {
     method: 'maxsksd',
     step(x) {
+      t++;
       const sc = model.score(x);
-      for (let k = 0; k < gSteps; k++) maxSksdStep(state, x, sc, { renormalize });
-      sc.dispose();
-      opt.minimize(() => maxSksdValue(state, x, score), false, [model.unmixing]);
+      try {
+        for (let k = 0; k < gSteps; k++) maxSksdStep(state, x, sc, { renormalize });
+      } finally {
+        sc.dispose();
+      }
+      finiteMinimize(opt, () => maxSksdValue(state, x, score), [model.unmixing], 'maxsksd', t);
     },
     dispose() {
       maxSksdDispose(state);
@@ -87,13 +116,17 @@ export function maxSksdTrainer(model: IcaModel, opts: MaxSksdTrainerOptions = {}
 export function ksdTrainer(model: IcaModel, opts: { lr?: number } = {}): Trainer {
   const opt = modelOptimizer(opts.lr);
   const kernel = rbf({ bandwidth: MEDIAN_SQ_LOGN });
+  let t = 0;
   return {
     method: 'ksd',
     step(x) {
-      opt.minimize(
+      t++;
+      finiteMinimize(
+        opt,
         () => ksd(x, (z: tf.Tensor2D) => model.score(z), kernel, { statistic: 'u' }),
-        false,
         [model.unmixing],
+        'ksd',
+        t,
       );
     },
     dispose() {
@@ -121,13 +154,18 @@ export function lsdTrainer(
   const opt = modelOptimizer(opts.lr);
   const lambda = opts.lambda ?? 1;
   const score = (z: tf.Tensor2D) => model.score(z);
+  let t = 0;
   return {
     method: 'lsd',
     step(x) {
+      t++;
       const sc = model.score(x);
-      lsdCriticStep(critic, criticOpt, x, sc, { lambda });
-      sc.dispose();
-      opt.minimize(() => lsd(x, score, critic, { lambda }), false, [model.unmixing]);
+      try {
+        lsdCriticStep(critic, criticOpt, x, sc, { lambda });
+      } finally {
+        sc.dispose();
+      }
+      finiteMinimize(opt, () => lsd(x, score, critic, { lambda }), [model.unmixing], 'lsd', t);
     },
     dispose() {
       critic.dispose();

@@ -4,11 +4,16 @@ import { ARCHS, DATASETS, OBJECTIVES } from './config';
 import { metricsEvaluator } from './metrics-evaluator';
 import type { RunOptions } from './run';
 
-function int(name: string, min: number) {
+function int(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got '${v}'`);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(
+        max === Number.MAX_SAFE_INTEGER
+          ? `${name} must be an integer ≥ ${min}, got '${v}'`
+          : `${name} must be an integer in [${min}, ${max}], got '${v}'`,
+      );
+    }
     return n;
   };
 }
@@ -35,7 +40,7 @@ export function buildProgram(): Command {
     )
     .option('--iterations <n>', 'training iterations', int('--iterations', 1), 3000)
     .option('--batch <n>', 'mini-batch size', int('--batch', 2), 64)
-    .option('--seed <n>', 'random seed', int('--seed', 0), 1)
+    .option('--seed <n>', 'random seed', int('--seed', 0, 2 ** 32 - 1), 1)
     .addOption(
       new Option('--backend <name>', 'tfjs backend (default: best that loads)').choices([
         'tensorflow',

@@ -7,6 +7,7 @@ import { loadDataset, toTrainData } from './data';
 import type { Evaluator, SampleQuality } from './evaluate';
 import { writeGridPng } from './grid';
 import { JsonlLog, writeFileAtomic } from './io';
+import { ensureOutDir } from './outdir';
 import { createProgress } from './progress';
 import { restore, snapshot } from './snapshot';
 import {
@@ -75,6 +76,7 @@ function writeGrid(s: TrainerState, path: string, imageShape: number[]): void {
 /** Trains (or resumes), writes DIR/{samples.png, log.jsonl, checkpoint.bin, metrics.json}; returns the metrics. */
 export async function runSteingan(opts: RunOptions): Promise<RunMetrics> {
   const say = opts.log ?? ((l: string) => console.log(l));
+  ensureOutDir(opts.out);
   const info: BackendInfo = await initBackend(opts.backend ? { backend: opts.backend } : {});
   const backend = describeBackend(info);
   say(`backend: ${backend}`);
@@ -90,6 +92,11 @@ export async function runSteingan(opts: RunOptions): Promise<RunMetrics> {
     if (opts.resume) {
       const ckpt = loadCheckpoint(ckptPath);
       await restore(state, ckpt, ckptPath);
+      if (state.iteration >= opts.iterations) {
+        throw new RangeError(
+          `--iterations ${opts.iterations}: the checkpoint ${ckptPath} is already at iteration ${state.iteration}; nothing to train (pass --iterations > ${state.iteration} to continue); the checkpoint is left as it was`,
+        );
+      }
       priorSeconds = ckpt.scalars.seconds ?? 0;
       log.truncateAfter(state.iteration);
       say(`resuming from ${ckptPath} at iteration ${state.iteration}`);

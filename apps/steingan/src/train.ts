@@ -10,7 +10,7 @@ import {
   neuralSampler,
   setLearningRate,
 } from '@steinkit/amortizers';
-import { createRng, type Rng } from '@steinkit/core';
+import { assertFiniteUpdate, createRng, type Rng } from '@steinkit/core';
 import { type AutoencoderEnergy, autoencoderEnergy, toOneHot } from '@steinkit/energy-models';
 import { rbf } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
@@ -236,42 +236,60 @@ function ganIteration(
   }
   const logit = (x: tf.Tensor2D) => tf.sub(s.discBias, s.energy.energy(x, b.labels));
   let lossG = 0;
-  s.optG.minimize(
-    () => {
-      const a = logit(s.sampler.apply(b.noise, b.labels));
-      const l =
-        kind === 'dcgan'
-          ? tf.mean(tf.softplus(tf.neg(a)))
-          : tf.mean(tf.neg(tf.exp(tf.minimum(a, 15))));
-      lossG = l.dataSync()[0];
-      return l as tf.Scalar;
-    },
-    false,
-    s.sampler.trainableVariables,
-  );
+  // Each update is checked before it is applied: a non-finite loss or gradient stops the
+  // run naming the iteration, with the networks as they were after the previous one.
+  const gG = tf.variableGrads(() => {
+    const a = logit(s.sampler.apply(b.noise, b.labels));
+    const l =
+      kind === 'dcgan'
+        ? tf.mean(tf.softplus(tf.neg(a)))
+        : tf.mean(tf.neg(tf.exp(tf.minimum(a, 15))));
+    lossG = l.dataSync()[0];
+    return l as tf.Scalar;
+  }, s.sampler.trainableVariables);
+  try {
+    assertFiniteUpdate(
+      [gG.value, ...Object.values(gG.grads)],
+      kind,
+      s.iteration + 1,
+      "the generator's loss or gradient",
+    );
+    s.optG.applyGradients(gG.grads as never);
+  } finally {
+    tf.dispose([gG.value, ...Object.values(gG.grads)]);
+  }
   const x = s.sampler.apply(b.noise, b.labels);
   let ed = 0;
   let eg = 0;
   let lossD = 0;
-  const { value, grads } = tf.variableGrads(() => {
-    const er = s.energy.energy(b.data, b.labels);
-    const ef = s.energy.energy(x, b.labels);
-    ed = tf.mean(er).dataSync()[0];
-    eg = tf.mean(ef).dataSync()[0];
-    const l = tf.add(
-      tf.mean(tf.softplus(tf.neg(tf.sub(s.discBias, er)))),
-      tf.mean(tf.softplus(tf.sub(s.discBias, ef))),
-    ) as tf.Scalar;
-    lossD = l.dataSync()[0];
-    return l;
-  }, [...s.energy.trainableVariables, s.discBias]);
-  setLearningRate(s.optE, s.config.lrE);
-  s.optE.applyGradients(grads as never);
-  tf.dispose([value, ...Object.values(grads), x]);
-  if (!Number.isFinite(lossG) || !Number.isFinite(lossD))
-    throw new RangeError(
-      `${kind}: non-finite loss at iteration ${s.iteration + 1} (G ${lossG}, D ${lossD})`,
-    );
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const er = s.energy.energy(b.data, b.labels);
+      const ef = s.energy.energy(x, b.labels);
+      ed = tf.mean(er).dataSync()[0];
+      eg = tf.mean(ef).dataSync()[0];
+      const l = tf.add(
+        tf.mean(tf.softplus(tf.neg(tf.sub(s.discBias, er)))),
+        tf.mean(tf.softplus(tf.sub(s.discBias, ef))),
+      ) as tf.Scalar;
+      lossD = l.dataSync()[0];
+      return l;
+    }, [...s.energy.trainableVariables, s.discBias]);
+    try {
+      assertFiniteUpdate(
+        [value, ...Object.values(grads)],
+        kind,
+        s.iteration + 1,
+        "the discriminator's loss or gradient",
+      );
+      setLearningRate(s.optE, s.config.lrE);
+      s.optE.applyGradients(grads as never);
+    } finally {
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+  } finally {
+    x.dispose();
+  }
   return {
     energyData: ed,
     energySamples: eg,
@@ -288,6 +306,7 @@ export function trainIteration(s: TrainerState, data: TrainData): StepInfo {
   const rng = createRng(iterationSeed(s.config.seed, t));
   const b = drawBatch(rng, data, s);
   try {
+    assertFiniteUpdate([b.data], s.config.objective, t, 'the data batch');
     const info =
       s.config.objective === 'steingan'
         ? steinganIteration(s, b)

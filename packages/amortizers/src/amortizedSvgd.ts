@@ -1,4 +1,11 @@
-import { assert2D, assertInt, type Kernel } from '@steinkit/core';
+import {
+  assert2D,
+  assertFiniteUpdate,
+  assertFloat,
+  assertInt,
+  assertPositive,
+  type Kernel,
+} from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type FeatureSteinDirectionOptions,
@@ -37,6 +44,41 @@ export interface AmortizedRuleInfo {
   leastSquares?: LeastSquaresInfo;
 }
 
+function isOptimizer(o: unknown): boolean {
+  return (
+    o != null &&
+    typeof (o as tf.Optimizer).applyGradients === 'function' &&
+    typeof (o as tf.Optimizer).minimize === 'function'
+  );
+}
+
+/**
+ * Validates an η-update rule before anything is drawn or updated: a known
+ * `rule`, a tf.Optimizer where the rule needs one, positive step sizes.
+ */
+export function validateAmortizedRule(update: AmortizedRule, name = 'update'): void {
+  if (update == null || typeof update !== 'object') {
+    throw new TypeError(
+      `${name}: expected { rule: 'vjp' | 'fit' | 'leastSquares', … }, got ${String(update)}`,
+    );
+  }
+  const rule = (update as { rule?: unknown }).rule;
+  if (rule !== 'vjp' && rule !== 'fit' && rule !== 'leastSquares') {
+    throw new TypeError(
+      `${name}.rule: expected 'vjp', 'fit' or 'leastSquares', got ${String(rule)}`,
+    );
+  }
+  const opt = (update as { optimizer?: unknown }).optimizer;
+  if ((rule !== 'leastSquares' || opt !== undefined) && !isOptimizer(opt)) {
+    throw new TypeError(
+      `${name}.optimizer: rule '${rule}' needs a tf.Optimizer (e.g. tf.train.sgd(1e-3)), got ${String(opt)}`,
+    );
+  }
+  if (rule !== 'vjp') assertPositive((update as { stepSize: number }).stepSize, `${name}.stepSize`);
+  const inner = (update as { innerSteps?: number }).innerSteps;
+  if (rule === 'fit' && inner !== undefined) assertInt(inner, `${name}.innerSteps`, 1);
+}
+
 /** Applies one η-update (8), (9) or (10) for a given Stein direction Δx `[m, dim]`. */
 export function applyAmortizedRule(
   sampler: NeuralSampler,
@@ -44,6 +86,7 @@ export function applyAmortizedRule(
   dx: tf.Tensor2D,
   update: AmortizedRule,
 ): AmortizedRuleInfo {
+  validateAmortizedRule(update);
   switch (update?.rule) {
     case 'vjp':
       vjpUpdate(sampler, batch, dx, update.optimizer);
@@ -79,6 +122,22 @@ export interface AmortizedSvgdOptions {
   normalize?: 'n' | 'kernelSum';
   /** Drop the j = i terms of (7) (see `featureSteinDirection`); default false. */
   excludeSelf?: boolean;
+  /** Stop with a RangeError naming the iteration when Δx is not finite (one boolean sync per step); default true. */
+  checkFinite?: boolean;
+}
+
+/**
+ * RangeError naming the iteration when Δx is not finite (a NaN/±Inf score or
+ * sampler output): checked before η is touched, so the sampler keeps its
+ * weights. One boolean read back per call.
+ */
+export function assertFiniteDirection(dx: tf.Tensor, iteration: number, op: string): void {
+  assertFiniteUpdate(
+    [dx],
+    op,
+    iteration,
+    "the Stein direction Δx (from score(x) and the sampler's output)",
+  );
 }
 
 /** Algorithm 1's state: the iteration and the base seed of the ξ stream (resumable). */
@@ -143,28 +202,53 @@ export function amortizedSvgdStep(
   state: AmortizedSvgdState,
   opts: AmortizedSvgdOptions,
 ): { state: AmortizedSvgdState; info: AmortizedSvgdStepInfo } {
+  if (opts == null || typeof opts !== 'object') {
+    throw new TypeError(
+      `opts: expected { sampler, score, kernel, update, batchSize }, got ${String(opts)}`,
+    );
+  }
   const { sampler, batchSize } = opts;
+  if (sampler == null || typeof sampler.noise !== 'function') {
+    throw new TypeError(`sampler: expected a NeuralSampler, got ${String(sampler)}`);
+  }
+  if (typeof opts.score !== 'function') {
+    throw new TypeError(
+      `score: expected a function (x, labels?) => [m, dim], got ${String(opts.score)}`,
+    );
+  }
   assertInt(batchSize, 'batchSize', 2);
+  validateAmortizedRule(opts.update);
   const seed = iterationSeed(state.seed, state.iteration);
   const noise = sampler.noise(batchSize, seed);
-  const labels =
-    sampler.numClasses !== undefined ? sampler.labels(batchSize, seed ^ 0x5bd1e995) : undefined;
-  const batch: SamplerBatch = { noise, labels };
-  const { direction: dx, kernelName } = samplerSteinDirection(
-    sampler,
-    noise,
-    labels,
-    (x) => assert2D(opts.score(x, labels), 'score(x)', batchSize, sampler.dim),
-    opts,
-  );
+  let labels: tf.Tensor | undefined;
+  let dx: tf.Tensor2D | undefined;
   try {
+    labels =
+      sampler.numClasses !== undefined ? sampler.labels(batchSize, seed ^ 0x5bd1e995) : undefined;
+    const batch: SamplerBatch = { noise, labels };
+    const r = samplerSteinDirection(
+      sampler,
+      noise,
+      labels,
+      (x) => {
+        const s = assert2D(opts.score(x, labels), 'score(x)', batchSize, sampler.dim);
+        assertFloat(s, 'score(x)');
+        return s;
+      },
+      opts,
+    );
+    dx = r.direction;
+    const kernelName = r.kernelName;
+    if (opts.checkFinite ?? true) {
+      assertFiniteDirection(dx, state.iteration + 1, 'amortizedSvgd');
+    }
     const info = applyAmortizedRule(sampler, batch, dx, opts.update);
     return {
       state: { iteration: state.iteration + 1, seed: state.seed },
       info: { ...info, iteration: state.iteration + 1, kernel: kernelName },
     };
   } finally {
-    tf.dispose([noise, dx, ...(labels ? [labels] : [])]);
+    tf.dispose([noise, ...(dx ? [dx] : []), ...(labels ? [labels] : [])]);
   }
 }
 

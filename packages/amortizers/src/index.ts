@@ -16,7 +16,9 @@ export {
   amortizedSvgdStep,
   applyAmortizedRule,
   iterationSeed,
+  validateAmortizedRule,
 } from './amortizedSvgd';
+
 // The Stein variational gradient (7) with a kernel on features, exact or approximate repulsion.
 export type {
   FeatureSteinDirection,

@@ -1,11 +1,19 @@
-import { assertInt, assertPositive, type EnergyModel, type Kernel } from '@steinkit/core';
+import {
+  assertFiniteUpdate,
+  assertInt,
+  assertPositive,
+  type EnergyModel,
+  type Kernel,
+} from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type AmortizedRule,
   type AmortizedRuleInfo,
   applyAmortizedRule,
+  assertFiniteDirection,
   iterationSeed,
   samplerSteinDirection,
+  validateAmortizedRule,
 } from './amortizedSvgd';
 import type { RepulsionMode } from './direction';
 import type { NeuralSampler } from './sampler';
@@ -168,6 +176,31 @@ export function amortizedMleStep(
   }
   const n = data.shape[0];
   assertInt(n, 'batch.data.shape[0]', 2);
+  if (data.dtype !== 'float32') {
+    throw new TypeError(`batch.data: expected a float32 tensor, got ${data.dtype}`);
+  }
+  if (data.size / n !== sampler.dim) {
+    throw new RangeError(
+      `batch.data: expected ${sampler.dim} values per row (the sampler's dim), got shape [${data.shape.join(', ')}]`,
+    );
+  }
+  validateAmortizedRule(opts.generatorUpdate, 'generatorUpdate');
+  if (typeof opts.energyOptimizer?.applyGradients !== 'function') {
+    throw new TypeError(
+      `energyOptimizer: expected a tf.Optimizer, got ${String(opts.energyOptimizer)}`,
+    );
+  }
+  {
+    // everything is validated before η or θ moves: non-finite data would poison θ
+    const ok = tf.tidy(() => tf.all(tf.isFinite(data)));
+    const finite = ok.dataSync()[0] === 1;
+    ok.dispose();
+    if (!finite) {
+      throw new RangeError(
+        `batch.data: iteration ${state.iteration + 1}: expected finite values, found NaN/±Inf; nothing was updated`,
+      );
+    }
+  }
   if (batch.labels !== undefined && (batch.labels.rank < 1 || batch.labels.shape[0] !== n)) {
     throw new RangeError(
       `batch.labels: expected [${n}] labels, got [${batch.labels.shape.join(', ')}]`,
@@ -186,6 +219,7 @@ export function amortizedMleStep(
   let kernelName = opts.kernel.name;
   let generator: AmortizedRuleInfo = { rule: opts.generatorUpdate.rule };
   let noise: tf.Tensor2D | null = null;
+  let xs: tf.Tensor2D | null = null;
   try {
     for (let g = 0; g < steps; g++) {
       noise?.dispose();
@@ -201,6 +235,7 @@ export function amortizedMleStep(
       kernelName = d.kernelName;
       const dx = d.direction;
       try {
+        assertFiniteDirection(dx, state.iteration + 1, 'amortizedMle');
         generator = applyAmortizedRule(
           sampler,
           { noise: z, labels: sampleLabels },
@@ -213,17 +248,20 @@ export function amortizedMleStep(
     }
     // θ by (16): minimize Ê_obs[φ] − (1 − γ) Ê_η[φ] on fresh samples (same ξ, updated η).
     const z = noise as tf.Tensor2D;
-    const xs = tf.tidy(() => sampler.apply(z, sampleLabels));
+    xs = tf.tidy(() => sampler.apply(z, sampleLabels));
+    const xsNow = xs;
     // The rules read the current θ's energies (forward only), then (16) is applied.
     const means = tf.tidy(() =>
-      tf.stack([tf.mean(model.energy(data, batch.labels)), tf.mean(model.energy(xs, modelLabels))]),
+      tf.stack([
+        tf.mean(model.energy(data, batch.labels)),
+        tf.mean(model.energy(xsNow, modelLabels)),
+      ]),
     );
     const [dataEnergy, sampleEnergy] = Array.from(means.dataSync());
     means.dispose();
     if (!Number.isFinite(dataEnergy) || !Number.isFinite(sampleEnergy)) {
-      xs.dispose();
       throw new RangeError(
-        `energy: non-finite mean energies (data ${dataEnergy}, samples ${sampleEnergy}) at iteration ${state.iteration + 1}`,
+        `energy: non-finite mean energies (data ${dataEnergy}, samples ${sampleEnergy}) at iteration ${state.iteration + 1}; θ was not updated`,
       );
     }
     const gap = dataEnergy - sampleEnergy;
@@ -238,16 +276,16 @@ export function amortizedMleStep(
           () =>
             tf.sub(
               tf.mean(model.energy(data, batch.labels)),
-              tf.mul(1 - g, tf.mean(model.energy(xs, modelLabels))),
+              tf.mul(1 - g, tf.mean(model.energy(xsNow, modelLabels))),
             ) as tf.Scalar,
           model.trainableVariables,
         );
+        assertFiniteUpdate(grads, 'amortizedMle', state.iteration + 1, "θ's gradient");
         setLearningRate(opts.energyOptimizer, lr);
         opts.energyOptimizer.applyGradients(grads);
         value.dispose();
       });
     }
-    xs.dispose();
     return {
       state: { iteration: state.iteration + 1, seed: state.seed },
       record: {
@@ -266,6 +304,7 @@ export function amortizedMleStep(
     };
   } finally {
     noise?.dispose();
+    xs?.dispose();
     ownLabels?.dispose();
   }
 }

@@ -1,5 +1,6 @@
 import {
   assert2D,
+  assertFiniteUpdate,
   assertInt,
   assertPositive,
   createRng,
@@ -205,19 +206,31 @@ export function reparamKlStep(
   const rng = createRng((state.seed + Math.imul(state.iteration + 1, 0x9e3779b1)) >>> 0);
   const rows = objective === 'iwae' ? opts.batchSize * K : opts.batchSize;
   const eps = rng.normal([rows, opts.q.dim]) as tf.Tensor2D;
-  const v = tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(
-      () =>
-        tf.neg(
-          objective === 'iwae'
-            ? iwaeBound(opts.q, opts.logProb, eps, K)
-            : elbo(opts.q, opts.logProb, eps),
-        ) as tf.Scalar,
-      opts.q.trainableVariables,
-    );
-    opts.optimizer.applyGradients(grads);
-    return value;
-  });
+  let v: tf.Tensor;
+  try {
+    v = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(
+        () =>
+          tf.neg(
+            objective === 'iwae'
+              ? iwaeBound(opts.q, opts.logProb, eps, K)
+              : elbo(opts.q, opts.logProb, eps),
+          ) as tf.Scalar,
+        opts.q.trainableVariables,
+      );
+      assertFiniteUpdate(
+        [value, ...Object.values(grads)],
+        'reparamKl',
+        state.iteration + 1,
+        'the bound or its gradient',
+      );
+      opts.optimizer.applyGradients(grads);
+      return value;
+    });
+  } catch (e) {
+    eps.dispose();
+    throw e;
+  }
   const bound = -v.dataSync()[0];
   tf.dispose([v, eps]);
   return { state: { iteration: state.iteration + 1, seed: state.seed }, bound };

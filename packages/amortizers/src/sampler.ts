@@ -111,6 +111,16 @@ export function neuralSampler(opts: NeuralSamplerOptions): NeuralSampler {
   } else if (opts.labelProbs || opts.labelMapping) {
     throw new TypeError('labelProbs/labelMapping: set numClasses for a conditional sampler');
   }
+  if (isLayersModel(net) && !opts.labelMapping) {
+    // the net's declared input width must be what netInput builds: ξ (plus the one-hot label)
+    const inShape = (net as tfl.LayersModel).inputs?.[0]?.shape;
+    const want = noiseDim + (numClasses ?? 0);
+    if (inShape && inShape.length === 2 && typeof inShape[1] === 'number' && inShape[1] !== want) {
+      throw new RangeError(
+        `noiseDim: the net takes inputs of width ${inShape[1]}, but noiseDim = ${noiseDim}${numClasses !== undefined ? ` + numClasses = ${numClasses}` : ''} gives ${want}`,
+      );
+    }
+  }
 
   const drawNoise = (n: number, seed: number): tf.Tensor2D => {
     if (typeof noiseSrc === 'function') {

@@ -13,6 +13,14 @@ function checkDx(sampler: NeuralSampler, batch: SamplerBatch, dx: tf.Tensor, nam
   assert2D(dx, name, batch.noise.shape[0], sampler.dim);
 }
 
+function checkOptimizer(o: unknown, name: string): void {
+  if (o == null || typeof (o as tf.Optimizer).applyGradients !== 'function') {
+    throw new TypeError(
+      `${name}: expected a tf.Optimizer (e.g. tf.train.sgd(1e-3)), got ${String(o)}`,
+    );
+  }
+}
+
 /**
  * Update (10): η ← η + ε Σ_i ∂_η f(η; ξ_i) Δx_i — the Stein variational
  * gradient back-propagated through f as a VJP. Implemented as one step of
@@ -26,6 +34,7 @@ export function vjpUpdate(
   dx: tf.Tensor2D,
   optimizer: tf.Optimizer,
 ): void {
+  checkOptimizer(optimizer, 'optimizer');
   checkDx(sampler, batch, dx);
   tf.tidy(() => {
     const { value, grads } = tf.variableGrads(
@@ -57,6 +66,7 @@ export function fitUpdate(
   optimizer: tf.Optimizer,
   opts: FitUpdateOptions,
 ): { losses: number[] } {
+  checkOptimizer(optimizer, 'optimizer');
   checkDx(sampler, batch, dx);
   assertPositive(opts.stepSize, 'stepSize');
   const innerSteps = opts.innerSteps ?? 5;

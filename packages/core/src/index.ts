@@ -33,6 +33,7 @@ export {
   assert2D,
   assertFinite,
   assertFiniteArray,
+  assertFiniteUpdate,
   assertFloat,
   assertInt,
   assertMemory,

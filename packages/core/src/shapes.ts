@@ -138,6 +138,30 @@ export function assertFiniteArray(v: ArrayLike<number>, name: string): void {
   }
 }
 
+/**
+ * Training loops stop at the first non-finite loss or update instead of
+ * writing NaN into a model: a RangeError that names the loop, the iteration
+ * and what was not finite, thrown before anything is applied. One boolean is
+ * read back per call.
+ */
+export function assertFiniteUpdate(
+  tensors: tf.Tensor[] | tf.NamedTensorMap,
+  op: string,
+  iteration: number,
+  what: string,
+): void {
+  const list = Array.isArray(tensors) ? tensors : Object.values(tensors);
+  if (list.length === 0) return;
+  const ok = tf.tidy(() => tf.all(tf.stack(list.map((t) => tf.all(tf.isFinite(t))))));
+  const finite = ok.dataSync()[0] === 1;
+  ok.dispose();
+  if (!finite) {
+    throw new RangeError(
+      `${op}: iteration ${iteration}: ${what} is not finite (NaN/±Inf); stopped before applying it, the model keeps the weights of iteration ${iteration - 1}`,
+    );
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Memory pre-checks: refuse an op that would overflow the backend's memory
 // (on wasm a raw "memory access out of bounds" trap that kills the backend)

@@ -1,6 +1,12 @@
 import { assertInt, createRng } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type ImageDataset, type ImageLayout, imageShape, subsetDataset } from './image-dataset';
+import {
+  type ImageDataset,
+  type ImageLayout,
+  imageShape,
+  subsetDataset,
+  validateImageDataset,
+} from './image-dataset';
 
 export interface BatchOptions {
   /** Rows per batch. */
@@ -76,6 +82,7 @@ function* batchIndices(
  */
 export function batches(ds: ImageDataset, opts: BatchOptions): Generator<Batch, void, undefined> {
   // validate eagerly (a generator body would only run on the first next())
+  validateImageDataset(ds, 'ds');
   const o = checkBatchOptions(opts, ds.size);
   const layout = opts.layout ?? 'nhwc';
   if (layout !== 'nhwc' && layout !== 'flat') {

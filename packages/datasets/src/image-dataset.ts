@@ -128,8 +128,23 @@ export function subsetDataset(
   return { ...ds, name: name ?? `${ds.name}[subset]`, size: indices.length, images, labels };
 }
 
-/** Checks an ImageDataset's arrays against its declared sizes. */
+/**
+ * Checks an ImageDataset's arrays against its declared sizes, and that every
+ * label is an integer in [0, numClasses) (a short image array would be
+ * zero-padded and an out-of-range label one-hot to all zeros otherwise).
+ */
 export function validateImageDataset(ds: ImageDataset, name = 'dataset'): void {
+  if (ds == null || typeof ds !== 'object' || !ds.images || !ds.labels) {
+    throw new TypeError(
+      `${name}: expected an ImageDataset { images, labels, size, … }, got ${String(ds)}`,
+    );
+  }
+  for (const key of ['size', 'height', 'width', 'channels', 'numClasses'] as const) {
+    const v = ds[key];
+    if (!Number.isInteger(v) || v < (key === 'size' ? 0 : 1)) {
+      throw new RangeError(`${name}.${key}: expected a positive integer, got ${String(v)}`);
+    }
+  }
   const per = ds.height * ds.width * ds.channels;
   if (ds.images.length !== ds.size * per) {
     throw new RangeError(
@@ -138,6 +153,14 @@ export function validateImageDataset(ds: ImageDataset, name = 'dataset'): void {
   }
   if (ds.labels.length !== ds.size) {
     throw new RangeError(`${name}.labels: expected ${ds.size} labels, got ${ds.labels.length}`);
+  }
+  for (let i = 0; i < ds.labels.length; i++) {
+    const l = ds.labels[i];
+    if (!Number.isInteger(l) || l < 0 || l >= ds.numClasses) {
+      throw new RangeError(
+        `${name}.labels: label ${l} at ${i} is not an integer in [0, ${ds.numClasses})`,
+      );
+    }
   }
 }
 

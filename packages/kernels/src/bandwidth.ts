@@ -155,6 +155,17 @@ export function resolveBandwidth(b: Bandwidth, x: tf.Tensor2D): number {
       largest: 4 * m * m,
     });
   }
+  {
+    // NaN/±Inf would vanish in the clamped distances (relu(NaN) = 0 on some backends)
+    const ok = tf.tidy(() => tf.all(tf.isFinite(x)));
+    const finite = ok.dataSync()[0] === 1;
+    ok.dispose();
+    if (!finite) {
+      throw new RangeError(
+        'x: the median bandwidth needs finite pairwise distances; x holds NaN/±Inf',
+      );
+    }
+  }
   const { scale = 1, squared = false, logN = false, includeSelf = false, fallback = 1 } = b;
   const dist = tf.tidy(() => {
     let pts = x;

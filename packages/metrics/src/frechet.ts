@@ -1,9 +1,9 @@
-import { assert2D, assertSameDim, matmul, psdSqrt, symmetricEigen } from '@steinkit/core';
+import { assertFiniteArray, assertPoints, matmul, psdSqrt, symmetricEigen } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Mean `[d]` and covariance `[d, d]` (row-major, 1/(n−1)) of the rows of x, in float64. */
 export function meanAndCovariance(x: tf.Tensor2D): { mean: Float64Array; cov: Float64Array } {
-  assert2D(x, 'x');
+  assertPoints(x, 'x');
   const [n, d] = x.shape;
   if (n < 2) throw new RangeError(`x: a covariance needs at least 2 rows, got ${n}`);
   // Center and form XᵀX on the backend (one matmul), finish in float64.
@@ -15,6 +15,13 @@ export function meanAndCovariance(x: tf.Tensor2D): { mean: Float64Array; cov: Fl
   const mean = Float64Array.from(mu.dataSync());
   const g = gram.dataSync();
   tf.dispose([mu, gram]);
+  for (let i = 0; i < g.length; i++) {
+    if (!Number.isFinite(g[i]) || (i < d && !Number.isFinite(mean[i]))) {
+      throw new RangeError(
+        'x: expected finite values small enough for a float32 covariance (found NaN/±Inf or |x| ≳ 1e19)',
+      );
+    }
+  }
   const cov = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
     for (let j = i; j < d; j++) {
@@ -26,12 +33,47 @@ export function meanAndCovariance(x: tf.Tensor2D): { mean: Float64Array; cov: Fl
   return { mean, cov };
 }
 
+/** RangeError naming `name` unless c is a finite symmetric PSD d×d matrix (to round-off). */
+function assertCovariance(c: ArrayLike<number>, d: number, name: string): void {
+  assertFiniteArray(c, name);
+  let scale = 0;
+  for (let i = 0; i < c.length; i++) scale = Math.max(scale, Math.abs(c[i]));
+  for (let i = 0; i < d; i++) {
+    for (let j = i + 1; j < d; j++) {
+      const a = c[i * d + j];
+      const b = c[j * d + i];
+      if (Math.abs(a - b) > 1e-6 * scale) {
+        throw new RangeError(
+          `${name}: expected a symmetric matrix, got [${i}, ${j}] = ${a} but [${j}, ${i}] = ${b}`,
+        );
+      }
+    }
+  }
+  const { values } = symmetricEigen(Float64Array.from(c), d);
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = 0;
+  for (const v of values) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, Math.abs(v));
+  }
+  if (lo < -1e-6 * Math.max(hi, 1e-300)) {
+    throw new RangeError(
+      `${name}: expected a positive semi-definite covariance, got smallest eigenvalue ${lo.toPrecision(4)}`,
+    );
+  }
+}
+
 /**
  * The Fréchet (2-Wasserstein) distance between N(μ₁, Σ₁) and N(μ₂, Σ₂):
  * ‖μ₁ − μ₂‖² + tr Σ₁ + tr Σ₂ − 2 tr (Σ₁^{½} Σ₂ Σ₁^{½})^{½}.
  * Numerically stable matrix square roots: both come from symmetric Jacobi
  * eigendecompositions in float64 (eigenvalues clamped at 0), so the inner
  * matrix stays symmetric PSD and no complex parts or Newton iterations appear.
+ *
+ * Validated: finite entries, d ≥ 1, cov1/cov2 symmetric (to 1e-6 relative)
+ * and positive semi-definite (smallest eigenvalue ≥ −1e-6·largest) — else a
+ * RangeError naming the argument, instead of a distance from a matrix that is
+ * no covariance.
  */
 export function gaussianFrechetDistance(
   mean1: ArrayLike<number>,
@@ -39,12 +81,17 @@ export function gaussianFrechetDistance(
   mean2: ArrayLike<number>,
   cov2: ArrayLike<number>,
 ): number {
-  const d = mean1.length;
+  const d = mean1?.length;
+  if (!(d >= 1)) throw new RangeError(`mean1: expected d ≥ 1 values, got ${String(d)}`);
   if (mean2.length !== d) throw new RangeError(`mean2: expected length ${d}, got ${mean2.length}`);
   if (cov1.length !== d * d)
     throw new RangeError(`cov1: expected ${d}×${d}, got ${cov1.length} entries`);
   if (cov2.length !== d * d)
     throw new RangeError(`cov2: expected ${d}×${d}, got ${cov2.length} entries`);
+  assertFiniteArray(mean1, 'mean1');
+  assertFiniteArray(mean2, 'mean2');
+  assertCovariance(cov1, d, 'cov1');
+  assertCovariance(cov2, d, 'cov2');
   let dm = 0;
   let tr = 0;
   for (let i = 0; i < d; i++) {
@@ -66,7 +113,8 @@ export function gaussianFrechetDistance(
  * classifier features to get the FID analogue (see `classifierFrechetDistance`).
  */
 export function frechetDistance(x: tf.Tensor2D, y: tf.Tensor2D): number {
-  assertSameDim(x, 'x', y, 'y');
+  assertPoints(x, 'x');
+  assertPoints(y, 'y', { d: x.shape[1] });
   const a = meanAndCovariance(x);
   const b = meanAndCovariance(y);
   return gaussianFrechetDistance(a.mean, a.cov, b.mean, b.cov);

@@ -1,4 +1,4 @@
-import { assertSameDim, type Kernel } from '@steinkit/core';
+import { assertPoints, type Kernel } from '@steinkit/core';
 import { rbf } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -41,7 +41,9 @@ export function meanOfGram(k: tf.Tensor2D, offDiagonal: boolean): tf.Scalar {
  * U-statistic (Gretton et al. eq. 3) or the biased V-statistic (eq. 5).
  */
 export function mmd2(x: tf.Tensor2D, y: tf.Tensor2D, opts: MmdOptions = {}): tf.Scalar {
-  assertSameDim(x, 'x', y, 'y');
+  assertPoints(x, 'x', { minN: 1, what: 'MMD² needs' });
+  assertPoints(y, 'y', { d: x.shape[1], minN: 1, what: 'MMD² needs' });
+  opts = opts ?? {};
   const estimator = checkEstimator(opts.estimator ?? 'unbiased');
   const unbiased = estimator === 'unbiased';
   if (unbiased && (x.shape[0] < 2 || y.shape[0] < 2)) {

@@ -24,6 +24,11 @@ export function labelAgreement(
   images: tf.Tensor,
   labels: tf.Tensor1D | ArrayLike<number>,
 ): number {
+  if (!(images?.shape?.[0] >= 1)) {
+    throw new RangeError(
+      `images: labelAgreement needs at least 1 image, got ${images?.shape ? `shape [${images.shape.join(', ')}]` : String(images)}`,
+    );
+  }
   const want = labelArray(labels, images.shape[0]);
   const pred = clf.predictLabels(images);
   const got = pred.dataSync();

@@ -1,6 +1,8 @@
 import {
   assert2D,
+  assertFloat,
   assertInt,
+  assertPoints,
   assertPositive,
   createRng,
   type Rng,
@@ -128,12 +130,16 @@ function lsdParts(
   critic: CriticLike,
   opts: LsdOptions,
 ) {
-  const xs = assert2D(x, 'x');
+  const xs = assertPoints(x, 'x', {
+    minN: 1,
+    what: 'the learned Stein discrepancy (a mean over rows) needs',
+  });
   const [n, d] = xs.shape;
   const c = asCritic(critic);
   return tf.tidy(() => {
     const s = typeof score === 'function' ? score(xs) : score;
     assert2D(s, 'score', n, d);
+    assertFloat(s, 'score');
     const f = c.apply(xs);
     assert2D(f, 'critic(x)', n, d);
     const div = criticDivergence(c, xs, opts);

@@ -1,4 +1,11 @@
-import { assert2D, assertFloat, assertPoints, assertPositive, type ScoreFn } from '@steinkit/core';
+import {
+  assert2D,
+  assertFinite,
+  assertFloat,
+  assertPoints,
+  assertPositive,
+  type ScoreFn,
+} from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -380,6 +387,7 @@ function slicedProjections(
   const sc = typeof score === 'function' ? score(xs) : score;
   assert2D(sc, 'score', n, d);
   assertFloat(sc, 'score');
+  if (sc !== score) assertFinite(sc, 'score(x)');
   const gn = normalizeRows(g);
   const rn = normalizeRows(r);
   const proj = tf.matMul(gn, xs, false, true) as tf.Tensor2D; // [S, n]
@@ -398,6 +406,9 @@ export function sksd(x: tf.Tensor2D, score: ScoreFn | tf.Tensor2D, opts: SksdOpt
   const xs = assertPoints(x, 'x', { minN: 1, what: 'the sliced KSD needs' });
   const d = xs.shape[1];
   checkSlices(opts, 'opts', d);
+  // read back before any op is recorded: a throw inside a gradient tape (maxSksdStep) would leak its saved tensors
+  assertFinite(xs, 'x');
+  if (typeof score !== 'function') assertFinite(score, 'score(x)');
   const { statistic = 'v', bandwidth = SKSD_MEDIAN } = opts;
   if (statistic !== 'u' && statistic !== 'v') {
     throw new TypeError(`statistic: expected 'u' or 'v', got ${String(statistic)}`);
