@@ -332,6 +332,11 @@ export function slicedSteinCore(
         gA[p] = ((gA[p] - gtMean) * invH[i]) / norm;
       }
     }
+    if (!Number.isFinite(Math.fround(total / norm))) {
+      throw new RangeError(
+        `x: the sliced KSD overflowed float32 (${total / norm}): x or score(x) is too large for the bandwidth (rescale the data)`,
+      );
+    }
     save([tf.tensor2d(gA, [S, n]), tf.tensor2d(gS, [S, n]), tf.tensor1d(gC)]);
     return {
       value: tf.scalar(total / norm),

@@ -1,4 +1,11 @@
-import { assert2D, assertInt, createRng, type Rng, type ScoreFn } from '@steinkit/core';
+import {
+  assertFinite,
+  assertInt,
+  assertPoints,
+  createRng,
+  type Rng,
+  type ScoreFn,
+} from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { SKSD_MEDIAN, type SlicedBandwidth, sksdPairMatrix } from './sliced';
 import { maxSksdDispose, maxSksdFit, maxSksdInit } from './slicedMax';
@@ -45,7 +52,7 @@ export function slicedGofTest(
   score: ScoreFn,
   opts: SlicedGofOptions = {},
 ): SlicedGofResult {
-  const xs = assert2D(x, 'x');
+  const xs = assertPoints(x, 'x');
   const [n, d] = xs.shape;
   const {
     fitFraction = 0.5,
@@ -67,6 +74,14 @@ export function slicedGofTest(
       `x: expected enough rows for two splits of ≥ 2, got ${n} (fitFraction ${fitFraction})`,
     );
   }
+  if (typeof score !== 'function') {
+    throw new TypeError(`score: expected a function [n, d] → [n, d], got ${String(score)}`);
+  }
+  if (variant !== 'g' && variant !== 'rg') {
+    throw new TypeError(`variant: expected 'g' or 'rg', got ${String(variant)}`);
+  }
+  assertPositive(learningRate, 'learningRate');
+  assertFinite(xs, 'x'); // nothing is allocated before the checks
   const rng = opts.rng ?? createRng(0);
   const perm = rng.permutation(n);
   const idxFit = tf.tensor1d(perm.slice(0, nFit), 'int32');
@@ -74,16 +89,18 @@ export function slicedGofTest(
   const xFit = tf.gather(xs, idxFit) as tf.Tensor2D;
   const xTest = tf.gather(xs, idxTest) as tf.Tensor2D;
   tf.dispose([idxFit, idxTest]);
-  const state = maxSksdInit(d, {
-    variant,
-    optimizer: tf.train.adam(learningRate),
-    statistic: 'u',
-    bandwidth,
-  });
+  let state: ReturnType<typeof maxSksdInit> | undefined;
   try {
-    if (steps > 0) maxSksdFit(state, xFit, score, steps);
+    state = maxSksdInit(d, {
+      variant,
+      optimizer: tf.train.adam(learningRate),
+      statistic: 'u',
+      bandwidth,
+    });
+    const st = state;
+    if (steps > 0) maxSksdFit(st, xFit, score, steps);
     const { statistic, boot } = tf.tidy(() => {
-      const H = sksdPairMatrix(xTest, score, { r: state.r, g: state.g, bandwidth });
+      const H = sksdPairMatrix(xTest, score, { r: st.r, g: st.g, bandwidth });
       const tr = tf.sum(tf.mul(H, tf.eye(nTest)));
       const denom = nTest * (nTest - 1);
       const u = tf.div(tf.sub(tf.sum(H), tr), denom);
@@ -99,11 +116,11 @@ export function slicedGofTest(
       pValue: (1 + exceed) / (1 + bootstrap),
       nFit,
       nTest,
-      r: state.r.arraySync(),
-      g: state.g.arraySync(),
+      r: st.r.arraySync(),
+      g: st.g.arraySync(),
     };
   } finally {
-    maxSksdDispose(state);
+    if (state) maxSksdDispose(state);
     tf.dispose([xFit, xTest]);
   }
 }
