@@ -167,9 +167,9 @@ describe('reparamKlStep stops at a non-finite bound (issue 16)', () => {
     const optimizer = tf.train.adam(0.1); // Adam's constructor allocates its β-power scalars
     const before = tf.memory().numTensors;
     const logProb = (x: tf.Tensor2D) => tf.mul(tf.sum(x, 1), Number.NaN) as tf.Tensor1D;
-    expect(() =>
-      reparamKlStep(reparamKlInit(), { q, logProb, optimizer, batchSize: 4 }),
-    ).toThrow(/^reparamKl: iteration 1: the bound or its gradient is not finite/);
+    expect(() => reparamKlStep(reparamKlInit(), { q, logProb, optimizer, batchSize: 4 })).toThrow(
+      /^reparamKl: iteration 1: the bound or its gradient is not finite/,
+    );
     expect(tf.memory().numTensors).toBe(before);
     expect(snapshot(q.trainableVariables)).toEqual(w0);
     q.dispose();
