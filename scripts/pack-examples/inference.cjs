@@ -1,7 +1,16 @@
 module.exports = async function check(inf, tf) {
-  const encoder = inf.gaussianEncoder({ inputDim: 6, latentDim: 2, hidden: [4], covariance: 'full', seed: 1 });
+  const encoder = inf.gaussianEncoder({
+    inputDim: 6,
+    latentDim: 2,
+    hidden: [4],
+    covariance: 'full',
+    seed: 1,
+  });
   const model = inf.bernoulliModel({ dataDim: 6, latentDim: 2, hidden: [4], seed: 2 });
-  const x = tf.tensor2d([[1, 0, 1, 0, 1, 1], [0, 0, 1, 1, 0, 1]]);
+  const x = tf.tensor2d([
+    [1, 0, 1, 0, 1, 1],
+    [0, 0, 1, 1, 0, 1],
+  ]);
   let state = inf.inferenceInit({ seed: 3 });
   const r = inf.inferenceStep(state, { x }, { encoder, model, objective: { kind: 'iwae', k: 5 } });
   state = r.state;

@@ -1,6 +1,6 @@
 import { assertInt } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Activation, mlp, readWeights, type WeightRecord, writeWeights } from './mlp';
+import { type MlpActivation, mlp, readWeights, type WeightRecord, writeWeights } from './mlp';
 import { assertData } from './validate';
 
 /** C(x) ≈ E_{q(z|x)}[log w(x, z)] (seed 004), a small MLP x → scalar. */
@@ -18,7 +18,7 @@ export interface LogWeightCritic {
 export function logWeightCritic(opts: {
   inputDim: number;
   hidden?: number[];
-  activation?: Activation;
+  activation?: MlpActivation;
   seed?: number;
 }): LogWeightCritic {
   assertInt(opts.inputDim, 'inputDim', 1);

@@ -1,9 +1,9 @@
 import { assertInt, createRng } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  type Activation,
   activate,
   type Mlp,
+  type MlpActivation,
   mlp,
   readWeights,
   uniqueName,
@@ -58,7 +58,7 @@ export interface EncoderOptions {
   latentDim: number;
   /** Hidden widths of the body (Burda et al.: `[200, 200]`). May be empty (a linear encoder). */
   hidden?: number[];
-  activation?: Activation;
+  activation?: MlpActivation;
   seed?: number;
 }
 

@@ -17,7 +17,7 @@ export { gaussianEncoder, implicitEncoder } from './encoders';
 export type { ImportanceLogLikelihood, ImportanceLogLikelihoodOptions } from './loglik';
 export { importanceLogLikelihood, momentMatch } from './loglik';
 // Building blocks: seeded dense networks and their weights as JSON.
-export type { Activation, Mlp, MlpOptions, WeightRecord } from './mlp';
+export type { Mlp, MlpActivation, MlpOptions, WeightRecord } from './mlp';
 export { mlp, readWeights, writeWeights } from './mlp';
 // The model p(x, z): N(0, I) prior, Bernoulli MLP decoder, the interface all methods share.
 export type { BernoulliModel, BernoulliModelOptions, LatentVariableModel } from './model';

@@ -2,13 +2,13 @@ import { assertInt, createRng } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Hidden-layer nonlinearity of an {@link Mlp}. */
-export type Activation = 'tanh' | 'relu' | 'softplus' | 'linear';
+export type MlpActivation = 'tanh' | 'relu' | 'softplus' | 'linear';
 
 export interface MlpOptions {
   /** Layer widths including input and output, e.g. `[784, 200, 200]`. */
   sizes: number[];
   /** Nonlinearity after every layer except (by default) the last. Default `'tanh'`. */
-  activation?: Activation;
+  activation?: MlpActivation;
   /** Apply the activation after the last layer too (an encoder *body*). Default false. */
   activateOutput?: boolean;
   /** Seed of the Glorot-uniform weights (biases start at 0). Default 0. */
@@ -34,7 +34,7 @@ export function uniqueName(prefix: string): string {
   return `steinkit_inference_${prefix}_${uid++}`;
 }
 
-export function activate(x: tf.Tensor, a: Activation): tf.Tensor {
+export function activate(x: tf.Tensor, a: MlpActivation): tf.Tensor {
   switch (a) {
     case 'tanh':
       return tf.tanh(x);

@@ -1,6 +1,6 @@
 import { assertInt, createRng } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Activation, mlp, readWeights, type WeightRecord, writeWeights } from './mlp';
+import { type MlpActivation, mlp, readWeights, type WeightRecord, writeWeights } from './mlp';
 import { assertData } from './validate';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -42,7 +42,7 @@ export interface BernoulliModelOptions {
   latentDim: number;
   /** Decoder hidden widths (Burda et al.: `[200, 200]`). */
   hidden?: number[];
-  activation?: Activation;
+  activation?: MlpActivation;
   seed?: number;
 }
 
