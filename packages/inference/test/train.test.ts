@@ -34,7 +34,9 @@ function setup(kind: 'diagonal' | 'full' | 'implicit', seed = 1) {
     encoder,
     model,
     critic,
-    dispose: () => [encoder, model, critic].forEach((m) => m.dispose()),
+    dispose: () => {
+      for (const m of [encoder, model, critic]) m.dispose();
+    },
   };
 }
 
