@@ -60,7 +60,9 @@ export function mlp(opts: MlpOptions): Mlp {
   sizes.forEach((s, i) => {
     assertInt(s, `sizes[${i}]`, 1);
   });
-  activate(tf.scalar(0), activation).dispose(); // validates the name
+  tf.tidy(() => {
+    activate(tf.scalar(0), activation); // validates the name
+  });
   const rng = createRng(opts.seed ?? 0);
   const prefix = opts.name ?? 'mlp';
   const variables: tf.Variable[] = [];
@@ -71,7 +73,9 @@ export function mlp(opts: MlpOptions): Mlp {
     const w0 = rng.uniform([fanIn, fanOut], -lim, lim);
     const W = tf.variable(w0, true, uniqueName(`${prefix}_W${l}`));
     w0.dispose();
-    const b = tf.variable(tf.zeros([fanOut]), true, uniqueName(`${prefix}_b${l}`));
+    const b0 = tf.zeros([fanOut]);
+    const b = tf.variable(b0, true, uniqueName(`${prefix}_b${l}`));
+    b0.dispose();
     layers.push({ W, b });
     variables.push(W, b);
   }

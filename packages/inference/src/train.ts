@@ -394,16 +394,19 @@ async function loadAdam(rec: AdamRecord, what: string): Promise<tf.Optimizer> {
     );
   }
   const opt = tf.train.adam(rec.learningRate);
+  const iter = tf.scalar(rec.iterations, 'int32');
   const tensors = rec.moments.map((m) => tf.tensor(m.values, m.shape, 'float32'));
   await opt.setWeights([
-    { name: 'iter', tensor: tf.scalar(rec.iterations, 'int32') },
+    { name: 'iter', tensor: iter },
     ...rec.moments.map((m, i) => ({ name: m.name, tensor: tensors[i] })),
   ]);
-  tf.dispose(tensors);
+  tf.dispose([iter, ...tensors]);
   // setWeights recomputes β^(t+1) with pow; the running products are restored bit-exactly instead.
   const a = opt as unknown as AdamInternals;
-  a.accBeta1.assign(tf.scalar(rec.accBeta1));
-  a.accBeta2.assign(tf.scalar(rec.accBeta2));
+  tf.tidy(() => {
+    a.accBeta1.assign(tf.scalar(rec.accBeta1));
+    a.accBeta2.assign(tf.scalar(rec.accBeta2));
+  });
   return opt;
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gaussianEncoder, implicitEncoder } from '../src/index';
+import { bernoulliModel, gaussianEncoder, implicitEncoder, logWeightCritic } from '../src/index';
 import { gaussLogPdf, randomizeVariables } from './helpers';
 
 describe('gaussianEncoder', () => {
@@ -96,6 +96,21 @@ describe('gaussianEncoder', () => {
     ).toThrow(/covariance: expected 'diagonal' or 'full'/);
     expect(() => gaussianEncoder({ inputDim: 0, latentDim: 3 })).toThrow(/inputDim/);
     eps.dispose();
+  });
+});
+
+describe('construction', () => {
+  it('building and disposing encoders, the model and the critic leaves no tensors', () => {
+    const before = tf.memory().numTensors;
+    for (const m of [
+      gaussianEncoder({ inputDim: 5, latentDim: 2, hidden: [3, 3], covariance: 'full' }),
+      gaussianEncoder({ inputDim: 5, latentDim: 2, hidden: [] }),
+      implicitEncoder({ inputDim: 5, latentDim: 2, hidden: [3] }),
+      bernoulliModel({ dataDim: 5, latentDim: 2, hidden: [3] }),
+      logWeightCritic({ inputDim: 5 }),
+    ])
+      m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

@@ -163,6 +163,7 @@ describe('inferenceStep / trainInference', () => {
       const ckpt = JSON.parse(JSON.stringify(await inferenceCheckpoint(sb, b)));
       inferenceDispose(sb);
       b.dispose();
+      const beforeRestore = tf.memory().numTensors;
       const c = setup(kind, 77); // different initial weights: everything must come from the checkpoint
       let sc = await inferenceRestore(ckpt, c);
       expect(sc.iteration).toBe(3);
@@ -191,10 +192,11 @@ describe('inferenceStep / trainInference', () => {
       expect(w0.some((w, i) => w.values.some((v, j) => v !== wa[i].values[j]))).toBe(true);
       fresh.dispose();
       await expect(inferenceRestore({ ...ckpt, version: 2 }, c)).rejects.toThrow(/checkpoint/);
-      inferenceDispose(sa);
       inferenceDispose(sc);
-      a.dispose();
       c.dispose();
+      expect(tf.memory().numTensors).toBe(beforeRestore); // restore + 3 steps + dispose: no leaks
+      inferenceDispose(sa);
+      a.dispose();
       tf.dispose(xs);
     });
   }
