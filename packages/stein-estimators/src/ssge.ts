@@ -1,5 +1,5 @@
 import { assert2D, assertInt, type Kernel } from '@steinkit/core';
-import { asSteinKernel, type SteinKernel, symmetricEigen } from '@steinkit/kernels';
+import { asSteinKernel, type SteinKernel, symmetricEigenTensor } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface SsgeOptions {
@@ -42,7 +42,7 @@ export function ssge(kernel: Kernel, opts: SsgeOptions = {}): { fit(x: tf.Tensor
       const k = base.withBandwidthFrom(x);
       const xs = tf.clone(x);
       const { gram, repulsion } = k.steinTerms(xs);
-      const eig = symmetricEigen(gram);
+      const eig = symmetricEigenTensor(gram);
       const lam = Array.from(eig.values.dataSync());
       let J = numEigen ?? 0;
       if (numEigen === undefined) {
