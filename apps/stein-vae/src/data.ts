@@ -1,5 +1,4 @@
-import { iterationSeed } from '@steinkit/amortizers';
-import { createRng } from '@steinkit/core';
+import { createRng, foldIn } from '@steinkit/core';
 import { loadMnist } from '@steinkit/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -50,12 +49,12 @@ export function* epochBatches(
   epoch: number,
   batch: number,
 ): Generator<tf.Tensor2D> {
-  const es = iterationSeed(seed, epoch);
+  const es = foldIn(seed, epoch);
   const perm = createRng(es).permutation(g.n);
   const steps = Math.floor(g.n / batch);
   for (let s = 0; s < steps; s++) {
     const rows = perm.subarray(s * batch, (s + 1) * batch);
-    yield tf.tensor2d(binarizeRows(g, rows, iterationSeed(es, s + 1)), [batch, g.dim]);
+    yield tf.tensor2d(binarizeRows(g, rows, foldIn(es, s + 1)), [batch, g.dim]);
   }
 }
 

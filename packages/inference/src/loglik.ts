@@ -1,5 +1,4 @@
-import { iterationSeed } from '@steinkit/amortizers';
-import { assertInt, assertPositive, choleskyFactor, createRng } from '@steinkit/core';
+import { assertInt, assertPositive, choleskyFactor, createRng, foldIn } from '@steinkit/core';
 import { logMeanExp } from '@steinkit/metrics';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Encoder } from './encoders';
@@ -86,7 +85,7 @@ export function importanceLogLikelihood(
     const c = Math.min(bs, N - s);
     const r = tf.tidy(() => {
       const xc = tf.slice(x, [s, 0], [c, -1]) as tf.Tensor2D;
-      const rng = createRng(iterationSeed(seed, chunk));
+      const rng = createRng(foldIn(seed, chunk));
       let z: tf.Tensor3D;
       let logq: tf.Tensor2D;
       if (proposal === 'encoder' && encoder.kind === 'gaussian') {

@@ -2,10 +2,9 @@ import {
   type AmortizedRule,
   type AmortizedRuleInfo,
   applyAmortizedRule,
-  iterationSeed,
   type NeuralSampler,
 } from '@steinkit/amortizers';
-import { assert2D, assertInt, type ScoreFn } from '@steinkit/core';
+import { assert2D, assertInt, foldIn, type ScoreFn } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type EntropyEstimator, entropyScores } from './stein';
 
@@ -50,7 +49,7 @@ export function samplerKlStep(
 ): { state: SamplerKlState; info: SamplerKlInfo } {
   const { sampler, batchSize } = opts;
   assertInt(batchSize, 'batchSize', 2);
-  const noise = sampler.noise(batchSize, iterationSeed(state.seed, state.iteration));
+  const noise = sampler.noise(batchSize, foldIn(state.seed, state.iteration));
   const dx = tf.tidy(() => {
     const x = sampler.apply(noise);
     const s = assert2D(opts.score(x), 'score(x)', batchSize, sampler.dim);

@@ -1,5 +1,4 @@
-import { iterationSeed } from '@steinkit/amortizers';
-import { assertInt, assertPositive } from '@steinkit/core';
+import { assertInt, assertPositive, foldIn } from '@steinkit/core';
 import type { Bandwidth } from '@steinkit/kernels';
 import { groupedSvgdDirection } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
@@ -61,7 +60,7 @@ export interface InferenceState {
 export interface InferenceInitOptions {
   /** Adam learning rate (default 1e-3, Burda et al.). */
   learningRate?: number;
-  /** Base seed of the per-iteration noise; iteration t draws from iterationSeed(seed, t). */
+  /** Base seed of the per-iteration noise; iteration t draws from foldIn(seed, t). */
   seed?: number;
   /** Also create the critic's optimizer (for `iwCritic`); default learning rate 1e-3. */
   critic?: boolean;
@@ -165,7 +164,7 @@ export function inferenceStep(
   assertData(x, 'x', model.dataDim);
   if (opts.checkValues ?? true) assertDataValues(x, 'x');
   const B = x.shape[0];
-  const seed = iterationSeed(state.seed, state.iteration);
+  const seed = foldIn(state.seed, state.iteration);
   const eps = encoder.noise(B, S, seed);
   const vars = [...encoder.trainableVariables, ...model.trainableVariables];
   const keep: tf.Tensor[] = [];
