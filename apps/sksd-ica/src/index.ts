@@ -26,7 +26,6 @@ export {
   readCachedRecord,
   runCached,
   runOne,
-  writeFileAtomic,
   writeJsonAtomic,
 } from './run';
 export type { MaxSksdTrainerOptions, Method, Trainer } from './trainers';

@@ -15,7 +15,6 @@ export {
   amortizedSvgdInit,
   amortizedSvgdStep,
   applyAmortizedRule,
-  iterationSeed,
   validateAmortizedRule,
 } from './amortizedSvgd';
 

@@ -2,6 +2,7 @@ import {
   assertFinite,
   assertInt,
   assertPoints,
+  assertPositive,
   createRng,
   type Rng,
   type ScoreFn,
