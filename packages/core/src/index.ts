@@ -38,6 +38,7 @@ export {
   assertFloat,
   assertInt,
   assertMemory,
+  assertModerate,
   assertPoints,
   assertPositive,
   assertSameDim,

@@ -129,6 +129,25 @@ export function assertPoints(
   return x as Tensor2D;
 }
 
+/**
+ * Reads x back and throws a RangeError naming `name` unless every entry is
+ * finite with |x| ≤ `maxAbs` (default 1e18: beyond it squared distances
+ * overflow float32). For functions that sync anyway (fits, tests).
+ */
+export function assertModerate(x: Tensor, name: string, maxAbs = 1e18): void {
+  const v = x.dataSync();
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) {
+      throw new RangeError(`${name}: expected finite values, found ${v[i]} at flat index ${i}`);
+    }
+    if (Math.abs(v[i]) > maxAbs) {
+      throw new RangeError(
+        `${name}: expected |values| ≤ ${maxAbs} (larger ones overflow float32 squared distances; rescale the data), found ${v[i]} at flat index ${i}`,
+      );
+    }
+  }
+}
+
 /** Throws a RangeError naming `name` unless every entry of the JS array is finite. */
 export function assertFiniteArray(v: ArrayLike<number>, name: string): void {
   for (let i = 0; i < v.length; i++) {

@@ -1,4 +1,4 @@
-import { assertFinite, assertInt, assertPoints, type Kernel } from '@steinkit/core';
+import { assertInt, assertModerate, assertPoints, type Kernel } from '@steinkit/core';
 import { asSteinKernel, type SteinKernel, symmetricEigenTensor } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -38,7 +38,7 @@ export function ssge(kernel: Kernel, opts: SsgeOptions = {}): { fit(x: tf.Tensor
   return {
     fit(x) {
       assertPoints(x, 'x', { minN: 1, what: 'the spectral Stein gradient estimator needs' });
-      assertFinite(x, 'x');
+      assertModerate(x, 'x');
       const M = x.shape[0];
       const k = base.withBandwidthFrom(x);
       const { gram, repulsion } = k.steinTerms(x);
@@ -81,6 +81,13 @@ export function ssge(kernel: Kernel, opts: SsgeOptions = {}): { fit(x: tf.Tensor
         return [su, b];
       });
       tf.dispose([gram, repulsion, eig.values, eig.vectors]);
+      const bad = [scaledU, beta].some((t) => !t.dataSync().every(Number.isFinite));
+      if (bad) {
+        tf.dispose([xs, scaledU, beta]);
+        throw new RangeError(
+          'x: the spectral estimator overflowed float32 (x is too large for this bandwidth; rescale it)',
+        );
+      }
       let disposed = false;
       const live = () => {
         if (disposed) throw new Error('ssge: used after dispose()');

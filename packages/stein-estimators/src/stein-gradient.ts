@@ -1,4 +1,10 @@
-import { assert2D, assertFinite, assertPoints, assertPositive, type Kernel } from '@steinkit/core';
+import {
+  assert2D,
+  assertModerate,
+  assertPoints,
+  assertPositive,
+  type Kernel,
+} from '@steinkit/core';
 import { asSteinKernel, choleskySolve, type SteinKernel } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -46,7 +52,7 @@ export function steinGradientEstimator(
   return {
     fit(x) {
       assertPoints(x, 'x', { minN: 1, what: 'the Stein gradient estimator needs' });
-      assertFinite(x, 'x');
+      assertModerate(x, 'x');
       const n = x.shape[0];
       const k = base.withBandwidthFrom(x);
       const [kReg, grad] = tf.tidy(() => {
@@ -60,6 +66,12 @@ export function steinGradientEstimator(
           assertSolvable(kReg, grad);
           return choleskySolve(kReg, grad);
         });
+        if (!solved.dataSync().every(Number.isFinite)) {
+          solved.dispose();
+          throw new RangeError(
+            'x: the Stein gradient estimate overflowed float32 (x is too large for this bandwidth; rescale it)',
+          );
+        }
         g = tf.neg(solved) as tf.Tensor2D;
         solved.dispose();
       } catch (e) {
