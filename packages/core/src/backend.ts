@@ -1,19 +1,27 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { adapterName, type GpuAdapterInfo, tryWebgl, tryWebgpu } from './gpu/webgpu';
 import { registerWasmKernelFixes } from './wasm/index';
 
-export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
-/** `tensorflow` = tfjs-node(-gpu) native TensorFlow; `wasm` = XNNPACK/SIMD; `cpu` = plain JS. */
+/** In the order automatic selection tries them. */
+export const BACKENDS = ['tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+/**
+ * `tensorflow` = tfjs-node(-gpu) native TensorFlow (CUDA); `webgpu` = WebGPU
+ * (Dawn via npm `webgpu` in Node, `navigator.gpu` in browsers); `webgl` =
+ * WebGL2 (browsers); `wasm` = XNNPACK/SIMD; `cpu` = plain JS.
+ */
 export type BackendName = (typeof BACKENDS)[number];
 
 export interface BackendInfo {
   /** The backend tfjs now runs on. */
   name: BackendName;
-  /** True when TensorFlow runs on a CUDA device. */
+  /** True on a hardware GPU: TensorFlow on a CUDA device, or webgpu/webgl on a hardware adapter (not SwiftShader & co.). */
   gpu: boolean;
   /** wasm only: SIMD in use. */
   simd: boolean;
-  /** Worker threads used by the backend (1 = single-threaded; 0 = native TensorFlow's own thread pool). */
+  /** Worker threads used by the backend (1 = single-threaded; 0 = native TensorFlow's own thread pool, or a GPU). */
   threads: number;
+  /** webgpu/webgl: the adapter (vendor, architecture, driver) and whether it is a software emulation. */
+  adapter?: GpuAdapterInfo;
   /** The module that provided the backend, e.g. `@tensorflow/tfjs-node-gpu`. */
   module?: string;
   /** Why faster backends were skipped, when they were. */
@@ -37,6 +45,10 @@ export interface InitBackendOptions {
 const INSTALL_HINT: Record<BackendName, string> = {
   tensorflow:
     'install @tensorflow/tfjs-node-gpu@4.22 (CUDA 11.2 + cuDNN 8.1, Linux x64) or @tensorflow/tfjs-node@4.22; both download libtensorflow at install time',
+  webgpu:
+    "in Node: npm i webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0, plus (Linux) the Vulkan loader (apt-get install libvulkan1) and a Vulkan driver ICD: the GPU vendor's (NVIDIA: nvidia_icd.json from the driver), or for CPU emulation SwiftShader from Debian's chromium package with VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json; in browsers: a WebGPU-enabled browser and @tensorflow/tfjs-backend-webgpu@4.22.0",
+  webgl:
+    'webgl runs in browsers only: install @tensorflow/tfjs-backend-webgl@4.22 (part of @tensorflow/tfjs)',
   wasm: 'install @tensorflow/tfjs-backend-wasm@4.22',
   cpu: 'install @tensorflow/tfjs-backend-cpu@4.22 (or the @tensorflow/tfjs umbrella)',
 };
@@ -155,9 +167,12 @@ async function tryCpu(load: ModuleLoader): Promise<{ info?: BackendInfo; why: st
 
 /**
  * Selects the tfjs backend: `tensorflow` (tfjs-node-gpu, then tfjs-node) when it
- * loads with a working device, else `wasm` (SIMD, with steinkit's kernel fixes),
- * else `cpu`. `STEINKIT_BACKEND` or `options.backend` forces one; a forced
- * backend that cannot load throws, saying why and how to install it.
+ * loads with a working device, else `webgpu` on a hardware adapter (Dawn in
+ * Node, `navigator.gpu` in browsers), else `webgl` on a hardware GPU (browsers),
+ * else `wasm` (SIMD, with steinkit's kernel fixes), else `cpu`. A software
+ * adapter (SwiftShader & co.) is never picked automatically. `STEINKIT_BACKEND`
+ * or `options.backend` forces one (then a software adapter is accepted); a
+ * forced backend that cannot load throws, saying why and how to fix it.
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const env = options.env ?? (typeof process !== 'undefined' ? process.env : {});
@@ -166,8 +181,28 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const forced = forcedRaw
     ? parseBackendName(forcedRaw, options.backend ? 'backend' : 'STEINKIT_BACKEND')
     : undefined;
+  const gpuAttempt = async (
+    r: Promise<{ adapter?: GpuAdapterInfo; module?: string; why: string }>,
+    name: 'webgpu' | 'webgl',
+  ): Promise<{ info?: BackendInfo; why: string }> => {
+    const a = await r;
+    if (!a.adapter) return { why: a.why };
+    return {
+      info: {
+        name,
+        gpu: !a.adapter.software,
+        simd: false,
+        threads: 0,
+        module: a.module,
+        adapter: a.adapter,
+      },
+      why: '',
+    };
+  };
   const attempts = {
     tensorflow: () => tryTensorflow(load),
+    webgpu: () => gpuAttempt(tryWebgpu(load, forced === 'webgpu'), 'webgpu'),
+    webgl: () => gpuAttempt(tryWebgl(load, forced === 'webgl'), 'webgl'),
     wasm: () => tryWasm(load, options.wasmPaths),
     cpu: () => tryCpu(load),
   } as const;
@@ -179,7 +214,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     );
   }
   const reasons: string[] = [];
+  const inBrowser = typeof window !== 'undefined' && typeof document !== 'undefined';
   for (const name of BACKENDS) {
+    if (name === 'webgl' && !inBrowser) continue; // WebGL exists only in browsers
     const r = await attempts[name]();
     if (r.info) return reasons.length ? { ...r.info, reason: reasons.join('; ') } : r.info;
     reasons.push(r.why);
@@ -191,6 +228,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
 export function describeBackend(info: BackendInfo): string {
   const parts: string[] = [info.name];
   if (info.name === 'tensorflow') parts.push(info.gpu ? 'GPU' : 'CPU');
+  if (info.adapter)
+    parts.push(
+      `${adapterName(info.adapter)}${info.adapter.software ? ' — software emulation, not a GPU' : ''}`,
+    );
   if (info.name === 'wasm')
     parts.push(
       info.simd ? 'SIMD' : 'no SIMD',
