@@ -1,13 +1,15 @@
 /**
  * Which backends the parity tests compare with `cpu`: `wasm` always, and
  * `webgpu` where it loads (in CI on SwiftShader: `.ci/run` installs libvulkan1
- * and chromium and exports VK_ICD_FILENAMES). Where webgpu cannot load, its
+ * and chromium and exports VK_ICD_FILENAMES; without it, the probe falls back
+ * to chromium's SwiftShader ICD when the file exists). Where webgpu cannot load, its
  * tests are registered as skipped with the reason in their name, and the
  * reason is printed once.
  *
  * `STEINKIT_PARITY=wasm` (or `webgpu`) restricts the list.
  */
-import { initBackend } from '@steinkit/core';
+import { existsSync } from 'node:fs';
+import { initBackend, SWIFTSHADER_ICD } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 export type ParityBackend = 'wasm' | 'webgpu';
@@ -19,7 +21,15 @@ export function webgpuUnavailable(): Promise<string | undefined> {
   webgpuProbe ??= (async () => {
     const before = tf.getBackend();
     try {
-      await initBackend({ backend: 'webgpu' });
+      try {
+        await initBackend({ backend: 'webgpu' });
+      } catch (e) {
+        // No adapter, but Debian's chromium SwiftShader ICD is here: point the Vulkan loader at it.
+        if (process.env.VK_ICD_FILENAMES || !existsSync(SWIFTSHADER_ICD)) throw e;
+        process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+        await initBackend({ backend: 'webgpu' });
+        console.warn(`[parity] webgpu on SwiftShader (VK_ICD_FILENAMES=${SWIFTSHADER_ICD})`);
+      }
       return undefined;
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
