@@ -68,10 +68,18 @@ export async function useBackend(name: ParityBackend | 'cpu'): Promise<void> {
   if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialize`);
   if (name === 'webgpu') {
     tf.env().set('WEBGPU_CPU_FORWARD', false);
-    // Synchronous GPU reads block the event loop; let the test runner's messages through.
-    await new Promise((r) => setTimeout(r, 0));
+    await yieldToLoop();
   }
   if (name === 'cpu') (tf.backend() as { firstUse?: boolean }).firstUse = false;
+}
+
+/**
+ * Lets the event loop run. Synchronous GPU reads block it, and a test that
+ * computes for a minute without yielding makes vitest's worker RPC time out
+ * ("Timeout calling onTaskUpdate"); long webgpu tests yield between steps.
+ */
+export function yieldToLoop(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 0));
 }
 
 /** Data buffers `name` holds (catches leaks of kernel intermediates, which tf.memory() cannot see). */

@@ -244,6 +244,7 @@ export async function tryWebgpu(load: Load, forced: boolean): Promise<GpuAttempt
     if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
     tf.registerBackend('webgpu', () => new Backend(device, rawInfo), 3);
     if (!(await tf.setBackend('webgpu'))) throw new Error('backend failed to initialize');
+    if (info.software) tuneForSoftwareAdapter();
     // A working device: run a kernel and read it back.
     const two = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)));
     const v = (await two.data())[0];
@@ -254,6 +255,18 @@ export async function tryWebgpu(load: Load, forced: boolean): Promise<GpuAttempt
   }
   registered = { adapter: info, module };
   return { adapter: info, module, why: '' };
+}
+
+/**
+ * On a software adapter (SwiftShader runs workgroups as CPU coroutines, and
+ * workgroup barriers are expensive) tfjs's automatic matmul choice is a poor
+ * fit: its reduce variant, picked for outputs ≤ 128 elements, took 200–600 ms
+ * for an [8, 8]·[8, 16] product, and the 32×32-tiled variant's shader takes
+ * ≈ 4× longer to compile than the small-output one. Use the small-output
+ * program (MatMulSmallOutputSizeProgram = 2) for every matmul there.
+ */
+function tuneForSoftwareAdapter(): void {
+  tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', 2);
 }
 
 function softwareWhy(a: GpuAdapterInfo): string {
