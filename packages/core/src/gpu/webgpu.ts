@@ -1,12 +1,10 @@
 /**
- * The `webgpu` and `webgl` backends.
+ * The `webgpu` backend (and the adapter classification `webgl` shares).
  *
  * - `webgpu` in Node: Google's Dawn through the npm package `webgpu` (an
  *   optional peer; prebuilt `dawn.node` for linux-x64/arm64, macOS, Windows)
  *   plus `@tensorflow/tfjs-backend-webgpu` 4.22. Dawn drives Vulkan (Linux),
  *   Metal (macOS) or D3D12 (Windows). In browsers: `navigator.gpu`.
- * - `webgl` in browsers only (`@tensorflow/tfjs-backend-webgl`, registered by
- *   the `@tensorflow/tfjs` umbrella).
  *
  * A software adapter (SwiftShader, llvmpipe/lavapipe, WARP, or any adapter the
  * implementation flags as a fallback) emulates the GPU on the CPU: right for
@@ -52,8 +50,6 @@ interface GpuLike {
 }
 
 const isNode = () => typeof process !== 'undefined' && Boolean(process.versions?.node);
-const isBrowser = () =>
-  typeof window !== 'undefined' && typeof document !== 'undefined' && !isNode();
 
 const SOFTWARE =
   /swiftshader|llvmpipe|lavapipe|softpipe|software|warp|basic render|microsoft basic/i;
@@ -81,10 +77,11 @@ export function adapterInfoOf(
   return a;
 }
 
-/** "google swiftshader (SwiftShader driver 5.0.0)" */
+/** "google swiftshader (SwiftShader driver 5.0.0)"; a WebGL renderer string alone. */
 export function adapterName(a: GpuAdapterInfo): string {
-  const head = [a.vendor, a.architecture].filter(Boolean).join(' ') || 'unknown adapter';
+  const head = [a.vendor, a.architecture].filter(Boolean).join(' ');
   const tail = a.description || a.device;
+  if (!head) return tail || 'unknown adapter';
   return tail ? `${head} (${tail})` : head;
 }
 
@@ -232,17 +229,23 @@ export async function tryWebgpu(load: Load, forced: boolean): Promise<GpuAttempt
     if (isNode()) exposeNavigatorGpu(gpu);
     backendMod = (await load(WEBGPU_MODULE)) as typeof backendMod;
   } catch (e) {
-    return { why: `${WEBGPU_MODULE}: ${firstLine(e)}` };
+    // A browser bundle cannot import a bare specifier at run time: use the backend a
+    // side-effect `import '@tensorflow/tfjs-backend-webgpu'` registered (with its own adapter request).
+    if (!isNode() && tf.findBackendFactory('webgpu')) backendMod = {};
+    else return { why: `${WEBGPU_MODULE}: ${firstLine(e)}` };
   }
   const Backend = backendMod.WebGPUBackend;
-  if (!Backend) return { why: `${WEBGPU_MODULE}: no WebGPUBackend export` };
+  if (!Backend && !tf.findBackendFactory('webgpu'))
+    return { why: `${WEBGPU_MODULE}: no WebGPUBackend export` };
   try {
-    const device = await adapter.requestDevice(deviceDescriptor(adapter));
-    if (isNode()) patchWebGpuReadSync(Backend, tf as never);
+    if (Backend) {
+      const device = await adapter.requestDevice(deviceDescriptor(adapter));
+      if (isNode()) patchWebGpuReadSync(Backend, tf as never);
+      // The module registers its own factory (its own adapter) when navigator.gpu exists; use ours.
+      if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+      tf.registerBackend('webgpu', () => new Backend(device, rawInfo), 3);
+    }
     if (backendMod.webgpu_util) registerWebgpuKernelFixes(backendMod.webgpu_util);
-    // The module registers its own factory (its own adapter) when navigator.gpu exists; use ours.
-    if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
-    tf.registerBackend('webgpu', () => new Backend(device, rawInfo), 3);
     if (!(await tf.setBackend('webgpu'))) throw new Error('backend failed to initialize');
     if (info.software) tuneForSoftwareAdapter();
     // A working device: run a kernel and read it back.
@@ -288,30 +291,4 @@ function deviceDescriptor(adapter: AdapterLike): object {
       maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
     },
   };
-}
-
-// ---------------------------------------------------------------------------
-// webgl (browsers)
-
-/** Tries tfjs's `webgl` backend: browsers only; a software renderer only when `forced`. */
-export async function tryWebgl(load: Load, forced: boolean): Promise<GpuAttempt> {
-  if (!isBrowser())
-    return { why: 'webgl: runs only in browsers (WebGL2); in Node use webgpu (npm webgpu)' };
-  const module = '@tensorflow/tfjs-backend-webgl';
-  try {
-    if (!tf.findBackendFactory('webgl')) await load(module);
-    if (!(await tf.setBackend('webgl'))) throw new Error('backend failed to initialize');
-  } catch (e) {
-    return { why: `${module}: ${firstLine(e)}` };
-  }
-  const gl = (tf.backend() as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
-  const ext = gl?.getExtension('WEBGL_debug_renderer_info');
-  const vendor = ext && gl ? String(gl.getParameter(ext.UNMASKED_VENDOR_WEBGL)) : '';
-  const renderer = ext && gl ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : '';
-  const info = adapterInfoOf({ vendor, description: renderer });
-  if (info.software && !forced)
-    return {
-      why: `webgl: only a software renderer (${renderer}) is available; it is used only when forced (backend: 'webgl')`,
-    };
-  return { adapter: info, module, why: '' };
 }
