@@ -71,5 +71,11 @@ export function ksd(
   if (statistic === 'u' && x.shape[0] < 2) {
     throw new RangeError(`x: the U-statistic needs n ≥ 2 points, got ${x.shape[0]}`);
   }
-  return tf.tidy(() => ksdFromMatrix(ksdMatrix(x, score, kernel), statistic));
+  const k = asSteinKernel(kernel);
+  return tf.tidy(() => {
+    const fixed = k.withBandwidthFrom(x);
+    // RBF/IMQ reduce over pairs without the n×n matrix where the fused engine runs
+    if (fixed.ksdStatistic) return fixed.ksdStatistic(x, evalScore(x, score), statistic);
+    return ksdFromMatrix(fixed.steinMatrix(x, evalScore(x, score)), statistic);
+  });
 }

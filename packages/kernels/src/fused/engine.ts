@@ -212,7 +212,23 @@ function symmetricPass(
   e.resetTotal();
   for (let i0 = 0; i0 < np; i0 += bs) {
     const bi = Math.min(bs, np - i0);
-    e.symRow(pts.x, pts.xt, pts.nrm, n, np, d, v, p0, pv, acc, i0, bi, bs, offDiag ? 1 : 0, scratch);
+    e.symRow(
+      pts.x,
+      pts.xt,
+      pts.nrm,
+      n,
+      np,
+      d,
+      v,
+      p0,
+      pv,
+      acc,
+      i0,
+      bi,
+      bs,
+      offDiag ? 1 : 0,
+      scratch,
+    );
   }
   const out = new Float32Array(e.memory.buffer).slice(acc >> 2, (acc >> 2) + n * pv);
   return { acc: out, total: e.getTotal(), xc };
@@ -550,7 +566,23 @@ export function fusedMedianSq(
     };
     for (let i0 = 0; i0 < np; i0 += bs) {
       const bi = Math.min(bs, np - i0);
-      e.histRow(pts.x, pts.xt, pts.nrm, n, np, d, i0, bi, bs, opts.tol, level, topA, topB, hist, scratch);
+      e.histRow(
+        pts.x,
+        pts.xt,
+        pts.nrm,
+        n,
+        np,
+        d,
+        i0,
+        bi,
+        bs,
+        opts.tol,
+        level,
+        topA,
+        topB,
+        hist,
+        scratch,
+      );
       if (flushEach) flush();
     }
     flush();
