@@ -1,8 +1,8 @@
-import { assert2D } from '@steinkit/core';
+import { assert2D, assertMemory, pairwiseBytes } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { useFused } from './fused/dispatch';
 import { fusedPairSum } from './fused/engine';
-import { assertPairwiseFits, float32Data } from './fused/guard';
+import { float32Data } from './fused/guard';
 import { pairwiseSqDist } from './linalg';
 
 /**
@@ -33,7 +33,15 @@ export function meanPairwiseDistance(
     const r = fusedPairSum(float32Data(x), n, d, 'dist');
     return tf.scalar(r.offDiagonal / (off ? n * (n - 1) : n * n), 'float32');
   }
-  assertPairwiseFits('meanPairwiseDistance', n, (y ?? x).shape[0], d, 3);
+  const m = (y ?? x).shape[0];
+  assertMemory({
+    op: 'meanPairwiseDistance',
+    n,
+    m: y ? m : undefined,
+    d,
+    bytes: pairwiseBytes(n, m, d, 8),
+    largest: 4 * n * m,
+  });
   return tf.tidy(() => {
     const dist = tf.sqrt(pairwiseSqDist(x, y));
     if (y || !off) return tf.mean(dist) as tf.Scalar;

@@ -1,4 +1,4 @@
-import { assert2D } from '@steinkit/core';
+import { assert2D, assertMemory, pairwiseBytes } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkPair, checkScore, checkSteinArgs } from './check';
 import { useFused } from './fused/dispatch';
@@ -12,7 +12,7 @@ import {
   fusedRepulsion,
   fusedSvgd,
 } from './fused/engine';
-import { assertPairwiseFits, float32Data } from './fused/guard';
+import { float32Data } from './fused/guard';
 import { matMulT, pairwiseSqDist } from './linalg';
 import type { SteinKernel } from './types';
 
@@ -43,30 +43,66 @@ export interface RadialProfile {
   fused?: FusedSpec;
 }
 
+type Method =
+  | 'gram'
+  | 'gradX'
+  | 'gradY'
+  | 'steinTerms'
+  | 'steinDirection'
+  | 'traceGradGrad'
+  | 'steinMatrix';
+
+/**
+ * Peak n×m float32 matrices alive at once in each composite method (measured
+ * with tf.profile, rounded up): RBF (the profile with a `gram` fast path) and
+ * the generic profile (IMQ).
+ */
+const PEAK_COPIES: Record<Method, [fast: number, generic: number]> = {
+  gram: [3, 10],
+  gradX: [10, 15],
+  gradY: [10, 16],
+  steinTerms: [7, 12],
+  steinDirection: [5, 13],
+  traceGradGrad: [12, 21],
+  steinMatrix: [22, 31],
+};
+
 /** Builds the closed-form SteinKernel of a radial profile (no n×m×d tensors). */
 export function radialKernel(
   name: string,
   profile: RadialProfile,
   extra: Partial<Pick<SteinKernel, 'bandwidth'>> = {},
 ): SteinKernel {
+  /** Refuses (RangeError naming n, m, d and bytes) what would overflow the backend. */
+  const guard = (method: Method, x: tf.Tensor2D, y?: tf.Tensor2D): void => {
+    const n = x.shape[0];
+    const m = (y ?? x).shape[0];
+    const d = x.shape[1];
+    const copies = PEAK_COPIES[method][profile.gram ? 0 : 1];
+    assertMemory({
+      op: `${name}.${method}`,
+      n,
+      m: y === undefined ? undefined : m,
+      d,
+      bytes: pairwiseBytes(n, m, d, copies),
+      largest: 4 * n * m,
+    });
+  };
   const spec = profile.fused;
   /** The fused engine runs this call (a spec, the backend and no gradient tape; fused/dispatch.ts). */
   const fused = (): FusedSpec | null => (spec && useFused() ? spec : null);
-  const guard = (what: string, x: tf.Tensor2D, y: tf.Tensor2D | undefined, k: number) =>
-    assertPairwiseFits(what, x.shape[0], (y ?? x).shape[0], x.shape[1], k);
   const out2d = (v: Float32Array, r: number, c: number) => tf.tensor2d(v, [r, c], 'float32');
 
   const gram = (x: tf.Tensor2D, y?: tf.Tensor2D): tf.Tensor2D => {
     checkPair(x, y);
+    guard('gram', x, y);
     const f = fused();
     if (f) {
       const [n, d] = x.shape;
       const m = (y ?? x).shape[0];
-      guard('gram', x, y, 1);
       const v = fusedGram(float32Data(x), n, d, f, y ? float32Data(y) : undefined, m);
       return out2d(v, n, m);
     }
-    guard('gram', x, y, 3);
     return tf.tidy(() =>
       profile.gram ? profile.gram(x, y ?? x) : profile.f(pairwiseSqDist(x, y)),
     );
@@ -92,7 +128,7 @@ export function radialKernel(
         const m = yy.shape[0];
         return out2d(fusedGradX(float32Data(x), n, float32Data(yy), m, d, f), n, d);
       }
-      guard('gradX', x, yy, 4);
+      guard('gradX', x, y);
       return tf.tidy(() => {
         const d = pairwiseSqDist(x, y);
         let m = profile.d1(d, profile.f(d));
@@ -110,7 +146,7 @@ export function radialKernel(
         // Σ_i ∇_y k(x_i, y_j) = Σ_i 2f'(r²)(y_j − x_i): gradX with the roles swapped
         return out2d(fusedGradX(float32Data(yy), m, float32Data(x), n, d, f), m, d);
       }
-      guard('gradY', x, yy, 4);
+      guard('gradY', x, y);
       return tf.tidy(() => {
         const d = pairwiseSqDist(x, y);
         let m = profile.d1(d, profile.f(d));
@@ -125,13 +161,13 @@ export function radialKernel(
       if (f) {
         const [n, d] = x.shape;
         const data = float32Data(x);
-        guard('steinTerms', x, x, 1);
+        guard('gram', x); // the n×n Gram matrix it returns
         return {
           gram: out2d(fusedGram(data, n, d, f), n, n),
           repulsion: out2d(fusedRepulsion(data, n, d, f), n, d),
         };
       }
-      guard('steinTerms', x, x, 4);
+      guard('steinTerms', x);
       return tf.tidy(() => {
         const d = pairwiseSqDist(x);
         const k = profile.f(d);
@@ -149,7 +185,7 @@ export function radialKernel(
         const r = fusedSvgd(float32Data(x), float32Data(s), n, d, f);
         return { direction: out2d(r.direction, n, d), kernelSum: out2d(r.kernelSum, n, 1) };
       }
-      guard('steinDirection', x, x, 3);
+      guard('steinDirection', x);
       return tf.tidy(() => {
         if (profile.fusedDirection) {
           return profile.fusedDirection(gram(x), x, s);
@@ -165,7 +201,7 @@ export function radialKernel(
     },
     traceGradGrad(x, y) {
       checkPair(x, y);
-      guard('traceGradGrad', x, y, 4);
+      guard('traceGradGrad', x, y);
       return tf.tidy(() => {
         const d = pairwiseSqDist(x, y);
         const k = profile.f(d);
@@ -178,7 +214,7 @@ export function radialKernel(
     },
     steinMatrix(x, sx, y, sy) {
       const { yy, syy } = checkSteinArgs(x, sx, y, sy);
-      guard('steinMatrix', x, yy, 6);
+      guard('steinMatrix', x, y);
       return tf.tidy(() => {
         const dim = x.shape[1];
         const d = pairwiseSqDist(x, y);

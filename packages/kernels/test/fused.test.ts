@@ -403,8 +403,9 @@ describe('dispatch and guards', () => {
     );
     setFusedKernels('off');
     const x = tf.zeros([40000, 1]) as tf.Tensor2D;
+    // the composite path: core's assertMemory refuses before tfjs-wasm would trap
     expect(() => rbf({ bandwidth: 1 }).steinMatrix(x, x)).toThrow(
-      /steinMatrix: n = 40000, m = 40000, d = 1 needs 6 n×m float32 matrices \(38400000000 bytes\)/,
+      /steinMatrix: x with n = 40000, d = 1 needs about .* bytes/,
     );
     x.dispose();
   });
