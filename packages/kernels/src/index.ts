@@ -15,7 +15,7 @@ export {
   validateBandwidth,
 } from './bandwidth';
 export { meanPairwiseDistance } from './distance';
-export { symmetricEigen, symmetricEigenJs } from './eigen';
+export { symmetricEigenJs, symmetricEigenTensor } from './eigen';
 export type { FeatureMap } from './feature';
 export { featureKernel } from './feature';
 export type { FusedMode } from './fused/dispatch';
