@@ -67,8 +67,9 @@ export interface TrainConfig {
   labelWeight: number;
   /** Noise source q₀ of ξ. */
   noise: 'uniform' | 'normal';
-  /** kl-sge / kl-ssge: h = klBandwidthScale · median pairwise distance of each fitted batch. */
+  /** kl-sge / kl-ssge: h = klBandwidthScale · median pairwise distance of the pooled [samples; data] batch (or of each batch: 'separate'). */
   klBandwidthScale: number;
+  klBandwidthFrom: 'pooled' | 'separate';
   /** kl-sge: ridge η of (K + ηI)⁻¹. */
   klEta: number;
   /** kl-ssge: share of the Gram eigenvalue sum kept. */
@@ -117,6 +118,7 @@ function paperDefaults(): Omit<TrainConfig, 'dataset' | 'objective' | 'seed'> {
     labelWeight: 1,
     noise: 'uniform',
     klBandwidthScale: 1,
+    klBandwidthFrom: 'pooled',
     klEta: 0.1,
     klEnergy: 0.99,
   };

@@ -12,7 +12,7 @@
  * energy. (The term E[∂_θ log p_θ(x)|ₓ] vanishes in expectation.)
  */
 import type { NeuralSampler } from '@steinkit/amortizers';
-import { rbf } from '@steinkit/kernels';
+import { rbf, resolveBandwidth } from '@steinkit/kernels';
 import { ssge, steinGradientEstimator } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -21,8 +21,16 @@ export type ScoreEstimatorName = 'sge' | 'ssge';
 export interface KlScoreOptions {
   /** `sge` (Stein gradient estimator) or `ssge` (spectral). */
   estimator: ScoreEstimatorName;
-  /** RBF bandwidth h = bandwidthScale · median pairwise distance of each fitted batch (default 1). */
+  /**
+   * RBF bandwidth h = bandwidthScale · median pairwise distance (default 1) of
+   * the pooled sample [x; data], one h for both estimators (`'pooled'`,
+   * default), or of each fitted batch on its own (`'separate'`). Pooled: while
+   * the generator is far from the data, a data-only median makes the
+   * out-of-sample data score vanish at the samples (k ≈ 0 there) and nothing
+   * pulls them in.
+   */
   bandwidthScale?: number;
+  bandwidthFrom?: 'pooled' | 'separate';
   /** sge: ridge η (default 0.1). */
   eta?: number;
   /** ssge: share of the eigenvalue sum kept (default 0.99). */
@@ -31,11 +39,14 @@ export interface KlScoreOptions {
   dataScore?: (x: tf.Tensor2D) => tf.Tensor2D;
 }
 
-function estimatorFor(o: KlScoreOptions) {
+function estimatorFor(o: KlScoreOptions, pooled: tf.Tensor2D | null) {
   const scale = o.bandwidthScale ?? 1;
   if (!(scale > 0 && Number.isFinite(scale)))
     throw new RangeError(`bandwidthScale: expected a finite number > 0, got ${scale}`);
-  const kernel = rbf({ bandwidth: { kind: 'median', scale } });
+  const heuristic = { kind: 'median' as const, scale };
+  const kernel = pooled
+    ? rbf({ bandwidth: resolveBandwidth(heuristic, pooled) })
+    : rbf({ bandwidth: heuristic });
   if (o.estimator === 'sge') return steinGradientEstimator(kernel, { eta: o.eta ?? 0.1 });
   if (o.estimator === 'ssge') return ssge(kernel, { energy: o.energy ?? 0.99 });
   throw new TypeError(`estimator: expected 'sge' or 'ssge', got '${String(o.estimator)}'`);
@@ -51,7 +62,16 @@ export function klScoreGap(x: tf.Tensor2D, data: tf.Tensor2D, opts: KlScoreOptio
     throw new RangeError(
       `x, data: expected [n, d] and [m, d] with the same d, got [${x?.shape}] and [${data?.shape}]`,
     );
-  const est = estimatorFor(opts);
+  const mode = opts.bandwidthFrom ?? 'pooled';
+  if (mode !== 'pooled' && mode !== 'separate')
+    throw new TypeError(`bandwidthFrom: expected 'pooled' or 'separate', got '${String(mode)}'`);
+  const pooled = mode === 'pooled' ? tf.concat([x, data], 0) : null;
+  let est: ReturnType<typeof estimatorFor>;
+  try {
+    est = estimatorFor(opts, pooled);
+  } finally {
+    pooled?.dispose();
+  }
   const q = est.fit(x);
   const p = opts.dataScore ? null : est.fit(data);
   try {
@@ -95,11 +115,10 @@ export function klGeneratorStep(o: KlStepOptions): { scoreGap: number } {
       ? o.scoreGap(x, o.data)
       : klScoreGap(x, o.data, { estimator: o.estimator ?? 'sge', ...o });
     const d = delta;
-    const gap = tf.tidy(() => tf.mean(tf.norm(d, 'euclidean', 1))).dataSync()[0] as number;
-    const g = tf.tidy(() => tf.sum(d));
-    const finite = Number.isFinite(g.dataSync()[0]);
-    g.dispose();
-    if (!finite || !Number.isFinite(gap))
+    const stats = tf.tidy(() => tf.stack([tf.mean(tf.norm(d, 'euclidean', 1)), tf.sum(d)]));
+    const [gap, total] = Array.from(stats.dataSync());
+    stats.dispose();
+    if (!Number.isFinite(total) || !Number.isFinite(gap))
       throw new RangeError('kl: the estimated score difference is not finite');
     o.optimizer.minimize(
       () => klSurrogate(o.sampler.apply(o.noise, o.labels), d),

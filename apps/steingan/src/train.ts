@@ -356,6 +356,7 @@ function klIteration(s: TrainerState, b: Batch, cls: number): Omit<StepInfo, 'it
     optimizer: s.optG,
     estimator: c.objective === 'kl-ssge' ? 'ssge' : 'sge',
     bandwidthScale: c.klBandwidthScale,
+    bandwidthFrom: c.klBandwidthFrom,
     eta: c.klEta,
     energy: c.klEnergy,
   });
