@@ -13,6 +13,15 @@ function int(name: string, min: number) {
   };
 }
 
+function rate(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!(Number.isFinite(n) && n > 0 && n < 1))
+      throw new InvalidArgumentError(`${name} must be a learning rate in (0, 1), got '${v}'`);
+    return n;
+  };
+}
+
 function seedList(v: string): number[] {
   const parts = v.split(',').map((p) => p.trim());
   const seeds = parts.map(Number);
@@ -54,6 +63,12 @@ export function buildProgram(): Command {
     .option('--iterations <n>', 'training iterations', int('--iterations', 1), 3000)
     .option('--batch <n>', 'mini-batch size', int('--batch', 2), 64)
     .option('--seed <n>', 'random seed', int('--seed', 0), 1)
+    .option(
+      '--lr-g <rate>',
+      'generator learning rate (default: the preset’s / objective’s)',
+      rate('--lr-g'),
+    )
+    .option('--lr-d <rate>', 'dcgan / mle-gan: discriminator learning rate', rate('--lr-d'))
     .option(
       '--seeds <list>',
       'run these seeds one after the other (e.g. 2,3,4), each to <out>/seed-N',
@@ -102,6 +117,8 @@ export function parseArgs(
       ...(o.arch !== undefined ? { arch: o.arch } : {}),
       batch: o.batch,
       seed: o.seed,
+      ...(o.lrG !== undefined ? { lrG: o.lrG } : {}),
+      ...(o.lrD !== undefined ? { lrD: o.lrD } : {}),
     },
     ...(o.seeds ? { seeds: o.seeds } : {}),
     ...(o.results ? { resultsDir: o.results } : {}),

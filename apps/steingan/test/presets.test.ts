@@ -105,6 +105,17 @@ describe('presets', () => {
       preset: 'lean',
       arch: 'paper',
     });
+    expect(
+      parseArgs(argv('--lr-g', '2e-4', '--lr-d', '1e-3', '--no-metrics')).config,
+    ).toMatchObject({
+      lrG: 2e-4,
+      lrD: 1e-3,
+    });
+    const quiet = () =>
+      buildProgram()
+        .exitOverride()
+        .configureOutput({ writeErr: () => {} });
+    expect(() => parseArgs(argv('--lr-g', '0'), quiet())).toThrow(/--lr-g must be a learning rate/);
     for (const bad of ['2,x', '1,,2', '-1', '2,2']) {
       const prog = buildProgram()
         .exitOverride()
