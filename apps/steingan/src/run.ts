@@ -1,6 +1,6 @@
 /** The SteinGAN app's run: train with progress, grids, log and checkpoints; then metrics. */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { type BackendInfo, describeBackend, initBackend } from '@steinkit/core';
@@ -50,8 +50,12 @@ export interface RunOptions {
    * (metrics, every hyperparameter, backend, machine, commit).
    */
   resultsDir?: string;
-  /** With resultsDir: copy the final grid and the interpolation figure there too. */
-  resultsFigures?: boolean;
+  /**
+   * With resultsDir: copy the final grid and the interpolation figure there
+   * too (`<stem>.png`, `<stem>-interpolation.png`); `'if-missing'` keeps
+   * figures an earlier seed wrote (one grid per objective and dataset).
+   */
+  resultsFigures?: boolean | 'if-missing';
 }
 
 export interface RunMetrics extends Partial<SampleQuality> {
@@ -284,20 +288,20 @@ export async function runSteingan(opts: RunOptions): Promise<RunMetrics> {
 
 /**
  * Several seeds one after the other (same settings otherwise): seed N goes to
- * `<out>/seed-N`; with `resultsDir`, each writes its result file and the first
- * seed also copies its grid and interpolation figure there.
+ * `<out>/seed-N`; with `resultsDir`, each writes its result file and the
+ * figures come from the first seed that finds none there.
  */
 export async function runSeeds(opts: RunOptions, seeds: number[]): Promise<RunMetrics[]> {
   if (!Array.isArray(seeds) || seeds.length === 0)
     throw new RangeError('seeds: expected a non-empty list of seeds');
   const all: RunMetrics[] = [];
-  for (const [i, seed] of seeds.entries()) {
+  for (const seed of seeds) {
     all.push(
       await runSteingan({
         ...opts,
         config: { ...opts.config, seed },
         out: join(opts.out, `seed-${seed}`),
-        resultsFigures: opts.resultsFigures ?? i === 0,
+        resultsFigures: opts.resultsFigures ?? 'if-missing',
       }),
     );
   }
