@@ -25,6 +25,7 @@ export default defineConfig({
       { test: { ...shared, name: 'steingan', include: ['apps/steingan/test/**/*.test.ts'] } },
       { test: { ...shared, name: 'sksd-ica', include: ['apps/sksd-ica/test/**/*.test.ts'] } },
       { test: { ...shared, name: 'benchmarks', include: ['benchmarks/test/**/*.test.ts'] } },
+      { test: { ...shared, name: 'browser', include: ['test/browser/**/*.test.ts'] } },
     ],
   },
 });

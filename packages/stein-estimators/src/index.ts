@@ -38,6 +38,9 @@ export {
   maxSksdStep,
   maxSksdValue,
 } from './slicedMax';
+// Noise-smoothed KSD (Wenliang & Kanagawa 2020): KSD between the noise-convolved distributions.
+export type { ConvolvedScoreOptions, SmoothingOptions } from './smoothed';
+export { convolvedScore, smoothedKsd, smoothedKsdTest } from './smoothed';
 export type { FittedSsge, SsgeOptions } from './ssge';
 export { ssge } from './ssge';
 export type { FittedSteinGradient, SteinGradientOptions } from './stein-gradient';
