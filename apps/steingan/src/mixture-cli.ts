@@ -11,7 +11,7 @@ const backend = describeBackend(info);
 console.log(`backend: ${backend}`);
 const t0 = Date.now();
 const r = runKlMixture({
-  ...(quick ? { iterations: 200, seeds: [1], evalEvery: 50, evalSamples: 300 } : {}),
+  ...(quick ? { iterations: 100, seeds: [1], evalEvery: 50, evalSamples: 300 } : {}),
   log: (l) => console.log(l),
 });
 const result = { ...r, backend, seconds: (Date.now() - t0) / 1000 };

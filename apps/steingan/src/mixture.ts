@@ -110,11 +110,11 @@ export function runKlMixture(opts: MixtureDemoOptions = {}): MixtureDemoResult {
   const std = opts.std ?? 0.5;
   const methods = opts.methods ?? [...MIXTURE_METHODS];
   const seeds = opts.seeds ?? [1, 2, 3];
-  const iterations = opts.iterations ?? 1500;
-  const batch = opts.batch ?? 200;
-  const evalEvery = opts.evalEvery ?? 100;
-  const evalSamples = opts.evalSamples ?? 1000;
-  const lr = opts.lr ?? 2e-3;
+  const iterations = opts.iterations ?? 400;
+  const batch = opts.batch ?? 64;
+  const evalEvery = opts.evalEvery ?? 50;
+  const evalSamples = opts.evalSamples ?? 500;
+  const lr = opts.lr ?? 5e-3;
   const say = opts.log ?? (() => {});
   for (const m of methods)
     if (!MIXTURE_METHODS.includes(m))
