@@ -270,9 +270,13 @@ export async function runSteingan(opts: RunOptions): Promise<RunMetrics> {
         join(opts.resultsDir, `${result.name}.json`),
         `${JSON.stringify(result, null, 2)}\n`,
       );
-      if (opts.resultsFigures) {
+      const grid = join(opts.resultsDir, `${stem}.png`);
+      if (
+        opts.resultsFigures === true ||
+        (opts.resultsFigures === 'if-missing' && !existsSync(grid))
+      ) {
         mkdirSync(opts.resultsDir, { recursive: true });
-        copyFileSync(join(out, 'samples.png'), join(opts.resultsDir, `${stem}.png`));
+        copyFileSync(join(out, 'samples.png'), grid);
         copyFileSync(
           join(out, 'interpolation.png'),
           join(opts.resultsDir, `${stem}-interpolation.png`),

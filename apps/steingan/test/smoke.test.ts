@@ -196,6 +196,10 @@ describe('steingan app', () => {
     expect(r.config).toMatchObject({ seed: 6, batch: 8, codeDim: 8, gamma: 0.3, labelWeight: 3 });
     expect(r.machine.cpus).toBeGreaterThan(0);
     expect(existsSync(join(out, 'seed-5', 'interpolation.png'))).toBe(true);
+    // the figures are seed 5's (the first seed), not overwritten by seed 6
+    const grid = readFileSync(join(results, 'mnist-steingan-lean.png'));
+    expect(grid.equals(readFileSync(join(out, 'seed-5', 'samples.png')))).toBe(true);
+    expect(grid.equals(readFileSync(join(out, 'seed-6', 'samples.png')))).toBe(false);
     const png = PNG.sync.read(readFileSync(join(results, 'mnist-steingan-lean-interpolation.png')));
     expect([png.width, png.height]).toEqual([302, 302]);
     const [row] = summarize(readResults(results));
