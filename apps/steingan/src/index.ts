@@ -23,7 +23,7 @@ export type { GeneratorNet, GeneratorNetConfig } from './generator-net';
 export { generatorNet } from './generator-net';
 export type { GridOptions } from './grid';
 export { encodeGridPng, writeGridPng } from './grid';
-export { JsonlLog, writeFileAtomic } from './io';
+export { JsonlLog } from './io';
 export type { KlScoreOptions, KlStepOptions, ScoreEstimatorName } from './kl';
 export { klGeneratorStep, klScoreGap, klSurrogate } from './kl';
 export type { MetricsEvaluatorOptions } from './metrics-evaluator';
@@ -52,7 +52,6 @@ export {
   generateFromNoise,
   generateImages,
   generatorGanLoss,
-  iterationSeed,
   mleOptions,
   trainIteration,
   weightedJointEnergy,

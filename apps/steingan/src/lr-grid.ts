@@ -9,9 +9,8 @@
  * Writes <out>/lr-grid-<dataset>-<objective>.json (each cell as it finishes).
  */
 import { join } from 'node:path';
-import { getClassifier, labelAgreement } from '@steinkit/metrics';
+import { getClassifier, labelAgreement, writeFileAtomic } from '@steinkit/metrics';
 import { type DatasetName, defaultConfig, type Objective } from './config';
-import { writeFileAtomic } from './io';
 import { balancedLabels } from './metrics-evaluator';
 import { runSteingan } from './run';
 

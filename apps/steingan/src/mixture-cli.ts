@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `pnpm --filter @steinkit/steingan mixture [--quick]`: the 2-D KL demo → results/kl-mixture.{json,svg}. */
 import { describeBackend, initBackend } from '@steinkit/core';
-import { writeFileAtomic } from './io';
+import { writeFileAtomic } from '@steinkit/metrics';
 import { mixtureSvg, runKlMixture } from './mixture';
 
 const quick = process.argv.includes('--quick');

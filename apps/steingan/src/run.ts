@@ -4,13 +4,14 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { type BackendInfo, describeBackend, initBackend } from '@steinkit/core';
+import { writeFileAtomic } from '@steinkit/metrics';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { defaultConfig, type TrainConfig } from './config';
 import { loadDataset, toTrainData } from './data';
 import type { Evaluator, SampleQuality } from './evaluate';
 import { writeGridPng } from './grid';
-import { JsonlLog, writeFileAtomic } from './io';
+import { JsonlLog } from './io';
 import { createProgress } from './progress';
 import { restore, snapshot } from './snapshot';
 import {
