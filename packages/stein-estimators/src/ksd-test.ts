@@ -1,4 +1,4 @@
-import { assertInt, createRng, type Kernel, type ScoreFn } from '@steinkit/core';
+import { assert2D, assertInt, createRng, type Kernel, type ScoreFn } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { ksdMatrix } from './ksd';
 
@@ -44,11 +44,33 @@ export function ksdTest(
   const n = x.shape?.[0];
   if (n !== undefined && n < 2)
     throw new RangeError(`x: the KSD test needs n ≥ 2 points, got ${n}`);
+  const u = ksdMatrix(x, score, kernel);
+  try {
+    return wildBootstrapTest(u, { alpha, bootstraps, seed });
+  } finally {
+    u.dispose();
+  }
+}
+
+/**
+ * The Rademacher wild-bootstrap test of a degenerate U-statistic from its
+ * symmetric pair matrix H `[n, n]` (the KSD's Stein kernel matrix, a sliced
+ * KSD's pair matrix, the MMD's h((x_i, y_i), (x_j, y_j)) on paired samples):
+ * T = (1/(n(n−1))) Σ_{i≠j} H_ij against T*_b = (1/(n(n−1))) Σ_{i≠j} ε_{bi} ε_{bj} H_ij.
+ * `ksdTest` is this on {@link ksdMatrix}; the same seed gives the same signs.
+ */
+export function wildBootstrapTest(h: tf.Tensor2D, opts: KsdTestOptions = {}): KsdTestResult {
+  const { alpha = 0.05, bootstraps = 1000, seed = 0 } = opts;
+  if (!(alpha > 0 && alpha < 1))
+    throw new RangeError(`alpha: expected a number in (0, 1), got ${alpha}`);
+  assertInt(bootstraps, 'bootstraps', 1);
+  assertInt(seed, 'seed', 0, 2 ** 32 - 1);
+  const m = assert2D(h, 'h').shape[0];
+  assert2D(h, 'h', m, m);
+  if (m < 2) throw new RangeError(`h: the U-statistic needs n ≥ 2 points, got ${m}`);
   const rng = createRng(seed);
   const [stat, boot] = tf.tidy(() => {
-    const u = ksdMatrix(x, score, kernel);
-    const m = u.shape[0];
-    const u0 = tf.mul(u, tf.sub(1, tf.eye(m)));
+    const u0 = tf.mul(h, tf.sub(1, tf.eye(m)));
     const t = tf.div(tf.sum(u0), m * (m - 1));
     const e = tf.sub(tf.mul(2, tf.step(tf.sub(rng.uniform([bootstraps, m]), 0.5))), 1);
     const tb = tf.div(tf.sum(tf.mul(tf.matMul(e, u0), e), 1), m * (m - 1));
