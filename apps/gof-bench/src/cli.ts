@@ -67,10 +67,11 @@ export function buildProgram(
       'a minutes-long smoke run: σ ∈ {0, 0.018}, 2 trials, n = 200, burn-in 200, 200 bootstraps',
     )
     .option('--label <text>', 'label in the JSON/SVG', 'RBM D = 50, H = 40')
+    .option('--report-only', 'only rebuild rbm-power.json/svg from rbm-trials.jsonl in --out')
     .option('--out <dir>', 'results directory', DEFAULT_OUT)
     .option('--backend <name>', 'wasm | cpu | … (default: STEINKIT_BACKEND or the best that loads)')
     .action(async (o) => {
-      const backend = await initBackend({ backend: o.backend });
+      const backend = o.reportOnly ? { name: String(o.backend ?? 'unknown') } : await initBackend({ backend: o.backend });
       log(`backend: ${backend.name}`);
       const quick = Boolean(o.quick);
       const summary = runRbmBench({
@@ -91,6 +92,7 @@ export function buildProgram(
         backend: backend.name,
         label: quick ? `${o.label} (--quick)` : o.label,
         budgetMinutes: o.budget,
+        reportOnly: Boolean(o.reportOnly),
         log,
       });
       log(JSON.stringify(summary.power));

@@ -34,6 +34,8 @@ export interface RbmBenchOptions {
   label: string;
   /** Stop starting new trials after this many minutes (the finished trials are kept). */
   budgetMinutes?: number;
+  /** Only rebuild rbm-power.json/svg from rbm-trials.jsonl. */
+  reportOnly?: boolean;
   log?: (line: string) => void;
 }
 
@@ -48,11 +50,15 @@ export interface TrialRecord {
 export interface PowerSummary {
   label: string;
   backend: string;
-  protocol: Omit<RbmBenchOptions, 'out' | 'log' | 'backend' | 'label' | 'budgetMinutes'>;
+  protocol: Omit<
+    RbmBenchOptions,
+    'out' | 'log' | 'backend' | 'label' | 'budgetMinutes' | 'reportOnly'
+  >;
   /** Rejection rate per method and σ, with the number of trials behind it. */
   power: Record<string, { sigma: number; rate: number; trials: number }[]>;
-  /** Mean CPU ms per trial and method (and the Gibbs sampling of the test sample). */
+  /** Mean CPU ms per (trial, σ) and method (and the Gibbs sampling of the test sample). */
   cpuMsPerTrial: Record<string, number>;
+  /** Wall-clock minutes summed over the recorded (trial, σ) pairs (Gibbs + tests; the null samples for MMD not included). */
   wallMinutes: number;
   finishedAt: string;
 }
@@ -88,7 +94,7 @@ export function runRbmBench(opts: RbmBenchOptions): PowerSummary {
         .split('\n')
         .filter((l) => l.trim() !== '')
     : [];
-  outer: for (let t = 0; t < opts.trials; t++) {
+  outer: for (let t = 0; t < (opts.reportOnly ? 0 : opts.trials); t++) {
     let nullX: tf.Tensor2D | null = null;
     try {
       for (const [j, sigma] of opts.sigmas.entries()) {
@@ -145,7 +151,14 @@ export function runRbmBench(opts: RbmBenchOptions): PowerSummary {
       nullX?.dispose();
     }
   }
-  const summary = summarize(done, opts, (performance.now() - t0) / 60000);
+  const summary = summarize(
+    done,
+    opts,
+    done.reduce(
+      (acc, r) => acc + r.gibbsMs + Object.values(r.results).reduce((a, m) => a + (m?.ms ?? 0), 0),
+      0,
+    ) / 60000,
+  );
   writeFileAtomic(join(opts.out, 'rbm-power.json'), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileAtomic(join(opts.out, 'rbm-power.svg'), powerCurveSvg(summary));
   return summary;
@@ -171,7 +184,7 @@ export function summarize(
   }
   for (const r of records) cpu.gibbs.push(r.gibbsCpuMs);
   const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : Number.NaN);
-  const { out: _o, log: _l, backend, label, budgetMinutes: _b, ...protocol } = opts;
+  const { out: _o, log: _l, backend, label, budgetMinutes: _b, reportOnly: _r, ...protocol } = opts;
   return {
     label,
     backend,
