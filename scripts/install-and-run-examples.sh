@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Shared by pack-install-check.sh and verdaccio-check.sh: creates a plain npm
 # project in $1, installs the given specs (tarballs or names) with tfjs 4.22.0,
-# and runs an ESM and a CJS example for each package dir (packages/<name>).
+# runs an ESM and a CJS example for each package dir (packages/<name>) and
+# bundles each for browsers with esbuild (platform browser).
 # Usage: install-and-run-examples.sh <project-dir> <packages/x ...> -- <npm specs ...>
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -72,6 +73,14 @@ JS
   for ext in mjs cjs; do
     if ! node "example-$name.$ext"; then failed+=("$name.$ext"); fi
   done
+  # The browser path: the `browser` export condition must bundle (no Node built-ins).
+  echo "import * as pkg from '$spec'; console.log(Object.keys(pkg).length);" >"browser-$name.mjs"
+  if "$REPO_ROOT/node_modules/.bin/esbuild" "browser-$name.mjs" --bundle --platform=browser \
+    --format=esm --external:@tensorflow/* --log-level=error --outfile="browser-$name.js"; then
+    echo "browser bundle $spec: $(wc -c <"browser-$name.js") bytes (tfjs external)"
+  else
+    failed+=("$name.browser")
+  fi
 done
 if [ ${#failed[@]} -gt 0 ]; then
   log "FAILED examples: ${failed[*]}"

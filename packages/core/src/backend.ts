@@ -1,14 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmKernelFixes } from './wasm/index';
 
-export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
-/** `tensorflow` = tfjs-node(-gpu) native TensorFlow; `wasm` = XNNPACK/SIMD; `cpu` = plain JS. */
+export const BACKENDS = ['tensorflow', 'webgl', 'wasm', 'cpu'] as const;
+/**
+ * `tensorflow` = tfjs-node(-gpu) native TensorFlow (Node only); `webgl` = WebGL2
+ * (browsers only); `wasm` = XNNPACK/SIMD; `cpu` = plain JS.
+ */
 export type BackendName = (typeof BACKENDS)[number];
 
 export interface BackendInfo {
   /** The backend tfjs now runs on. */
   name: BackendName;
-  /** True when TensorFlow runs on a CUDA device. */
+  /** True when TensorFlow runs on a CUDA device, or webgl on a GPU. */
   gpu: boolean;
   /** wasm only: SIMD in use. */
   simd: boolean;
@@ -16,6 +19,8 @@ export interface BackendInfo {
   threads: number;
   /** The module that provided the backend, e.g. `@tensorflow/tfjs-node-gpu`. */
   module?: string;
+  /** webgl: the renderer (e.g. `ANGLE (…, SwiftShader …)`), when the browser tells it. */
+  adapter?: string;
   /** Why faster backends were skipped, when they were. */
   reason?: string;
 }
@@ -30,18 +35,41 @@ export interface InitBackendOptions {
   wasmPaths?: string;
   /** Override module loading (tests). */
   loader?: ModuleLoader;
+  /**
+   * Backend modules you imported yourself, by name: what a bundler needs, since a
+   * browser cannot import a bare specifier at run time, e.g.
+   * `{ '@tensorflow/tfjs-backend-wasm': wasm }` after `import * as wasm from '@tensorflow/tfjs-backend-wasm'`.
+   * A backend registered by a plain side-effect import is used too.
+   */
+  modules?: Record<string, unknown>;
   /** Environment to read `STEINKIT_BACKEND` from (tests). */
   env?: Record<string, string | undefined>;
 }
 
 const INSTALL_HINT: Record<BackendName, string> = {
+  webgl: 'install @tensorflow/tfjs-backend-webgl@4.22 (browsers with WebGL2 only)',
   tensorflow:
     'install @tensorflow/tfjs-node-gpu@4.22 (CUDA 11.2 + cuDNN 8.1, Linux x64) or @tensorflow/tfjs-node@4.22; both download libtensorflow at install time',
   wasm: 'install @tensorflow/tfjs-backend-wasm@4.22',
   cpu: 'install @tensorflow/tfjs-backend-cpu@4.22 (or the @tensorflow/tfjs umbrella)',
 };
 
-const defaultLoader: ModuleLoader = (s) => import(/* @vite-ignore */ s);
+const defaultLoader: ModuleLoader = (s) => import(/* @vite-ignore */ /* webpackIgnore: true */ s);
+
+const isNode = (): boolean => typeof process !== 'undefined' && Boolean(process.versions?.node);
+
+/**
+ * Loads a backend module; in a browser, accepts one already registered under
+ * `name` (a bundler's static import), since bare run-time imports cannot work there.
+ */
+async function loadBackend(load: ModuleLoader, specifier: string, name: string): Promise<unknown> {
+  try {
+    return await load(specifier);
+  } catch (e) {
+    if (!isNode() && tf.findBackendFactory(name)) return {};
+    throw e;
+  }
+}
 
 function message(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
@@ -57,6 +85,7 @@ export function parseBackendName(name: string, argName = 'backend'): BackendName
 }
 
 async function tryTensorflow(load: ModuleLoader): Promise<{ info?: BackendInfo; why: string }> {
+  if (!isNode()) return { why: 'tensorflow: Node.js only' };
   const why: string[] = [];
   for (const mod of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
     try {
@@ -88,9 +117,53 @@ async function tryTensorflow(load: ModuleLoader): Promise<{ info?: BackendInfo; 
   return { why: why.join('; ') };
 }
 
+/** The WebGL renderer string, or undefined where the browser hides it. */
+function webglRenderer(): string | undefined {
+  try {
+    const canvas = new OffscreenCanvas(1, 1);
+    const gl = canvas.getContext('webgl2');
+    const ext = gl?.getExtension('WEBGL_debug_renderer_info');
+    return gl && ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * WebGL2 in a browser. Unforced, a software renderer (SwiftShader, llvmpipe) is
+ * skipped: wasm is faster there.
+ */
+async function tryWebgl(
+  load: ModuleLoader,
+  forced: boolean,
+): Promise<{ info?: BackendInfo; why: string }> {
+  if (isNode() && !forced) return { why: 'webgl: browsers only' };
+  try {
+    const renderer = webglRenderer();
+    const software = renderer !== undefined && /swiftshader|llvmpipe|software/i.test(renderer);
+    if (software && !forced)
+      return { why: `webgl: software renderer (${renderer}); force it with backend: 'webgl'` };
+    await loadBackend(load, '@tensorflow/tfjs-backend-webgl', 'webgl');
+    if (!(await tf.setBackend('webgl'))) throw new Error('backend failed to initialize');
+    tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)).dataSync()); // a working context
+    return {
+      info: {
+        name: 'webgl',
+        gpu: !software,
+        simd: false,
+        threads: 1,
+        module: '@tensorflow/tfjs-backend-webgl',
+        ...(renderer ? { adapter: renderer } : {}),
+      },
+      why: '',
+    };
+  } catch (e) {
+    return { why: `@tensorflow/tfjs-backend-webgl: ${message(e)}` };
+  }
+}
+
 async function locateWasmDir(): Promise<string | undefined> {
-  const isNode = typeof process !== 'undefined' && Boolean(process.versions?.node);
-  if (!isNode) return undefined;
+  if (!isNode()) return undefined;
   const { createRequire } = await import('node:module');
   const { dirname, join } = await import('node:path');
   const req = createRequire(join(process.cwd(), 'noop.js'));
@@ -108,7 +181,7 @@ async function tryWasm(
   wasmPaths?: string,
 ): Promise<{ info?: BackendInfo; why: string }> {
   try {
-    const wasm = (await load('@tensorflow/tfjs-backend-wasm')) as {
+    const wasm = (await loadBackend(load, '@tensorflow/tfjs-backend-wasm', 'wasm')) as {
       setWasmPaths?: (p: string) => void;
     };
     const dir = wasmPaths ?? (await locateWasmDir());
@@ -134,7 +207,7 @@ async function tryWasm(
 
 async function tryCpu(load: ModuleLoader): Promise<{ info?: BackendInfo; why: string }> {
   try {
-    if (!tf.findBackend('cpu')) await load('@tensorflow/tfjs-backend-cpu');
+    if (!tf.findBackend('cpu')) await loadBackend(load, '@tensorflow/tfjs-backend-cpu', 'cpu');
     if (!(await tf.setBackend('cpu'))) throw new Error('backend failed to initialize');
     // Silence the cpu backend's one-time "install tfjs-node" banner; the choice is reported here instead.
     (tf.backend() as { firstUse?: boolean }).firstUse = false;
@@ -154,20 +227,26 @@ async function tryCpu(load: ModuleLoader): Promise<{ info?: BackendInfo; why: st
 }
 
 /**
- * Selects the tfjs backend: `tensorflow` (tfjs-node-gpu, then tfjs-node) when it
- * loads with a working device, else `wasm` (SIMD, with steinkit's kernel fixes),
- * else `cpu`. `STEINKIT_BACKEND` or `options.backend` forces one; a forced
- * backend that cannot load throws, saying why and how to install it.
+ * Selects the tfjs backend: `tensorflow` (tfjs-node-gpu, then tfjs-node; Node)
+ * when it loads with a working device, else `webgl` (browsers, hardware
+ * renderer), else `wasm` (SIMD, with steinkit's kernel fixes), else `cpu`.
+ * `STEINKIT_BACKEND` or `options.backend` forces one; a forced backend that
+ * cannot load throws, saying why and how to install it. In a browser, import
+ * the backends you want (bundlers cannot follow a run-time import) and pass
+ * them as `modules` (needed for `wasmPaths`) or just import them for effect.
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const env = options.env ?? (typeof process !== 'undefined' ? process.env : {});
-  const load = options.loader ?? defaultLoader;
+  const loader = options.loader ?? defaultLoader;
+  const modules = options.modules ?? {};
+  const load: ModuleLoader = async (s) => (s in modules ? modules[s] : loader(s));
   const forcedRaw = options.backend ?? env.STEINKIT_BACKEND;
   const forced = forcedRaw
     ? parseBackendName(forcedRaw, options.backend ? 'backend' : 'STEINKIT_BACKEND')
     : undefined;
   const attempts = {
     tensorflow: () => tryTensorflow(load),
+    webgl: () => tryWebgl(load, forced === 'webgl'),
     wasm: () => tryWasm(load, options.wasmPaths),
     cpu: () => tryCpu(load),
   } as const;
@@ -191,6 +270,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
 export function describeBackend(info: BackendInfo): string {
   const parts: string[] = [info.name];
   if (info.name === 'tensorflow') parts.push(info.gpu ? 'GPU' : 'CPU');
+  if (info.name === 'webgl') parts.push(info.adapter ?? (info.gpu ? 'GPU' : 'software'));
   if (info.name === 'wasm')
     parts.push(
       info.simd ? 'SIMD' : 'no SIMD',

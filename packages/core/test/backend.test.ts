@@ -26,7 +26,9 @@ describe('initBackend', () => {
     expect(info.simd).toBe(true);
     expect(info.threads).toBe(1);
     expect(info.gpu).toBe(false);
-    expect(info.reason).toMatch(/tfjs-node-gpu.*Cannot find module.*tfjs-node:/);
+    expect(info.reason).toMatch(
+      /tfjs-node-gpu.*Cannot find module.*tfjs-node:.*webgl: browsers only/,
+    );
     expect(describeBackend(info)).toContain('wasm, SIMD');
   });
 
@@ -68,6 +70,33 @@ describe('initBackend', () => {
       tf.unregisterKernel(k.kernelName, 'tensorflow');
   });
 
+  it('takes backend modules passed in `modules`, when the loader cannot import them (bundlers)', async () => {
+    const noImports: ModuleLoader = async (s) => {
+      throw missing(s);
+    };
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    let pathsSet: string | undefined;
+    const info = await initBackend({
+      loader: noImports,
+      env: {},
+      wasmPaths: 'http://127.0.0.1/wasm/',
+      modules: {
+        '@tensorflow/tfjs-backend-wasm': {
+          ...wasm,
+          setWasmPaths: (p: string) => {
+            pathsSet = p;
+          },
+        },
+      },
+    });
+    expect(info.name).toBe('wasm');
+    expect(pathsSet).toBe('http://127.0.0.1/wasm/');
+    // in Node a loader failure is authoritative even when the backend is registered
+    await expect(initBackend({ loader: noImports, env: {}, backend: 'wasm' })).rejects.toThrow(
+      /'wasm' was requested but cannot load.*Cannot find module/,
+    );
+  });
+
   it('STEINKIT_BACKEND forces a backend; options win over the environment', async () => {
     expect((await initBackend({ env: { STEINKIT_BACKEND: 'cpu' } })).name).toBe('cpu');
     expect((await initBackend({ backend: 'wasm', env: { STEINKIT_BACKEND: 'cpu' } })).name).toBe(
@@ -83,7 +112,7 @@ describe('initBackend', () => {
 
   it('an unknown name lists the valid ones', async () => {
     await expect(initBackend({ backend: 'webgpu' })).rejects.toThrow(
-      /backend: unknown backend 'webgpu'; expected one of tensorflow, wasm, cpu/,
+      /backend: unknown backend 'webgpu'; expected one of tensorflow, webgl, wasm, cpu/,
     );
     await expect(initBackend({ env: { STEINKIT_BACKEND: 'gpu' } })).rejects.toThrow(
       /STEINKIT_BACKEND: unknown/,

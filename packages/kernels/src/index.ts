@@ -5,7 +5,9 @@ export { asSteinKernel, customKernel, pairRows } from './autodiff';
 export type { Bandwidth, MedianHeuristic } from './bandwidth';
 export {
   describeBandwidth,
+  MAX_BANDWIDTH,
   MEDIAN_SQ_LOGN,
+  MIN_BANDWIDTH,
   median,
   resolveBandwidth,
   STEINGAN_MEDIAN,
