@@ -82,7 +82,7 @@ export function runMixtureBench(opts: MixtureBenchOptions): MixtureSummary {
 export function mixtureTable(s: MixtureSummary): string {
   const p = s.protocol;
   const lines = [
-    `Model ½N(−${p.mu}e₁, I) + ½N(${p.mu}e₁, I) in d = ${p.d}; alternative weights ${p.altWeight}/${1 - p.altWeight}; n = ${p.n}, ${p.trials} trials, ${p.bootstraps} bootstrap draws, α = 0.05, backend ${s.backend}.`,
+    `Model ½N(−${p.mu}e₁, I) + ½N(${p.mu}e₁, I) in d = ${p.d}; alternative weights ${p.altWeight}/${Number((1 - p.altWeight).toFixed(6))}; n = ${p.n}, ${p.trials} trials, ${p.bootstraps} bootstrap draws, α = 0.05, backend ${s.backend}.`,
     '',
     '| noise σ | test | rejection under H₀ | power |',
     '|---|---|---|---|',
