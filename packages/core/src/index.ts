@@ -26,7 +26,8 @@ export type {
 } from './optimizers';
 export { adagradMomentum, fromTfOptimizer } from './optimizers';
 export type { Rng } from './random';
-export { createRng } from './random';
+// Seeded randomness: one generator, one per-step seed fold-in.
+export { createRng, foldIn } from './random';
 export type { MemoryRequest, ShapeSpec } from './shapes';
 /** Argument checks (TypeError/RangeError naming the argument) and memory pre-checks. */
 export {

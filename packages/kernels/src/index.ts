@@ -14,7 +14,7 @@ export {
   SVGD_MEDIAN,
   validateBandwidth,
 } from './bandwidth';
-export { symmetricEigen, symmetricEigenJs } from './eigen';
+export { symmetricEigenJs, symmetricEigenTensor } from './eigen';
 export type { FeatureMap } from './feature';
 export { featureKernel } from './feature';
 export type { ImqOptions } from './imq';

@@ -1,5 +1,5 @@
 import { assertFinite, assertInt, assertPoints, type Kernel } from '@steinkit/core';
-import { asSteinKernel, type SteinKernel, symmetricEigen } from '@steinkit/kernels';
+import { asSteinKernel, type SteinKernel, symmetricEigenTensor } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface SsgeOptions {
@@ -42,7 +42,7 @@ export function ssge(kernel: Kernel, opts: SsgeOptions = {}): { fit(x: tf.Tensor
       const M = x.shape[0];
       const k = base.withBandwidthFrom(x);
       const { gram, repulsion } = k.steinTerms(x);
-      let eig: ReturnType<typeof symmetricEigen>;
+      let eig: ReturnType<typeof symmetricEigenTensor>;
       try {
         for (const [t, what] of [
           [gram, 'the Gram matrix'],
@@ -57,7 +57,7 @@ export function ssge(kernel: Kernel, opts: SsgeOptions = {}): { fit(x: tf.Tensor
             }
           }
         }
-        eig = symmetricEigen(gram);
+        eig = symmetricEigenTensor(gram);
       } catch (e) {
         tf.dispose([gram, repulsion]);
         throw e;
