@@ -71,7 +71,9 @@ export function buildProgram(
     .option('--out <dir>', 'results directory', DEFAULT_OUT)
     .option('--backend <name>', 'wasm | cpu | … (default: STEINKIT_BACKEND or the best that loads)')
     .action(async (o) => {
-      const backend = o.reportOnly ? { name: String(o.backend ?? 'unknown') } : await initBackend({ backend: o.backend });
+      const backend = o.reportOnly
+        ? { name: String(o.backend ?? 'unknown') }
+        : await initBackend({ backend: o.backend });
       log(`backend: ${backend.name}`);
       const quick = Boolean(o.quick);
       const summary = runRbmBench({

@@ -35,14 +35,12 @@ export interface MixtureSummary {
   finishedAt: string;
 }
 
-/** The mixture target with its mean at ±μe₁ and weights (w, 1 − w), optionally convolved with N(0, σ²I). */
+/** The mixture target with unit-variance modes at ±μe₁ and weights (w, 1 − w), convolved with N(0, σ²I) (`smoothed`). */
 export function separatedMixture(d: number, mu: number, w: number, noiseStd = 0) {
   const e = (s: number) => Array.from({ length: d }, (_, i) => (i === 0 ? s * mu : 0));
-  return gaussianMixture({
-    means: [e(-1), e(1)],
-    std: Math.sqrt(1 + noiseStd * noiseStd),
-    weights: [w, 1 - w],
-  });
+  return gaussianMixture({ means: [e(-1), e(1)], std: 1, weights: [w, 1 - w] }).smoothed(
+    noiseStd * noiseStd,
+  );
 }
 
 export function runMixtureBench(opts: MixtureBenchOptions): MixtureSummary {
