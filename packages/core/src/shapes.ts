@@ -142,7 +142,7 @@ export function assertModerate(x: Tensor, name: string, maxAbs = 1e18): void {
     }
     if (Math.abs(v[i]) > maxAbs) {
       throw new RangeError(
-        `${name}: expected |values| ≤ ${maxAbs} (larger ones overflow float32 squared distances; rescale the data), found ${v[i]} at flat index ${i}`,
+        `${name}: expected |values| ≤ ${maxAbs.toExponential()} (larger ones overflow float32 squared distances; rescale the data), found ${v[i]} at flat index ${i}`,
       );
     }
   }

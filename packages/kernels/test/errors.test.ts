@@ -1,9 +1,12 @@
 import { setMemoryBudget } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { imq, median, rbf, resolveBandwidth } from '../src/index';
+import { imq, median, rbf, resolveBandwidth, setFusedKernels } from '../src/index';
 
-afterEach(() => setMemoryBudget(undefined));
+afterEach(() => {
+  setMemoryBudget(undefined);
+  setFusedKernels('auto');
+});
 
 describe('kernels refuse what they would get wrong (issue 16)', () => {
   it('int32 / bool points: a TypeError naming x, not a non-symmetric Gram matrix', () => {
@@ -82,6 +85,7 @@ describe('kernels refuse what they would get wrong (issue 16)', () => {
     expect(median([3, 2, 1])).toBe(2);
   });
   it('memory pre-check: a RangeError with n, d and bytes instead of a wasm trap; the backend keeps working', () => {
+    setFusedKernels('off'); // the composite (n×n) path; the fused kernels are memory-linear
     const before = tf.memory().numTensors;
     // n = 16384: the composite SVGD direction needs > 5 GB on wasm (the issue's trap)
     const x = tf.zeros([16384, 2]) as tf.Tensor2D;
