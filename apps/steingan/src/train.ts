@@ -194,10 +194,10 @@ export function mleOptions(s: TrainerState): AmortizedMleOptions {
 
 /** Algorithm 2 (amortized MLE): η by amortized SVGD (10), θ by (16) with the balancing rules. */
 function steinganIteration(s: TrainerState, b: Batch): Omit<StepInfo, 'iteration'> {
-  const { record } = amortizedMleStep(
+  const { info: record } = amortizedMleStep(
     { iteration: s.iteration, seed: s.config.seed },
-    mleOptions(s),
     { data: b.data, labels: b.labels },
+    mleOptions(s),
   );
   return {
     energyData: record.dataEnergy,

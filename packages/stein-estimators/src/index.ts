@@ -29,8 +29,15 @@ export {
 } from './sliced';
 export type { SlicedGofOptions, SlicedGofResult } from './slicedGof';
 export { slicedGofTest } from './slicedGof';
-export type { MaxSksdInitOptions, MaxSksdState, MaxSksdStepOptions } from './slicedMax';
+export type {
+  MaxSksdInitOptions,
+  MaxSksdInputs,
+  MaxSksdState,
+  MaxSksdStepInfo,
+  MaxSksdStepOptions,
+} from './slicedMax';
 export {
+  maxSksd,
   maxSksdAdam,
   maxSksdDispose,
   maxSksdFit,
@@ -45,7 +52,7 @@ export type { FittedSsge, SsgeOptions } from './ssge';
 export { ssge } from './ssge';
 export type { FittedSteinGradient, SteinGradientOptions } from './stein-gradient';
 export { kdeScore, steinGradientEstimator } from './stein-gradient';
-export type { SvgdOptions, SvgdState, SvgdStepOptions } from './svgd';
+export type { SvgdOnStep, SvgdOptions, SvgdState, SvgdStepInfo, SvgdStepOptions } from './svgd';
 export { sgdOptimizer, svgd, svgdDispose, svgdInit, svgdStep } from './svgd';
 export type { SvgdDirectionOptions } from './svgd-direction';
 export { svgdDirection } from './svgd-direction';
