@@ -3,8 +3,9 @@
 // Active slices (Gong et al., ICML 2021): closed-form r, g initialization for the sliced KSD.
 export type { ActiveSlices, ActiveSlicesOptions } from './activeSlices';
 export { ACTIVE_SLICE_KERNEL, activeSlices } from './activeSlices';
+// Kernel Stein discrepancy (U/V statistics, the Stein kernel matrix) and its goodness-of-fit test.
 export type { KsdOptions, KsdStatistic } from './ksd';
-export { evalScore, ksd, ksdFromMatrix, ksdMatrix, steinKernelMatrix } from './ksd';
+export { evalScore, ksd, ksdFromMatrix, ksdMatrix } from './ksd';
 export type { KsdTestOptions, KsdTestResult } from './ksd-test';
 export { ksdTest } from './ksd-test';
 // Learned Stein discrepancy (Grathwohl et al. 2020) and an MLP critic with exact closed-form trace.
@@ -19,14 +20,7 @@ export {
 } from './lsd';
 // Sliced KSD (Gong et al. 2021): closed-form slice-blocked statistic, maxSKSD ascent.
 export type { SksdOptions, SlicedBandwidth, SlicedMedian } from './sliced';
-export {
-  medianSqPairDiffs,
-  SKSD_MEDIAN,
-  sksd,
-  sksdPairMatrix,
-  slicedBandwidthSq,
-  slicedSteinCore,
-} from './sliced';
+export { SKSD_MEDIAN, sksd, sksdPairMatrix, slicedBandwidthSq } from './sliced';
 export type { SlicedGofOptions, SlicedGofResult } from './slicedGof';
 export { slicedGofTest } from './slicedGof';
 export type {
@@ -48,10 +42,12 @@ export {
 // Noise-smoothed KSD (Wenliang & Kanagawa 2020): KSD between the noise-convolved distributions.
 export type { ConvolvedScoreOptions, SmoothingOptions } from './smoothed';
 export { convolvedScore, smoothedKsd, smoothedKsdTest } from './smoothed';
+// Score estimators from samples: the spectral (SSGE) and the Stein gradient estimator (SGE), KDE.
 export type { FittedSsge, SsgeOptions } from './ssge';
 export { ssge } from './ssge';
 export type { FittedSteinGradient, SteinGradientOptions } from './stein-gradient';
 export { kdeScore, steinGradientEstimator } from './stein-gradient';
+// SVGD: the direction (7) and the sampler as init/step/dispose plus a loop.
 export type { SvgdOnStep, SvgdOptions, SvgdState, SvgdStepInfo, SvgdStepOptions } from './svgd';
 export { sgdOptimizer, svgd, svgdDispose, svgdInit, svgdStep } from './svgd';
 export type { SvgdDirectionOptions } from './svgd-direction';

@@ -4,7 +4,6 @@ import {
   maxSksdFit,
   maxSksdInit,
   maxSksdValue,
-  medianSqPairDiffs,
   sksd,
   sksdPairMatrix,
   slicedBandwidthSq,
@@ -12,6 +11,7 @@ import {
 } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { medianSqPairDiffs } from '../src/sliced';
 
 /** Slow float64 per-slice, per-pair reference of the sliced KSD (the formula, term by term). */
 function referenceSksd(
