@@ -3,6 +3,14 @@
 // Active slices (Gong et al., ICML 2021): closed-form r, g initialization for the sliced KSD.
 export type { ActiveSlices, ActiveSlicesOptions } from './activeSlices';
 export { ACTIVE_SLICE_KERNEL, activeSlices } from './activeSlices';
+// Many independent particle sets at once ([B, S, d], per-group bandwidth): SVGD direction, SGE, SSGE.
+export type { GroupedOptions } from './grouped';
+export {
+  groupedBandwidths,
+  groupedSsge,
+  groupedSteinGradient,
+  groupedSvgdDirection,
+} from './grouped';
 // Kernel Stein discrepancy (U/V statistics, the Stein kernel matrix) and its goodness-of-fit test.
 export type { KsdOptions, KsdStatistic } from './ksd';
 export { evalScore, ksd, ksdFromMatrix, ksdMatrix } from './ksd';
