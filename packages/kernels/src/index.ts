@@ -10,6 +10,7 @@ export {
   MAX_BANDWIDTH,
   MEDIAN_SQ_LOGN,
   MIN_BANDWIDTH,
+  median,
   resolveBandwidth,
   STEINGAN_MEDIAN,
   SVGD_MEDIAN,

@@ -397,7 +397,7 @@ describe('sliced goodness-of-fit test', () => {
 });
 
 describe('maxSKSD-rg: one optimal pair (r, g) against brute force', () => {
-  it('ascent from two starts reaches the best (r, g) of a 24 × 24 grid of directions', () => {
+  it('ascent from two starts reaches the best (r, g) of an 18 × 18 grid of directions', () => {
     // x ~ N(0, I₂); the model N(0, diag(1, 1/4)) is wrong along e₂ only.
     const rng = createRng(30);
     const x = rng.normal([60, 2]) as tf.Tensor2D;
@@ -408,7 +408,7 @@ describe('maxSKSD-rg: one optimal pair (r, g) against brute force', () => {
     const value = (r: number[], g: number[]) =>
       tf.tidy(() => sksd(x, sc, { r: tf.tensor2d([r]), g: tf.tensor2d([g]) }).dataSync()[0]);
     // Brute force: (r, g) and (−r, −g) give the same statistic, so angles in [0, π) suffice.
-    const M = 24;
+    const M = 18;
     let best = { v: -Infinity, a: 0, b: 0 };
     for (let i = 0; i < M; i++)
       for (let j = 0; j < M; j++) {
@@ -428,19 +428,19 @@ describe('maxSKSD-rg: one optimal pair (r, g) against brute force', () => {
       const [r0, g0] = [tf.tensor2d([dir(a0)]), tf.tensor2d([dir(b0)])];
       const init = maxSksdInit(2, { variant: 'rg', r: r0, g: g0, optimizer: tf.train.adam(0.05) });
       tf.dispose([r0, g0]);
-      const { state, trace } = maxSksd(init, { x, score: sc }, { steps: 150 });
-      expect(state.step).toBe(150);
+      const { state, trace } = maxSksd(init, { x, score: sc }, { steps: 120 });
+      expect(state.step).toBe(120);
       const [r, g] = [arr(state.r)[0], arr(state.g)[0]];
       const found = value(r, g);
-      // as good as the grid's best, and not much better (the grid step is 7.5°)
+      // as good as the grid's best, and not much better (the grid step is 10°)
       expect(found).toBeGreaterThan(best.v * 0.99);
       expect(found).toBeLessThan(best.v * 1.05);
       expect(found).toBeGreaterThan(trace[0] * 1.5);
       // and it found the grid's pair of directions (up to sign, within about a grid step)
       const cosR = Math.abs(r[0] * Math.cos(best.a) + r[1] * Math.sin(best.a));
       const cosG = Math.abs(g[0] * Math.cos(best.b) + g[1] * Math.sin(best.b));
-      expect(cosR).toBeGreaterThan(0.98);
-      expect(cosG).toBeGreaterThan(0.98);
+      expect(cosR).toBeGreaterThan(0.97);
+      expect(cosG).toBeGreaterThan(0.97);
       maxSksdDispose(state);
     }
     expect(tf.memory().numTensors).toBe(before);
