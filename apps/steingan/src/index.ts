@@ -30,5 +30,4 @@ export {
   generateImages,
   mleOptions,
   trainIteration,
-  weightedJointEnergy,
 } from './train';
