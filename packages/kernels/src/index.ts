@@ -16,11 +16,14 @@ export {
   SVGD_MEDIAN,
   validateBandwidth,
 } from './bandwidth';
+export { meanPairwiseDistance } from './distance';
 // Small dense float64 helpers for score estimators: eigen (descending), SPD solve, squared distances.
 export { symmetricEigenJs, symmetricEigenTensor } from './eigen';
 // Kernels: on learned features (deep kernels), IMQ, radial profiles, RBF k = exp(−‖x − y‖²/h²).
 export type { FeatureMap } from './feature';
 export { featureKernel } from './feature';
+export type { FusedMode } from './fused/dispatch';
+export { getFusedKernels, setFusedKernels } from './fused/dispatch';
 export type { ImqOptions } from './imq';
 export { imq } from './imq';
 export { choleskySolve, pairwiseSqDist } from './linalg';
