@@ -1,11 +1,4 @@
-import {
-  elbo,
-  gaussianSampler,
-  iwaeBound,
-  reparamKl,
-  reparamKlInit,
-  reparamKlStep,
-} from '@steinkit/amortizers';
+import { elbo, gaussianSampler, iwaeBound, reparamKl } from '@steinkit/amortizers';
 import { createRng } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';

@@ -217,10 +217,14 @@ import * as tf from '@tensorflow/tfjs-core';
 await tf.setBackend('cpu');
 tf.tensor1d([1, 2, 3]).dataSync();
 console.log('backend', tf.getBackend());`;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: root,
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain('backend cpu');
     expect(run.stdout + run.stderr).not.toMatch(/running TensorFlow\.js in Node\.js/);
