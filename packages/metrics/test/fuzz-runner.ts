@@ -18,7 +18,6 @@ import {
   ksd,
   ksdFromMatrix,
   ksdTest,
-  medianSqPairDiffs,
   sksd,
   slicedGofTest,
   ssge,
@@ -27,6 +26,8 @@ import {
 } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
+// not part of the public surface any more; still fuzzed (the hang)
+import { medianSqPairDiffs } from '../../stein-estimators/src/sliced';
 
 const LONG = process.env.STEINKIT_FUZZ_LONG === '1';
 const NUM_RUNS = Number(process.env.STEINKIT_FUZZ_RUNS ?? (LONG ? 3000 : 300));

@@ -9,7 +9,7 @@ import {
 } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { SKSD_MEDIAN, type SlicedBandwidth, sksdPairMatrix } from './sliced';
-import { maxSksdDispose, maxSksdFit, maxSksdInit } from './slicedMax';
+import { maxSksd, maxSksdDispose, maxSksdInit } from './slicedMax';
 
 export interface SlicedGofOptions {
   /** Fraction of the rows used to fit the slices; default 0.5. The rest gives the statistic. */
@@ -98,8 +98,8 @@ export function slicedGofTest(
       statistic: 'u',
       bandwidth,
     });
+    if (steps > 0) state = maxSksd(state, { x: xFit, score }, { steps }).state;
     const st = state;
-    if (steps > 0) maxSksdFit(st, xFit, score, steps);
     const { statistic, boot } = tf.tidy(() => {
       const H = sksdPairMatrix(xTest, score, { r: st.r, g: st.g, bandwidth });
       const tr = tf.sum(tf.mul(H, tf.eye(nTest)));

@@ -10,13 +10,13 @@ import {
   maxSksdDispose,
   maxSksdFit,
   maxSksdInit,
-  medianSqPairDiffs,
   sksd,
   slicedGofTest,
   ssge,
   steinGradientEstimator,
   svgdDirection,
 } from '../src/index';
+import { medianSqPairDiffs } from '../src/sliced';
 
 const score = (z: tf.Tensor2D) => tf.neg(z) as tf.Tensor2D;
 const withNaN = (n: number, d: number, at = 0, v = Number.NaN) => {
