@@ -26,6 +26,7 @@ export default defineConfig({
       { test: { ...shared, name: 'sksd-ica', include: ['apps/sksd-ica/test/**/*.test.ts'] } },
       { test: { ...shared, name: 'benchmarks', include: ['benchmarks/test/**/*.test.ts'] } },
       { test: { ...shared, name: 'browser', include: ['test/browser/**/*.test.ts'] } },
+      { test: { ...shared, name: 'playground', include: ['apps/playground/test/**/*.test.ts'] } },
     ],
   },
 });
