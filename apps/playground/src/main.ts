@@ -254,6 +254,7 @@ async function main(): Promise<void> {
       /** Steps taken, KSD² and MMD² measured now. */
       measure: () => {
         svgd.measure();
+        svgd.frame(0); // paused: no steps, the readout and #readout are refreshed
         return { ...svgd.readout };
       },
       /** Particles after one SVGD step from the seeded start (n, seed), current settings; flat [x0, y0, …]. */

@@ -4,6 +4,7 @@
  * webgpu (SwiftShader). Screenshots of each panel go to apps/playground/artifacts/.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gaussianMixture } from '@steinkit/datasets';
 import { defaultCacheDir, getClassifier, mmd2 } from '@steinkit/metrics';
@@ -40,13 +41,13 @@ const STEPS = 200;
 /**
  * The MMD² threshold at n = N: mean + 3 sd of the unbiased MMD² between two
  * independent exact samples of size N (the page's estimator: RBF, median
- * bandwidth), over 10 seeded pairs. SVGD's particles should be as close to the
+ * bandwidth), over 20 seeded pairs. SVGD's particles should be as close to the
  * target as an exact sample is.
  */
 function exactSampleThreshold(): { threshold: number; values: number[] } {
   const t = mixture();
   const values: number[] = [];
-  for (let s = 0; s < 10; s++) {
+  for (let s = 0; s < 20; s++) {
     const a = t.sample(N, 500 + 2 * s);
     const b = t.sample(N, 501 + 2 * s);
     const m = mmd2(a, b);
@@ -92,14 +93,14 @@ describe.skipIf(skip)('playground in headless Chromium', () => {
       problems.push(...errors.map((e) => `${backend}: ${e}`));
       problems.push(...logs.filter((l) => !l.startsWith('debug')).map((l) => `${backend}: ${l}`));
     });
-    await page.goto(`${server.url}?backend=${backend}&n=${n}&seed=1`);
+    await page.goto(`${server.url}?backend=${backend}&n=${n}&seed=1`, { timeout: 300_000 });
     await page.waitForFunction(
       () => {
         const r = document.getElementById('readout');
         return r?.dataset.ready === 'true' || r?.dataset.error;
       },
       null,
-      { timeout: 60_000 },
+      { timeout: 300_000 },
     );
     const err = await page.evaluate(() => document.getElementById('readout')?.dataset.error);
     expect(err, `backend ${backend}`).toBeUndefined();
@@ -120,7 +121,7 @@ describe.skipIf(skip)('playground in headless Chromium', () => {
       await page.waitForFunction(
         (steps) => Number(document.getElementById('readout')?.dataset.step) >= steps,
         STEPS,
-        { timeout: 120_000, polling: 200 },
+        { timeout: 600_000, polling: 200 },
       );
       const m = await page.evaluate(() => {
         const p = (window as unknown as { playground: { pause(): void; measure(): unknown } })
@@ -146,6 +147,7 @@ describe.skipIf(skip)('playground in headless Chromium', () => {
         await page.locator('#panel-svgd').screenshot({ path: join(artifacts, 'svgd.png') });
       await page.close();
     },
+    900_000,
   );
 
   it('wasm, webgl and webgpu agree with cpu on the first SVGD step (float32 tolerance)', async () => {
@@ -171,7 +173,7 @@ describe.skipIf(skip)('playground in headless Chromium', () => {
       report[`firstStepMaxRelDiff_${backend}`] = worst;
       expect(worst, backend).toBeLessThan(1e-4);
     }
-  });
+  }, 600_000);
 
   it('goodness of fit: the KSD test accepts an exact sample and rejects a shifted one', async () => {
     const page = await open('wasm');
@@ -212,7 +214,7 @@ describe.skipIf(skip)('playground in headless Chromium', () => {
     expect(it).toBe(40);
     await page.locator('#panel-amortized').screenshot({ path: join(artifacts, 'amortized.png') });
     await page.close();
-  });
+  }, 600_000);
 
   it('SteinGAN panel: the metrics MNIST classifier labels the grid as the requested class', async () => {
     const page = await open('wasm');
@@ -252,7 +254,7 @@ describe.skipIf(skip)('playground in headless Chromium', () => {
     await page.locator('#panel-steingan').screenshot({ path: join(artifacts, 'steingan.png') });
     await page.close();
     for (const a of Object.values(agreement)) expect(a).toBeGreaterThanOrEqual(0.9);
-  });
+  }, 600_000);
 
   it('reports SVGD steps/s at n = 500 on wasm and the first-load transfer size; no console output', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
@@ -269,13 +271,15 @@ describe.skipIf(skip)('playground in headless Chromium', () => {
       Number(document.getElementById('readout')?.dataset.stepsPerSecond),
     );
     report.wasmStepsPerSecondN500 = rate;
+    report.loadAverage = loadavg();
+    report.cpus = cpus().length;
     report.firstLoadBytes = bytes;
     console.log(
-      `[playground] SVGD n = 500 on wasm: ${rate} steps/s; first load ${(bytes / 2 ** 20).toFixed(2)} MiB`,
+      `[playground] SVGD n = 500 on wasm: ${rate} steps/s (load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores); first load ${(bytes / 2 ** 20).toFixed(2)} MiB`,
     );
     await page.screenshot({ path: join(artifacts, 'page.png'), fullPage: true });
     await page.close();
     expect(bytes).toBeLessThanOrEqual(5 * 2 ** 20);
     expect([...problems, ...errors, ...logs]).toEqual([]);
-  });
+  }, 600_000);
 });
