@@ -25,6 +25,8 @@ export default defineConfig({
       { test: { ...shared, name: 'steingan', include: ['apps/steingan/test/**/*.test.ts'] } },
       { test: { ...shared, name: 'sksd-ica', include: ['apps/sksd-ica/test/**/*.test.ts'] } },
       { test: { ...shared, name: 'benchmarks', include: ['benchmarks/test/**/*.test.ts'] } },
+      // Repository-wide checks (one home per concept).
+      { test: { ...shared, setupFiles: [], name: 'repo', include: ['test/*.test.ts'] } },
       { test: { ...shared, name: 'browser', include: ['test/browser/**/*.test.ts'] } },
       { test: { ...shared, name: 'playground', include: ['apps/playground/test/**/*.test.ts'] } },
     ],

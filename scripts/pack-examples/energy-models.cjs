@@ -1,5 +1,5 @@
 module.exports = async function check(em, tf) {
-  const target = em.gaussianMixture({ means: [[0, 0]], stds: 1 });
+  const target = em.gaussianMixture({ means: [[0, 0]], std: 1 });
   const x = tf.tensor2d([[1, -2]]);
   const s = await target.score(x).data();
   // standard normal: score(x) = -x

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertInt } from '@steinkit/core';
+import { writeFileAtomic } from '@steinkit/metrics';
 import { batchIndices, batchSeed, setupIcaProblem } from './protocol';
-import { type RunOptions, writeFileAtomic } from './run';
+import type { RunOptions } from './run';
 
 /** The header `problem.json` of an exported (D, seed) problem. */
 export interface ExportedProblem {

@@ -20,7 +20,7 @@ export {
 export type { SummaryRecord } from './report';
 export { markdownTable, summarize, svgPlot } from './report';
 export type { RunOptions, RunRecord } from './run';
-export { cacheName, loadCache, runCached, runOne, writeFileAtomic, writeJsonAtomic } from './run';
+export { cacheName, loadCache, runCached, runOne, writeJsonAtomic } from './run';
 export type { MaxSksdTrainerOptions, Method, Trainer } from './trainers';
 export {
   createTrainer,

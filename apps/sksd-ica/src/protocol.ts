@@ -1,12 +1,6 @@
-import { createRng } from '@steinkit/core';
-import { randomMixingMatrix } from '@steinkit/datasets';
-import {
-  createIcaModel,
-  type IcaModel,
-  luFactor,
-  luInverse,
-  sampleIca,
-} from '@steinkit/energy-models';
+import { createRng, luFactor, luInverse } from '@steinkit/core';
+import { randomMixingMatrix, sampleIca } from '@steinkit/datasets';
+import { createIcaModel, type IcaModel } from '@steinkit/energy-models';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The seeds and dimensions of the reference experiment (Gong et al. 2021, ICA table). */

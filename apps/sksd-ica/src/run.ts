@@ -1,5 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@steinkit/metrics';
 import * as tf from '@tensorflow/tfjs-core';
 import { batchSeed, batchStream, createModel, setupIcaProblem } from './protocol';
 import { createTrainer, type Method } from './trainers';
@@ -121,13 +122,6 @@ export function cacheName(
 /** Writes JSON atomically: a temp file in the same directory, then rename. */
 export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** Writes a file atomically: a temp file in the same directory, then rename. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
 }
 
 /** Runs (or loads from the cache directory) one record. */

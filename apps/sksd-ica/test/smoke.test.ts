@@ -1,8 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BackendInfo, initBackend } from '@steinkit/core';
-import { conditionNumber, luFactor, luLogAbsDet } from '@steinkit/energy-models';
+import {
+  type BackendInfo,
+  conditionNumber,
+  initBackend,
+  luFactor,
+  luLogAbsDet,
+} from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runExperiment, writeReport } from '../src/experiment';

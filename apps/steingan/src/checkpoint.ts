@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from './io';
+import { writeFileAtomic } from '@steinkit/metrics';
 
 /** A named float32 array with its shape. */
 export interface SavedTensor {

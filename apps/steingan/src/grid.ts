@@ -1,5 +1,5 @@
+import { writeFileAtomic } from '@steinkit/metrics';
 import { PNG } from 'pngjs';
-import { writeFileAtomic } from './io';
 
 export interface GridOptions {
   rows: number;

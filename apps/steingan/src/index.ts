@@ -15,7 +15,7 @@ export type { GeneratorNet, GeneratorNetConfig } from './generator-net';
 export { generatorNet } from './generator-net';
 export type { GridOptions } from './grid';
 export { encodeGridPng, writeGridPng } from './grid';
-export { JsonlLog, writeFileAtomic } from './io';
+export { JsonlLog } from './io';
 export type { MetricsEvaluatorOptions } from './metrics-evaluator';
 export { balancedLabels, metricsEvaluator } from './metrics-evaluator';
 export { buildProgram, parseArgs } from './program';
@@ -28,7 +28,6 @@ export {
   createTrainer,
   disposeTrainer,
   generateImages,
-  iterationSeed,
   mleOptions,
   trainIteration,
   weightedJointEnergy,

@@ -1,26 +1,6 @@
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-
-let tmpCounter = 0;
-
-/**
- * Writes a file atomically: the bytes go to a temp file in the same folder,
- * which is then renamed over the target (rename is atomic on POSIX), so a
- * reader never sees a half-written file and a crash loses at most this write.
- */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${tmpCounter++}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
+import { writeFileAtomic } from '@steinkit/metrics';
 
 /** A JSON-lines log: one JSON object per line, appended. */
 export class JsonlLog {

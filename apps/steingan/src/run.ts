@@ -1,12 +1,13 @@
 /** The SteinGAN app's run: train with progress, grids, log and checkpoints; then metrics. */
 import { join } from 'node:path';
 import { type BackendInfo, describeBackend, initBackend } from '@steinkit/core';
+import { writeFileAtomic } from '@steinkit/metrics';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { defaultConfig, type TrainConfig } from './config';
 import { loadDataset, toTrainData } from './data';
 import type { Evaluator, SampleQuality } from './evaluate';
 import { writeGridPng } from './grid';
-import { JsonlLog, writeFileAtomic } from './io';
+import { JsonlLog } from './io';
 import { createProgress } from './progress';
 import { restore, snapshot } from './snapshot';
 import {

@@ -10,7 +10,7 @@ import {
   neuralSampler,
   setLearningRate,
 } from '@steinkit/amortizers';
-import { createRng, type Rng } from '@steinkit/core';
+import { createRng, foldIn, type Rng } from '@steinkit/core';
 import { type AutoencoderEnergy, autoencoderEnergy, toOneHot } from '@steinkit/energy-models';
 import { rbf } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
@@ -56,14 +56,6 @@ export interface StepInfo {
   /** dcgan / mle-gan: generator and discriminator losses. */
   lossG?: number;
   lossD?: number;
-}
-
-/** Seed of iteration t's random draws: randomness is a pure function of (seed, t). */
-export function iterationSeed(seed: number, iteration: number): number {
-  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(iteration + 1, 0xc2b2ae35);
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
-  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** Builds the networks and optimizers of a run (no training). */
@@ -285,7 +277,7 @@ function ganIteration(
 /** Runs iteration `state.iteration + 1` in place; its randomness depends only on (seed, iteration). */
 export function trainIteration(s: TrainerState, data: TrainData): StepInfo {
   const t = s.iteration + 1;
-  const rng = createRng(iterationSeed(s.config.seed, t));
+  const rng = createRng(foldIn(s.config.seed, t));
   const b = drawBatch(rng, data, s);
   try {
     const info =

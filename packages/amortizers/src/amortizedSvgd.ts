@@ -1,4 +1,4 @@
-import { assert2D, assertInt, type Kernel } from '@steinkit/core';
+import { assert2D, assertInt, foldIn, type Kernel } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type FeatureSteinDirectionOptions,
@@ -120,14 +120,6 @@ export function samplerSteinDirection(
   return { direction, kernelName };
 }
 
-/** The seed of iteration t's draws: a deterministic function of (seed, t), so a resumed run redraws the same ξ. */
-export function iterationSeed(seed: number, iteration: number): number {
-  let h = (seed ^ 0x9e3779b9) >>> 0;
-  h = Math.imul(h ^ (iteration + 0x7f4a7c15), 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
 export function amortizedSvgdInit(opts: { seed?: number } = {}): AmortizedSvgdState {
   const seed = opts.seed ?? 0;
   assertInt(seed, 'seed', 0, 2 ** 32 - 1);
@@ -145,10 +137,11 @@ export function amortizedSvgdStep(
 ): { state: AmortizedSvgdState; info: AmortizedSvgdStepInfo } {
   const { sampler, batchSize } = opts;
   assertInt(batchSize, 'batchSize', 2);
-  const seed = iterationSeed(state.seed, state.iteration);
+  // Iteration t's draws are a pure function of (seed, t): a resumed run redraws the same ξ.
+  const seed = foldIn(state.seed, state.iteration);
   const noise = sampler.noise(batchSize, seed);
   const labels =
-    sampler.numClasses !== undefined ? sampler.labels(batchSize, seed ^ 0x5bd1e995) : undefined;
+    sampler.numClasses !== undefined ? sampler.labels(batchSize, foldIn(seed, 1)) : undefined;
   const batch: SamplerBatch = { noise, labels };
   const { direction: dx, kernelName } = samplerSteinDirection(
     sampler,

@@ -15,7 +15,6 @@ export {
   amortizedSvgdInit,
   amortizedSvgdStep,
   applyAmortizedRule,
-  iterationSeed,
 } from './amortizedSvgd';
 // The Stein variational gradient (7) with a kernel on features, exact or approximate repulsion.
 export type {

@@ -1,10 +1,9 @@
-import { assertInt, assertPositive, type EnergyModel, type Kernel } from '@steinkit/core';
+import { assertInt, assertPositive, type EnergyModel, foldIn, type Kernel } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type AmortizedRule,
   type AmortizedRuleInfo,
   applyAmortizedRule,
-  iterationSeed,
   samplerSteinDirection,
 } from './amortizedSvgd';
 import type { RepulsionMode } from './direction';
@@ -175,10 +174,10 @@ export function amortizedMleStep(
   }
   const features = featureMap(opts);
   const conditional = sampler.numClasses !== undefined;
+  // Iteration t's draws are a pure function of (seed, t): ξ of generator step g, labels.
+  const stepSeed = foldIn(state.seed, state.iteration);
   const ownLabels =
-    conditional && batch.labels === undefined
-      ? sampler.labels(n, iterationSeed(state.seed, state.iteration) ^ 0x2545f491)
-      : undefined;
+    conditional && batch.labels === undefined ? sampler.labels(n, foldIn(stepSeed, 1)) : undefined;
   const sampleLabels = conditional ? (batch.labels ?? ownLabels) : undefined;
   // Labels go to the model iff the data batch has them (joint energy (15)).
   const modelLabels = batch.labels !== undefined ? (sampleLabels ?? batch.labels) : undefined;
@@ -189,7 +188,7 @@ export function amortizedMleStep(
   try {
     for (let g = 0; g < steps; g++) {
       noise?.dispose();
-      noise = sampler.noise(n, iterationSeed(state.seed, state.iteration * 64 + g));
+      noise = sampler.noise(n, g === 0 ? stepSeed : foldIn(stepSeed, g + 1));
       const z = noise;
       const d = samplerSteinDirection(
         sampler,

@@ -3,6 +3,7 @@ import {
   assertInt,
   assertPositive,
   createRng,
+  foldIn,
   type LogProbFn,
   type Sampler,
 } from '@steinkit/core';
@@ -202,7 +203,7 @@ export function reparamKlStep(
   assertInt(opts.batchSize, 'batchSize', 1);
   const objective = opts.objective ?? 'elbo';
   const K = opts.K ?? 5;
-  const rng = createRng((state.seed + Math.imul(state.iteration + 1, 0x9e3779b1)) >>> 0);
+  const rng = createRng(foldIn(state.seed, state.iteration));
   const rows = objective === 'iwae' ? opts.batchSize * K : opts.batchSize;
   const eps = rng.normal([rows, opts.q.dim]) as tf.Tensor2D;
   const v = tf.tidy(() => {

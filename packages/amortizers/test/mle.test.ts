@@ -2,10 +2,9 @@ import {
   amortizedMleInit,
   amortizedMleStep,
   type BalanceOptions,
-  iterationSeed,
   neuralSampler,
 } from '@steinkit/amortizers';
-import { createRng, type EnergyModel } from '@steinkit/core';
+import { createRng, type EnergyModel, foldIn } from '@steinkit/core';
 import { rbf } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -92,7 +91,7 @@ describe('amortizedMleStep (Algorithm 2)', () => {
       energyLearningRate: lr,
     });
     // the samples θ saw: same ξ, updated η
-    const z = sampler.noise(16, iterationSeed(9, 0));
+    const z = sampler.noise(16, foldIn(9, 0));
     const xs = sampler.apply(z);
     const xo = x.arraySync();
     const xsa = xs.arraySync();

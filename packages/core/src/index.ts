@@ -26,15 +26,25 @@ export type {
 } from './optimizers';
 export { adagradMomentum, fromTfOptimizer } from './optimizers';
 export type { Rng } from './random';
-export { createRng } from './random';
-export type { ShapeSpec } from './shapes';
+// Seeded randomness: one generator, one per-step seed fold-in.
+export { createRng, foldIn } from './random';
+export type { MemoryRequest, ShapeSpec } from './shapes';
+/** Argument checks (TypeError/RangeError naming the argument) and memory pre-checks. */
 export {
   assert2D,
   assertFinite,
+  assertFiniteArray,
+  assertFloat,
   assertInt,
+  assertMemory,
+  assertPoints,
   assertPositive,
   assertSameDim,
   assertShape,
+  assertTensor,
+  memoryBudget,
+  pairwiseBytes,
+  setMemoryBudget,
 } from './shapes';
 export type {
   Discrepancy,

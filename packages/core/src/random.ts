@@ -26,15 +26,33 @@ export interface Rng {
   fork(): Rng;
 }
 
+/** SplitMix32's output mix: a bijection on 32-bit integers that spreads every input bit. */
+function mix32(x: number): number {
+  let z = x | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
 function splitmix32(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x9e3779b9) | 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
+    return mix32(s);
   };
+}
+
+/**
+ * The seed of step `t` of a run seeded `seed` (JAX's `fold_in`): a pure
+ * function of (seed, t), so a resumed run redraws iteration t's randomness
+ * exactly, and different (seed, t) pairs give unrelated streams. Every
+ * per-iteration seed in steinkit comes from here; fold in twice for a second
+ * stream within a step (`foldIn(foldIn(seed, t), 1)`).
+ */
+export function foldIn(seed: number, t: number): number {
+  assertInt(seed, 'seed', 0, 2 ** 32 - 1);
+  assertInt(t, 't', 0, 2 ** 32 - 1);
+  return mix32((mix32((seed + 0x9e3779b9) | 0) ^ mix32((t + 0x7f4a7c15) | 0)) + 0x9e3779b9);
 }
 
 /** Creates a seeded generator. */

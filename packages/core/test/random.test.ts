@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../src/index';
+import { createRng, foldIn } from '../src/index';
 
 describe('createRng', () => {
   it('one seed gives the same draws; another seed different ones', () => {
@@ -49,5 +49,40 @@ describe('createRng', () => {
     expect(p).toEqual(Array.from({ length: 100 }, (_, i) => i));
     expect(() => createRng(-1)).toThrow(/seed: expected an integer/);
     expect(() => createRng(1.5)).toThrow(RangeError);
+  });
+});
+
+describe('foldIn', () => {
+  it('is a pure function of (seed, t): equal inputs agree, neighbours differ', () => {
+    expect(foldIn(3, 10)).toBe(foldIn(3, 10));
+    const seen = new Set<number>();
+    for (let s = 0; s < 32; s++) for (let t = 0; t < 32; t++) seen.add(foldIn(s, t));
+    expect(seen.size).toBe(32 * 32); // no collisions on a small grid, and (s, t) ≠ (t, s)
+    expect(foldIn(1, 2)).not.toBe(foldIn(2, 1));
+    expect(foldIn(0, 0)).not.toBe(0);
+  });
+
+  it('spreads bits: one input bit flips about half the output bits', () => {
+    const popcount = (x: number) => {
+      let c = 0;
+      for (let v = x >>> 0; v; v >>>= 1) c += v & 1;
+      return c;
+    };
+    let flips = 0;
+    let pairs = 0;
+    for (let s = 0; s < 64; s++)
+      for (let b = 0; b < 32; b++) {
+        flips += popcount(foldIn(s, 5) ^ foldIn(s, (5 ^ (1 << b)) >>> 0));
+        flips += popcount(foldIn(s, 5) ^ foldIn((s ^ (1 << b)) >>> 0, 5));
+        pairs += 2;
+      }
+    expect(flips / pairs).toBeGreaterThan(15);
+    expect(flips / pairs).toBeLessThan(17);
+  });
+
+  it('rejects seeds and steps that are not 32-bit unsigned integers', () => {
+    expect(() => foldIn(-1, 0)).toThrow(/seed: expected an integer/);
+    expect(() => foldIn(0, 1.5)).toThrow(/t: expected an integer/);
+    expect(() => foldIn(0, 2 ** 32)).toThrow(/t: expected an integer/);
   });
 });

@@ -7,6 +7,15 @@ export type { Cifar10Options } from './cifar10';
 export { CIFAR10_CLASSES, loadCifar10, parseCifar10 } from './cifar10';
 export type { FashionMnistOptions } from './fashion-mnist';
 export { FASHION_MNIST_CLASSES, loadFashionMnist } from './fashion-mnist';
+// The ICA data protocol: a well-conditioned random mixing matrix, heavy-tailed sources
+export type {
+  IcaData,
+  IcaDataOptions,
+  IcaSource,
+  IcaSourceOptions,
+  MixingMatrixOptions,
+} from './ica-data';
+export { icaData, randomMixingMatrix, sampleIca, sampleIcaSources } from './ica-data';
 // IDX files (the MNIST format)
 export type { IdxArray } from './idx';
 export { parseIdx, readIdxFile } from './idx';
@@ -22,26 +31,6 @@ export {
   subsetDataset,
   validateImageDataset,
 } from './image-dataset';
-// Small float64 linear algebra (Jacobi eigen / SVD)
-export type { SymmetricEigen } from './linalg';
-export { conditionNumber, invert, matmul, singularValues, symmetricEigen } from './linalg';
 // MNIST, Fashion-MNIST (optional peer packages), CIFAR-10 (user path)
 export type { MnistOptions, Split } from './mnist';
 export { clearDatasetCache, limitDataset, loadIdxImageSet, loadMnist } from './mnist';
-// Synthetic targets
-export type {
-  GaussianMixtureOptions,
-  IcaData,
-  IcaDataOptions,
-  IcaSource,
-  SyntheticTarget,
-} from './synthetic';
-export {
-  banana,
-  gaussianGrid,
-  gaussianMixture,
-  gaussianRing,
-  icaData,
-  paperMixture1d,
-  randomMixingMatrix,
-} from './synthetic';

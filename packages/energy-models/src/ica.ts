@@ -1,4 +1,4 @@
-import { assert2D, assertInt, assertPositive, type EnergyModel, type Rng } from '@steinkit/core';
+import { assert2D, assertInt, assertPositive, type EnergyModel } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { logAbsDet } from './icaLinalg';
 
@@ -149,31 +149,4 @@ export function createIcaModel(opts: IcaModelOptions): IcaModel {
     },
   };
   return model;
-}
-
-/**
- * n samples x = W z (rows: x = z Wᵀ) from the ICA generative process with
- * mixing matrix W `[D, D]` and sources from `base` (Student-t with integer
- * ν as N / √(χ²_ν/ν), the χ² drawn as a sum of ν squared normals).
- */
-export function sampleIca(
-  mixing: tf.Tensor2D,
-  n: number,
-  rng: Rng,
-  base: IcaBase = { kind: 'laplace' },
-): tf.Tensor2D {
-  const d = mixing.shape[0];
-  assert2D(mixing, 'mixing', d, d);
-  assertInt(n, 'n', 1);
-  return tf.tidy(() => {
-    let z: tf.Tensor2D;
-    if (base.kind === 'laplace') z = rng.laplace([n, d]) as tf.Tensor2D;
-    else {
-      assertInt(base.df, 'base.df', 1, 1000);
-      const num = rng.normal([n, d]);
-      const chi = tf.mean(tf.square(rng.normal([base.df, n, d])), 0);
-      z = tf.div(num, tf.sqrt(chi)) as tf.Tensor2D;
-    }
-    return tf.matMul(z, mixing, false, true) as tf.Tensor2D;
-  });
 }

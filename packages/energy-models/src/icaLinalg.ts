@@ -1,29 +1,11 @@
-import {
-  assertInt,
-  assertShape,
-  conditionNumber,
-  luFactor,
-  luInverse,
-  luLogAbsDet,
-  type Rng,
-} from '@steinkit/core';
+import { assertShape, luFactor, luInverse, luLogAbsDet } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * Small dense linear algebra in float64 JS for the ICA model: tfjs has no LU,
- * determinant or SVD. The LU factorization / log|det| / inverse and the
- * one-sided Jacobi singular values are core's shared float64 routines
- * (re-exported here under their historical names); everything is O(D³) on a
- * D×D matrix (D ≤ a few hundred), run once per evaluation, never per particle.
+ * log|det W| for the ICA model: tfjs has no LU or determinant, so it runs on
+ * core's float64 LU (O(D³) on a D×D matrix, D ≤ a few hundred, once per
+ * evaluation, never per particle).
  */
-export type { LuFactorization } from '@steinkit/core';
-export {
-  conditionNumber,
-  luFactor,
-  luInverse,
-  luLogAbsDet,
-  singularValues,
-} from '@steinkit/core';
 
 /**
  * log|det W| of a square tensor, differentiable: d log|det W| / dW = W⁻ᵀ
@@ -51,37 +33,4 @@ export function logAbsDet(w: tf.Tensor2D): tf.Scalar {
     };
   });
   return op(w) as tf.Scalar;
-}
-
-export interface WellConditionedOptions {
-  /** Entries are N(0, scale²); default 1. */
-  scale?: number;
-  /** Redraw until cond(A) < maxCond; default max(D, 2) (the ICA protocol uses D). */
-  maxCond?: number;
-  /** Give up after this many draws; default 1000. */
-  maxTries?: number;
-}
-
-/**
- * A = scale·randn(D, D), redrawn until cond₂(A) < maxCond (default D) — the
- * ICA protocol of Gong et al. (2021) for the true mixing and the model
- * initialization. Returns the float32 tensor and the condition number reached.
- */
-export function randomWellConditioned(
-  dim: number,
-  rng: Rng,
-  opts: WellConditionedOptions = {},
-): { matrix: tf.Tensor2D; cond: number; tries: number } {
-  assertInt(dim, 'dim', 1);
-  const { scale = 1, maxCond = Math.max(dim, 2), maxTries = 1000 } = opts;
-  if (!(maxCond > 1)) throw new RangeError(`maxCond: expected a number > 1, got ${maxCond}`);
-  for (let tries = 1; tries <= maxTries; tries++) {
-    const m = rng.normal([dim, dim], 0, scale) as tf.Tensor2D;
-    const cond = conditionNumber(m.dataSync(), dim);
-    if (cond < maxCond) return { matrix: m, cond, tries };
-    m.dispose();
-  }
-  throw new RangeError(
-    `maxCond: no ${dim}×${dim} Gaussian matrix with cond < ${maxCond} in ${maxTries} draws`,
-  );
 }

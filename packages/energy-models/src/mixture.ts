@@ -66,6 +66,8 @@ export interface GaussianMixtureOptions {
   std?: number | number[];
   /** Mixture weights (normalized here). Default uniform. */
   weights?: number[];
+  /** Display name; default `gaussianMixture(K=…, d=…)`. */
+  name?: string;
 }
 
 /** p(x) = Σ_k w_k N(x; μ_k, σ_k² I), with closed-form score Σ_k r_k(x)(μ_k − x)/σ_k². */
@@ -109,7 +111,7 @@ export function gaussianMixture(opts: GaussianMixtureOptions): Target {
   };
   const logProbImpl = (x: tf.Tensor2D) => tf.logSumExp(parts(x).logTerms, 1) as tf.Tensor1D;
 
-  return makeTarget(`gaussianMixture(K=${K}, d=${d})`, d, {
+  return makeTarget(opts.name ?? `gaussianMixture(K=${K}, d=${d})`, d, {
     logProb: logProbImpl,
     score(x) {
       const { diff, logTerms, s2 } = parts(x);
@@ -126,6 +128,44 @@ export function gaussianMixture(opts: GaussianMixtureOptions): Target {
       const s = tf.gather(tf.tensor1d(stdArr), idx);
       return tf.add(mu, tf.mul(tf.expandDims(s, 1), rng.normal([n, d]))) as tf.Tensor2D;
     },
+  });
+}
+
+/** The SteinGAN paper's 1-D toy target ⅓N(−2, 1) + ⅔N(2, 1). */
+export function paperMixture1d(): Target {
+  return gaussianMixture({
+    means: [[-2], [2]],
+    std: 1,
+    weights: [1 / 3, 2 / 3],
+    name: 'mixture1d: 1/3 N(-2,1) + 2/3 N(2,1)',
+  });
+}
+
+/** `modes` equal-weight Gaussians (std `std`, default 0.2) evenly spaced on a circle of `radius` (default 2). */
+export function gaussianRing(opts: { modes?: number; radius?: number; std?: number } = {}): Target {
+  const { modes = 8, radius = 2, std = 0.2 } = opts;
+  assertInt(modes, 'modes', 1);
+  assertPositive(radius, 'radius');
+  const means = Array.from({ length: modes }, (_, k) => {
+    const a = (2 * Math.PI * k) / modes;
+    return [radius * Math.cos(a), radius * Math.sin(a)];
+  });
+  return gaussianMixture({ means, std, name: `ring(${modes} modes, r=${radius}, σ=${std})` });
+}
+
+/** A `side`×`side` grid (default 5) of equal-weight Gaussians (std default 0.2), `spacing` (default 2) apart, centred at 0. */
+export function gaussianGrid(opts: { side?: number; spacing?: number; std?: number } = {}): Target {
+  const { side = 5, spacing = 2, std = 0.2 } = opts;
+  assertInt(side, 'side', 1);
+  assertPositive(spacing, 'spacing');
+  const c = ((side - 1) * spacing) / 2;
+  const means: number[][] = [];
+  for (let i = 0; i < side; i++)
+    for (let j = 0; j < side; j++) means.push([i * spacing - c, j * spacing - c]);
+  return gaussianMixture({
+    means,
+    std,
+    name: `grid(${side}×${side}, spacing=${spacing}, σ=${std})`,
   });
 }
 

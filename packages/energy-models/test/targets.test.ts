@@ -1,4 +1,11 @@
-import { banana, bayesianLogisticRegression, gaussianMixture } from '@steinkit/energy-models';
+import {
+  banana,
+  bayesianLogisticRegression,
+  gaussianGrid,
+  gaussianMixture,
+  gaussianRing,
+  paperMixture1d,
+} from '@steinkit/energy-models';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { finiteDiffGrad, maxAbs, maxAbsDiff } from './helpers';
@@ -136,5 +143,95 @@ describe('bayesianLogisticRegression', () => {
     const th = tf.tensor2d([[3, -6, 1.5]]);
     expect(m.accuracy(th, X, y)).toBe(1);
     th.dispose();
+  });
+});
+
+function autodiffScore(logProb: (x: tf.Tensor2D) => tf.Tensor1D, x: tf.Tensor2D): tf.Tensor2D {
+  return tf.grad((z: tf.Tensor) => tf.sum(logProb(z as tf.Tensor2D)))(x) as tf.Tensor2D;
+}
+
+describe('ring, grid and the paper mixture (moved from @steinkit/datasets)', () => {
+  it('paper 1-D mixture: normalized density, closed-form score, moments', () => {
+    const t = paperMixture1d();
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      // ∫ p = 1 and the density at 2 by hand.
+      const grid = tf.reshape(tf.linspace(-12, 12, 4801), [4801, 1]) as tf.Tensor2D;
+      const p = tf.exp(t.logProb(grid));
+      expect(tf.sum(p).dataSync()[0] * (24 / 4800)).toBeCloseTo(1, 4);
+      const at2 = t.logProb(tf.tensor2d([[2]])).dataSync()[0];
+      const hand = (1 / 3) * Math.exp(-8) + (2 / 3) * 1;
+      expect(at2).toBeCloseTo(Math.log(hand / Math.sqrt(2 * Math.PI)), 5);
+      const x = tf.tensor2d([[-3], [-2], [0], [0.5], [4]]);
+      const s = t.score(x).dataSync();
+      const a = autodiffScore(t.logProb, x).dataSync();
+      s.forEach((v, i) => {
+        expect(v).toBeCloseTo(a[i], 4);
+      });
+      const m = tf.moments(t.sample(20000, 3));
+      expect(m.mean.dataSync()[0]).toBeCloseTo(2 / 3, 1); // ⅓·(−2) + ⅔·2
+      expect(m.variance.dataSync()[0]).toBeCloseTo(1 + 4 - 4 / 9, 1);
+      expect(t.sample(5, 9).dataSync()).toEqual(t.sample(5, 9).dataSync());
+    });
+    // each public call freed its intermediates (only tidy-owned outputs existed)
+    const x = tf.tensor2d([[0.1]]);
+    const mid = tf.memory().numTensors;
+    const lp = t.logProb(x);
+    const sc = t.score(x);
+    const sm = t.sample(3, 1);
+    expect(tf.memory().numTensors).toBe(mid + 3);
+    tf.dispose([x, lp, sc, sm]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('ring and grid: scores match autodiff, samples land on the modes', () => {
+    for (const t of [
+      gaussianRing({ modes: 8, radius: 3, std: 0.3 }),
+      gaussianGrid({ side: 3, spacing: 2, std: 0.4 }),
+    ]) {
+      tf.tidy(() => {
+        const x = t.sample(64, 1);
+        expect(x.shape).toEqual([64, 2]);
+        const s = t.score(x).dataSync();
+        const a = autodiffScore(t.logProb, x).dataSync();
+        s.forEach((v, i) => {
+          expect(v).toBeCloseTo(a[i], 3);
+        });
+      });
+    }
+    tf.tidy(() => {
+      const r = gaussianRing({ modes: 8, radius: 3, std: 0.05 }).sample(500, 2);
+      const norms = tf.norm(r, 'euclidean', 1);
+      expect(tf.min(norms).dataSync()[0]).toBeGreaterThan(2.7);
+      expect(tf.max(norms).dataSync()[0]).toBeLessThan(3.3);
+    });
+    expect(() => gaussianRing().logProb(tf.zeros([3, 3]) as tf.Tensor2D)).toThrow(
+      /x: expected shape \[\?, 2\]/,
+    );
+  });
+
+  it('banana: normalized, score by autodiff, conditional mean', () => {
+    const t = banana({ a: 1, b: 0.5 });
+    tf.tidy(() => {
+      const x = t.sample(50, 4);
+      const s = t.score(x).dataSync();
+      const a = autodiffScore(t.logProb, x).dataSync();
+      s.forEach((v, i) => {
+        expect(v).toBeCloseTo(a[i], 3);
+      });
+      // ∫∫ p on a grid
+      const g = tf.linspace(-8, 8, 321);
+      const h = tf.linspace(-10, 30, 801);
+      const xx = tf.stack(
+        [tf.reshape(tf.tile(tf.reshape(g, [321, 1]), [1, 801]), [-1]), tf.tile(h, [321])],
+        1,
+      );
+      const mass =
+        tf.sum(tf.exp(t.logProb(xx as tf.Tensor2D))).dataSync()[0] * (16 / 320) * (40 / 800);
+      expect(mass).toBeCloseTo(1, 3);
+      const big = t.sample(20000, 5);
+      // E[x2] = b·(E[x1²] − a²) = 0
+      expect(Math.abs(tf.mean(tf.slice(big, [0, 1], [-1, 1])).dataSync()[0])).toBeLessThan(0.05);
+    });
   });
 });

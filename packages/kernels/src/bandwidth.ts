@@ -1,4 +1,11 @@
-import { assert2D, assertInt, assertPositive, createRng } from '@steinkit/core';
+import {
+  assertInt,
+  assertMemory,
+  assertPoints,
+  assertPositive,
+  createRng,
+  pairwiseBytes,
+} from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { pairwiseSqDist } from './linalg';
 
@@ -17,6 +24,10 @@ import { pairwiseSqDist } from './linalg';
  * - `subsample: { m, seed }`: use a seeded random subset of m points.
  * - A zero (or undefined: fewer than two points) median falls back to
  *   h = `fallback` (default 1), so all-equal particles never give NaN.
+ * - A resolved h is clamped to [{@link MIN_BANDWIDTH}, {@link MAX_BANDWIDTH}]
+ *   (outside it float32 kernels overflow); x with non-finite values (or
+ *   values so large that their squared distances overflow float32) is a
+ *   RangeError naming `x`.
  *
  * The median of an even count is the mean of the two middle values (NumPy).
  */
@@ -71,10 +82,11 @@ function select(a: Float32Array | Float64Array, k: number): number {
   return a[k];
 }
 
-/** Median of a JS array (mean of the two middle values for an even count). */
+/** Median of a JS array (mean of the two middle values for an even count); NaN when empty or when any value is NaN (NumPy). */
 export function median(values: ArrayLike<number>): number {
   const n = values.length;
   if (n === 0) return Number.NaN;
+  for (let i = 0; i < n; i++) if (Number.isNaN(values[i])) return Number.NaN;
   const a = values instanceof Float32Array ? Float32Array.from(values) : Float64Array.from(values);
   const hi = select(a, n >> 1);
   if (n % 2 === 1) return hi;
@@ -84,12 +96,26 @@ export function median(values: ArrayLike<number>): number {
   return 0.5 * (lo + hi);
 }
 
+/** Smallest accepted bandwidth: below it 1/h⁴ (RBF) or c⁻⁵ (IMQ) overflow float32. */
+export const MIN_BANDWIDTH = 1e-6;
+/** Largest accepted bandwidth: above it h² loses every distance below float32 round-off. */
+export const MAX_BANDWIDTH = 1e8;
+
+function assertBandwidthRange(h: number, name: string): void {
+  assertPositive(h, name);
+  if (h < MIN_BANDWIDTH || h > MAX_BANDWIDTH) {
+    throw new RangeError(
+      `${name}: expected a number in [${MIN_BANDWIDTH}, ${MAX_BANDWIDTH}] (float32 kernels overflow outside it; rescale the data instead), got ${h}`,
+    );
+  }
+}
+
 function validateHeuristic(b: MedianHeuristic): void {
   if (b.kind !== 'median') {
     throw new TypeError(`bandwidth.kind: expected 'median', got ${String(b.kind)}`);
   }
   if (b.scale !== undefined) assertPositive(b.scale, 'bandwidth.scale');
-  if (b.fallback !== undefined) assertPositive(b.fallback, 'bandwidth.fallback');
+  if (b.fallback !== undefined) assertBandwidthRange(b.fallback, 'bandwidth.fallback');
   if (b.logN !== undefined && ![true, false, 'n', 'n+1'].includes(b.logN as never)) {
     throw new TypeError(`bandwidth.logN: expected boolean | 'n' | 'n+1', got ${String(b.logN)}`);
   }
@@ -101,7 +127,7 @@ function validateHeuristic(b: MedianHeuristic): void {
 
 /** Validates a bandwidth (number or heuristic); throws a RangeError/TypeError naming `name`. */
 export function validateBandwidth(b: Bandwidth, name = 'bandwidth'): void {
-  if (typeof b === 'number') assertPositive(b, name);
+  if (typeof b === 'number') assertBandwidthRange(b, name);
   else if (b && typeof b === 'object') validateHeuristic(b);
   else
     throw new TypeError(
@@ -117,7 +143,18 @@ export function validateBandwidth(b: Bandwidth, name = 'bandwidth'): void {
 export function resolveBandwidth(b: Bandwidth, x: tf.Tensor2D): number {
   validateBandwidth(b);
   if (typeof b === 'number') return b;
-  assert2D(x, 'x');
+  assertPoints(x, 'x');
+  {
+    const m = b.subsample ? Math.min(b.subsample.m, x.shape[0]) : x.shape[0];
+    // the n×n distances on the backend, then two JS copies
+    assertMemory({
+      op: 'median bandwidth',
+      n: m,
+      d: x.shape[1],
+      bytes: pairwiseBytes(m, m, x.shape[1], 7),
+      largest: 4 * m * m,
+    });
+  }
   const { scale = 1, squared = false, logN = false, includeSelf = false, fallback = 1 } = b;
   const dist = tf.tidy(() => {
     let pts = x;
@@ -133,6 +170,13 @@ export function resolveBandwidth(b: Bandwidth, x: tf.Tensor2D): number {
   const n = dist.shape[0];
   const D = dist.dataSync() as Float32Array;
   dist.dispose();
+  for (let i = 0; i < D.length; i++) {
+    if (!Number.isFinite(D[i])) {
+      throw new RangeError(
+        `x: the median bandwidth needs finite pairwise distances; x holds NaN/±Inf or values too large for float32 (|x| ≳ 1e19) (distance ${D[i]} between points ${Math.floor(i / n)} and ${i % n})`,
+      );
+    }
+  }
   let vals: Float32Array;
   if (includeSelf) {
     vals = Float32Array.from(D); // the full matrix: zeros on the diagonal, each pair twice
@@ -145,6 +189,7 @@ export function resolveBandwidth(b: Bandwidth, x: tf.Tensor2D): number {
   if (!squared) for (let i = 0; i < vals.length; i++) vals[i] = Math.sqrt(vals[i]);
   let med = median(vals);
   if (!(med > 0) || !Number.isFinite(med)) return fallback;
+  const clamp = (h: number) => Math.min(MAX_BANDWIDTH, Math.max(MIN_BANDWIDTH, h));
   let h2 = squared ? scale * med : (scale * med) ** 2;
   if (logN) {
     const lg = logN === 'n' ? Math.log(n) : Math.log(n + 1);
@@ -152,7 +197,7 @@ export function resolveBandwidth(b: Bandwidth, x: tf.Tensor2D): number {
     h2 /= lg;
   }
   med = Math.sqrt(h2);
-  return Number.isFinite(med) && med > 0 ? med : fallback;
+  return Number.isFinite(med) && med > 0 ? clamp(med) : fallback;
 }
 
 /** A short label for names: `h=0.83` or `median(scale=0.5)`. */

@@ -21,8 +21,11 @@ export function symmetricEigenJs(
   return { values, vectors };
 }
 
-/** Tensor wrapper of {@link symmetricEigenJs}: values `[n]` (descending), vectors `[n, n]` (columns). */
-export function symmetricEigen(a: tf.Tensor2D): { values: tf.Tensor1D; vectors: tf.Tensor2D } {
+/** Tensor wrapper of {@link symmetricEigenJs} (named apart from core's array-in, ascending `symmetricEigen`): values `[n]` (descending), vectors `[n, n]` (columns). */
+export function symmetricEigenTensor(a: tf.Tensor2D): {
+  values: tf.Tensor1D;
+  vectors: tf.Tensor2D;
+} {
   if (a.rank !== 2 || a.shape[0] !== a.shape[1]) {
     throw new RangeError(`a: expected a square matrix [n, n], got [${a.shape.join(', ')}]`);
   }

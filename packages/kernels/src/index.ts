@@ -5,14 +5,16 @@ export { asSteinKernel, customKernel, pairRows } from './autodiff';
 export type { Bandwidth, MedianHeuristic } from './bandwidth';
 export {
   describeBandwidth,
+  MAX_BANDWIDTH,
   MEDIAN_SQ_LOGN,
+  MIN_BANDWIDTH,
   median,
   resolveBandwidth,
   STEINGAN_MEDIAN,
   SVGD_MEDIAN,
   validateBandwidth,
 } from './bandwidth';
-export { symmetricEigen, symmetricEigenJs } from './eigen';
+export { symmetricEigenJs, symmetricEigenTensor } from './eigen';
 export type { FeatureMap } from './feature';
 export { featureKernel } from './feature';
 export type { ImqOptions } from './imq';

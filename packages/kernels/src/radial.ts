@@ -1,3 +1,4 @@
+import { assertMemory, pairwiseBytes } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkPair, checkScore, checkSteinArgs } from './check';
 import { matMulT, pairwiseSqDist } from './linalg';
@@ -24,14 +25,54 @@ export interface RadialProfile {
   ): { direction: tf.Tensor2D; kernelSum: tf.Tensor2D };
 }
 
+type Method =
+  | 'gram'
+  | 'gradX'
+  | 'gradY'
+  | 'steinTerms'
+  | 'steinDirection'
+  | 'traceGradGrad'
+  | 'steinMatrix';
+
+/**
+ * Peak n×m float32 matrices alive at once in each composite method (measured
+ * with tf.profile, rounded up): RBF (the profile with a `gram` fast path) and
+ * the generic profile (IMQ).
+ */
+const PEAK_COPIES: Record<Method, [fast: number, generic: number]> = {
+  gram: [3, 10],
+  gradX: [10, 15],
+  gradY: [10, 16],
+  steinTerms: [7, 12],
+  steinDirection: [5, 13],
+  traceGradGrad: [12, 21],
+  steinMatrix: [22, 31],
+};
+
 /** Builds the closed-form SteinKernel of a radial profile (no n×m×d tensors). */
 export function radialKernel(
   name: string,
   profile: RadialProfile,
   extra: Partial<Pick<SteinKernel, 'bandwidth'>> = {},
 ): SteinKernel {
+  /** Refuses (RangeError naming n, m, d and bytes) what would overflow the backend. */
+  const guard = (method: Method, x: tf.Tensor2D, y?: tf.Tensor2D): void => {
+    const n = x.shape[0];
+    const m = (y ?? x).shape[0];
+    const d = x.shape[1];
+    const copies = PEAK_COPIES[method][profile.gram ? 0 : 1];
+    assertMemory({
+      op: `${name}.${method}`,
+      n,
+      m: y === undefined ? undefined : m,
+      d,
+      bytes: pairwiseBytes(n, m, d, copies),
+      largest: 4 * n * m,
+    });
+  };
   const gram = (x: tf.Tensor2D, y?: tf.Tensor2D): tf.Tensor2D => {
     checkPair(x, y);
+    guard('gram', x, y);
     return tf.tidy(() =>
       profile.gram ? profile.gram(x, y ?? x) : profile.f(pairwiseSqDist(x, y)),
     );
@@ -51,6 +92,7 @@ export function radialKernel(
     gram,
     gradX(x, y, w) {
       const yy = checkPair(x, y, w);
+      guard('gradX', x, y);
       return tf.tidy(() => {
         const d = pairwiseSqDist(x, y);
         let m = profile.d1(d, profile.f(d));
@@ -61,6 +103,7 @@ export function radialKernel(
     },
     gradY(x, y, w) {
       const yy = checkPair(x, y, w);
+      guard('gradY', x, y);
       return tf.tidy(() => {
         const d = pairwiseSqDist(x, y);
         let m = profile.d1(d, profile.f(d));
@@ -71,6 +114,7 @@ export function radialKernel(
     },
     steinTerms(x) {
       checkPair(x);
+      guard('steinTerms', x);
       return tf.tidy(() => {
         const d = pairwiseSqDist(x);
         const k = profile.f(d);
@@ -82,6 +126,7 @@ export function radialKernel(
     steinDirection(x, s) {
       checkPair(x);
       checkScore(x, s);
+      guard('steinDirection', x);
       return tf.tidy(() => {
         if (profile.fusedDirection) {
           return profile.fusedDirection(gram(x), x, s);
@@ -97,6 +142,7 @@ export function radialKernel(
     },
     traceGradGrad(x, y) {
       checkPair(x, y);
+      guard('traceGradGrad', x, y);
       return tf.tidy(() => {
         const d = pairwiseSqDist(x, y);
         const k = profile.f(d);
@@ -109,6 +155,7 @@ export function radialKernel(
     },
     steinMatrix(x, sx, y, sy) {
       const { yy, syy } = checkSteinArgs(x, sx, y, sy);
+      guard('steinMatrix', x, y);
       return tf.tidy(() => {
         const dim = x.shape[1];
         const d = pairwiseSqDist(x, y);

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 
 type Artifacts = tf.io.ModelArtifacts;
@@ -17,11 +17,24 @@ function toBuffer(w: Artifacts['weightData']): Uint8Array {
   return out;
 }
 
-/** Writes a file atomically: a temp file in the same directory, then rename. */
+let tmpCounter = 0;
+
+/**
+ * Writes a file atomically (steinkit's one atomic writer): the bytes go to a
+ * temp file in the same folder (created if missing), which is then renamed
+ * over the target (rename is atomic on POSIX), so a reader never sees a
+ * half-written file and a crash loses at most this write.
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${tmpCounter++}`;
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createRng } from '@steinkit/core';
-import { paperMixture1d } from '@steinkit/datasets';
+import { paperMixture1d } from '@steinkit/energy-models';
 import {
   frechetDistance,
   gaussianFrechetDistance,

@@ -1,4 +1,11 @@
-import { assert2D, type Kernel, type ScoreFn } from '@steinkit/core';
+import {
+  assert2D,
+  assertFloat,
+  assertPoints,
+  assertShape,
+  type Kernel,
+  type ScoreFn,
+} from '@steinkit/core';
 import { asSteinKernel } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -15,8 +22,15 @@ export function evalScore(
   score: ScoreFn | tf.Tensor2D,
   name = 'score(x)',
 ): tf.Tensor2D {
+  if (typeof score !== 'function' && (score == null || typeof score !== 'object')) {
+    throw new TypeError(
+      `score: expected a function [n, d] → [n, d] or an [n, d] tensor, got ${String(score)}`,
+    );
+  }
   const s = typeof score === 'function' ? score(x) : score;
-  return assert2D(s, name, x.shape[0], x.shape[1]);
+  assert2D(s, name, x.shape[0], x.shape[1]);
+  assertFloat(s, name);
+  return s;
 }
 
 /**
@@ -29,7 +43,7 @@ export function ksdMatrix(
   score: ScoreFn | tf.Tensor2D,
   kernel: Kernel,
 ): tf.Tensor2D {
-  assert2D(x, 'x');
+  assertPoints(x, 'x');
   const k = asSteinKernel(kernel);
   return tf.tidy(() => {
     const s = evalScore(x, score);
@@ -41,10 +55,19 @@ export function ksdMatrix(
 /** Alias of {@link ksdMatrix}: the n×n Stein kernel matrix u_p(x_i, x_j). */
 export const steinKernelMatrix = ksdMatrix;
 
-/** Reduces a Stein kernel matrix to the U- (off-diagonal mean) or V-statistic (full mean). */
+/** Reduces a square Stein kernel matrix u `[n, n]` to the U- (off-diagonal mean, n ≥ 2) or V-statistic (full mean, n ≥ 1). */
 export function ksdFromMatrix(u: tf.Tensor2D, statistic: KsdStatistic = 'u'): tf.Scalar {
+  if (statistic !== 'u' && statistic !== 'v') {
+    throw new TypeError(`statistic: expected 'u' or 'v', got ${String(statistic)}`);
+  }
+  assert2D(u, 'u');
   const n = u.shape[0];
-  if (statistic === 'v') return tf.mean(u) as tf.Scalar;
+  assertShape(u, 'u', [n, n]);
+  assertFloat(u, 'u');
+  if (statistic === 'v') {
+    if (n < 1) throw new RangeError(`u: the V-statistic needs n ≥ 1, got an empty [0, 0] matrix`);
+    return tf.mean(u) as tf.Scalar;
+  }
   if (n < 2) throw new RangeError(`x: the U-statistic needs n ≥ 2 points, got ${n}`);
   return tf.tidy(
     () => tf.div(tf.sub(tf.sum(u), tf.sum(tf.mul(u, tf.eye(n)))), n * (n - 1)) as tf.Scalar,
@@ -63,13 +86,14 @@ export function ksd(
   kernel: Kernel,
   opts: KsdOptions = {},
 ): tf.Scalar {
-  const { statistic = 'u' } = opts;
+  const { statistic = 'u' } = opts ?? {};
   if (statistic !== 'u' && statistic !== 'v') {
     throw new TypeError(`statistic: expected 'u' or 'v', got ${String(statistic)}`);
   }
-  assert2D(x, 'x');
+  assertPoints(x, 'x');
   if (statistic === 'u' && x.shape[0] < 2) {
     throw new RangeError(`x: the U-statistic needs n ≥ 2 points, got ${x.shape[0]}`);
   }
+  if (x.shape[0] < 1) throw new RangeError(`x: the V-statistic needs n ≥ 1 point, got 0`);
   return tf.tidy(() => ksdFromMatrix(ksdMatrix(x, score, kernel), statistic));
 }

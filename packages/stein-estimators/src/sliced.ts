@@ -1,4 +1,4 @@
-import { assert2D, assertPositive, type ScoreFn } from '@steinkit/core';
+import { assert2D, assertFloat, assertPoints, assertPositive, type ScoreFn } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -65,6 +65,9 @@ export const SKSD_MEDIAN: SlicedMedian = { kind: 'median', scale: 2 };
  * j ≤ k, the n zero self-differences included (the reference code's
  * convention): the order statistic ⌊(n(n+1)/2 − 1)/2⌋ − n of the pair
  * differences, or 0 when that index is negative (n < 4).
+ *
+ * Non-finite entries (NaN, ±Inf) are a RangeError naming `a` and the row:
+ * they have no median to bracket.
  */
 export function medianSqPairDiffs(
   a: Float32Array | Float64Array,
@@ -83,8 +86,17 @@ export function medianSqPairDiffs(
     if (kLo < 0) return out;
     kHi = kLo;
   }
+  if (a.length < slices * n) {
+    throw new RangeError(`a: expected ${slices}·${n} = ${slices * n} values, got ${a.length}`);
+  }
   for (let s = 0; s < slices; s++) {
-    for (let j = 0; j < n; j++) b[j] = a[s * n + j];
+    for (let j = 0; j < n; j++) {
+      const v = a[s * n + j];
+      if (!Number.isFinite(v)) {
+        throw new RangeError(`a: expected finite values, found ${v} at row ${s}, column ${j}`);
+      }
+      b[j] = v;
+    }
     b.sort();
     const [lo, hi] = pairDiffOrderStats(b, n, kLo, kHi);
     out[s] = 0.5 * (lo * lo + hi * hi);
@@ -115,7 +127,8 @@ function pairDiffOrderStats(
   let hi = b[n - 1] - b[0]; // count(hi) = m ≥ kHi + 1
   let cLo = 0;
   let cHi = (n * (n - 1)) / 2;
-  while (cHi - cLo > 64) {
+  // finite b: the bracket halves until it holds ≤ 64 differences or no float lies inside (≤ ~2100 halvings)
+  for (let iter = 0; cHi - cLo > 64 && iter < 4096; iter++) {
     const mid = 0.5 * (lo + hi);
     if (mid <= lo || mid >= hi) break; // ties: no room left to bisect
     const c = countLE(b, n, mid);
@@ -173,9 +186,11 @@ export function slicedBandwidthSq(
   }
   const scale = bandwidth.scale ?? 2;
   assertPositive(scale, 'bandwidth.scale');
-  const med = medianSqPairDiffs(proj.dataSync() as Float32Array, S, n, bandwidth.includeSelf);
+  const pv = proj.dataSync() as Float32Array;
+  checkFiniteRows(pv, n, 'x', 'its projection');
+  const med = medianSqPairDiffs(pv, S, n, bandwidth.includeSelf);
   for (let i = 0; i < S; i++) {
-    const h2 = scale * med[i];
+    const h2 = Math.fround(scale * med[i]);
     out[i] = h2 > 0 && Number.isFinite(h2) ? h2 : 1;
   }
   return out;
@@ -216,6 +231,8 @@ export function slicedSteinCore(
     const av = aIn.dataSync();
     const sv = sIn.dataSync();
     const cv = cIn.dataSync();
+    checkFiniteRows(av, n, 'x', 'its projection');
+    checkFiniteRows(sv, n, 'score(x)', 'its projection');
     // Scaled, centered projections (translation invariance keeps the cubic expansions tame).
     const t = new Float32Array(S * n);
     const invH = new Float64Array(S);
@@ -317,6 +334,34 @@ export function slicedSteinCore(
   return op(a, s, c) as tf.Scalar;
 }
 
+/** RangeError naming `name` at the first non-finite projection (flat `[S, n]` values). */
+function checkFiniteRows(v: ArrayLike<number>, n: number, name: string, what: string): void {
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) {
+      throw new RangeError(
+        `${name}: expected finite values (${what} on slice ${Math.floor(i / n)} is ${v[i]} at row ${i % n}); it holds NaN/±Inf or values too large for float32`,
+      );
+    }
+  }
+}
+
+/** Validates the slice options { r, g } of sksd / sksdPairMatrix. */
+function checkSlices(
+  opts: Pick<SksdOptions, 'r' | 'g'> | undefined,
+  name: string,
+  d: number,
+): void {
+  if (opts == null || typeof opts !== 'object') {
+    throw new TypeError(
+      `${name}: expected { r, g } (slice directions [S, ${d}] each; see maxSksdInit), got ${String(opts)}`,
+    );
+  }
+  assert2D(opts.g, `${name}.g`, null, d);
+  assert2D(opts.r, `${name}.r`, opts.g.shape[0], d);
+  assertFloat(opts.g, `${name}.g`);
+  assertFloat(opts.r, `${name}.r`);
+}
+
 function normalizeRows(m: tf.Tensor2D): tf.Tensor2D {
   return tf.div(m, tf.add(tf.norm(m, 'euclidean', 1, true), 1e-10)) as tf.Tensor2D;
 }
@@ -334,6 +379,7 @@ function slicedProjections(
   const [n, d] = xs.shape;
   const sc = typeof score === 'function' ? score(xs) : score;
   assert2D(sc, 'score', n, d);
+  assertFloat(sc, 'score');
   const gn = normalizeRows(g);
   const rn = normalizeRows(r);
   const proj = tf.matMul(gn, xs, false, true) as tf.Tensor2D; // [S, n]
@@ -349,14 +395,13 @@ function slicedProjections(
  * whatever the score depends on (model parameters). Tidy.
  */
 export function sksd(x: tf.Tensor2D, score: ScoreFn | tf.Tensor2D, opts: SksdOptions): tf.Scalar {
-  const xs = assert2D(x, 'x');
+  const xs = assertPoints(x, 'x', { minN: 1, what: 'the sliced KSD needs' });
   const d = xs.shape[1];
+  checkSlices(opts, 'opts', d);
   const { statistic = 'v', bandwidth = SKSD_MEDIAN } = opts;
   if (statistic !== 'u' && statistic !== 'v') {
     throw new TypeError(`statistic: expected 'u' or 'v', got ${String(statistic)}`);
   }
-  assert2D(opts.g, 'g', null, d);
-  assert2D(opts.r, 'r', opts.g.shape[0], d);
   return tf.tidy(() => {
     const { proj, sproj, c } = slicedProjections(xs, score, opts.g, opts.r);
     const h2 = slicedBandwidthSq(proj, bandwidth);
@@ -374,10 +419,9 @@ export function sksdPairMatrix(
   score: ScoreFn | tf.Tensor2D,
   opts: Omit<SksdOptions, 'statistic'>,
 ): tf.Tensor2D {
-  const xs = assert2D(x, 'x');
+  const xs = assertPoints(x, 'x', { minN: 1, what: 'the sliced KSD needs' });
   const [n, d] = xs.shape;
-  assert2D(opts.g, 'g', null, d);
-  assert2D(opts.r, 'r', opts.g.shape[0], d);
+  checkSlices(opts, 'opts', d);
   return tf.tidy(() => {
     const { proj, sproj, c: c1 } = slicedProjections(xs, score, opts.g, opts.r);
     const S = proj.shape[0];

@@ -1,5 +1,5 @@
-import { assert2D, assertInt, type Kernel } from '@steinkit/core';
-import { asSteinKernel, type SteinKernel, symmetricEigen } from '@steinkit/kernels';
+import { assertFinite, assertInt, assertPoints, type Kernel } from '@steinkit/core';
+import { asSteinKernel, type SteinKernel, symmetricEigenTensor } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface SsgeOptions {
@@ -37,12 +37,32 @@ export function ssge(kernel: Kernel, opts: SsgeOptions = {}): { fit(x: tf.Tensor
   const base = asSteinKernel(kernel);
   return {
     fit(x) {
-      assert2D(x, 'x');
+      assertPoints(x, 'x', { minN: 1, what: 'the spectral Stein gradient estimator needs' });
+      assertFinite(x, 'x');
       const M = x.shape[0];
       const k = base.withBandwidthFrom(x);
+      const { gram, repulsion } = k.steinTerms(x);
+      let eig: ReturnType<typeof symmetricEigenTensor>;
+      try {
+        for (const [t, what] of [
+          [gram, 'the Gram matrix'],
+          [repulsion, 'the kernel gradients'],
+        ] as const) {
+          const v = t.dataSync();
+          for (let i = 0; i < v.length; i++) {
+            if (!Number.isFinite(v[i])) {
+              throw new RangeError(
+                `x: ${what} of x hold ${v[i]}: x is too large for float32 at this bandwidth (rescale it)`,
+              );
+            }
+          }
+        }
+        eig = symmetricEigenTensor(gram);
+      } catch (e) {
+        tf.dispose([gram, repulsion]);
+        throw e;
+      }
       const xs = tf.clone(x);
-      const { gram, repulsion } = k.steinTerms(xs);
-      const eig = symmetricEigen(gram);
       const lam = Array.from(eig.values.dataSync());
       let J = numEigen ?? 0;
       if (numEigen === undefined) {
@@ -77,7 +97,7 @@ export function ssge(kernel: Kernel, opts: SsgeOptions = {}): { fit(x: tf.Tensor
         },
         at(xNew) {
           live();
-          assert2D(xNew, 'xNew', null, x.shape[1]);
+          assertPoints(xNew, 'xNew', { d: x.shape[1] });
           return at(xNew);
         },
         dispose() {

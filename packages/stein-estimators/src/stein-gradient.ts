@@ -1,4 +1,4 @@
-import { assert2D, assertPositive, type Kernel } from '@steinkit/core';
+import { assert2D, assertFinite, assertPoints, assertPositive, type Kernel } from '@steinkit/core';
 import { asSteinKernel, choleskySolve, type SteinKernel } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -31,6 +31,10 @@ export interface FittedSteinGradient {
  * Ĝ = −(K + ηI)⁻¹⟨∇, K⟩ with ⟨∇, K⟩_i = Σ_k ∇_{x^k} k(x^i, x^k) (closed form
  * for RBF/IMQ: the SVGD repulsion). A heuristic bandwidth is resolved on the
  * fitted samples (Li & Turner use the median heuristic).
+ *
+ * `fit(x)` reads x back (its solve runs in float64 JS): x must be float32
+ * `[n ≥ 1, d ≥ 1]` with finite values, else a RangeError/TypeError naming
+ * `x`; a failed fit frees everything it allocated.
  */
 export function steinGradientEstimator(
   kernel: Kernel,
@@ -41,18 +45,30 @@ export function steinGradientEstimator(
   const base = asSteinKernel(kernel);
   return {
     fit(x) {
-      assert2D(x, 'x');
+      assertPoints(x, 'x', { minN: 1, what: 'the Stein gradient estimator needs' });
+      assertFinite(x, 'x');
       const n = x.shape[0];
       const k = base.withBandwidthFrom(x);
-      const xs = tf.clone(x);
       const [kReg, grad] = tf.tidy(() => {
-        const { gram, repulsion } = k.steinTerms(xs);
+        const { gram, repulsion } = k.steinTerms(x);
         // ⟨∇, K⟩_i = Σ_k ∇_{x^k} k(x^i, x^k) = R_i for a symmetric kernel
         return [tf.add(gram, tf.mul(eta, tf.eye(n))) as tf.Tensor2D, repulsion];
       });
-      const solved = choleskySolve(kReg, grad);
-      const g = tf.neg(solved) as tf.Tensor2D;
-      tf.dispose([grad, solved]);
+      let g: tf.Tensor2D;
+      try {
+        const solved = tf.tidy(() => {
+          assertSolvable(kReg, grad);
+          return choleskySolve(kReg, grad);
+        });
+        g = tf.neg(solved) as tf.Tensor2D;
+        solved.dispose();
+      } catch (e) {
+        kReg.dispose();
+        throw e;
+      } finally {
+        grad.dispose();
+      }
+      const xs = tf.clone(x);
       let alpha: tf.Tensor2D | null = null; // (K + ηI)⁻¹Ĝ, for out-of-sample use
       let disposed = false;
       const live = () => {
@@ -67,7 +83,7 @@ export function steinGradientEstimator(
         },
         at(xNew) {
           live();
-          assert2D(xNew, 'xNew', null, x.shape[1]);
+          assertPoints(xNew, 'xNew', { d: x.shape[1] });
           if (!alpha) alpha = choleskySolve(kReg, g) as tf.Tensor2D;
           const a = alpha;
           return tf.tidy(() => tf.matMul(k.gram(xNew, xs), a) as tf.Tensor2D);
@@ -83,12 +99,29 @@ export function steinGradientEstimator(
   };
 }
 
+/** RangeError naming x when the Gram matrix or the repulsion overflowed float32. */
+function assertSolvable(kReg: tf.Tensor2D, grad: tf.Tensor2D): void {
+  for (const [t, what] of [
+    [kReg, 'the Gram matrix'],
+    [grad, 'the kernel gradients'],
+  ] as const) {
+    const v = t.dataSync();
+    for (let i = 0; i < v.length; i++) {
+      if (!Number.isFinite(v[i])) {
+        throw new RangeError(
+          `x: ${what} of x hold ${v[i]}: x is too large for float32 at this bandwidth (rescale it)`,
+        );
+      }
+    }
+  }
+}
+
 /**
  * The kernel-density baseline: the score of q̂(x) = (1/n) Σ_j k(x, x_j),
  * ∇log q̂(x*) = Σ_j ∇ₓk(x*, x_j) / Σ_j k(x*, x_j), `[m, d]`.
  */
 export function kdeScore(kernel: Kernel, x: tf.Tensor2D, at?: tf.Tensor2D): tf.Tensor2D {
-  assert2D(x, 'x');
+  assertPoints(x, 'x', { minN: 1, what: 'the kernel density needs' });
   const base = asSteinKernel(kernel);
   const k = base.withBandwidthFrom(x);
   const pts = at ?? x;

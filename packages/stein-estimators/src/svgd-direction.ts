@@ -1,4 +1,4 @@
-import { assert2D, type Kernel, type ScoreFn } from '@steinkit/core';
+import { assert2D, assertFloat, assertPoints, type Kernel, type ScoreFn } from '@steinkit/core';
 import { asSteinKernel } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -23,8 +23,8 @@ export function svgdDirection(
   kernel: Kernel,
   opts: SvgdDirectionOptions = {},
 ): tf.Tensor2D {
-  assert2D(x, 'x');
-  const { normalize = 'n' } = opts;
+  assertPoints(x, 'x');
+  const { normalize = 'n' } = opts ?? {};
   if (normalize !== 'n' && normalize !== 'kernelSum') {
     throw new TypeError(`normalize: expected 'n' or 'kernelSum', got ${String(normalize)}`);
   }
@@ -32,6 +32,7 @@ export function svgdDirection(
   return tf.tidy(() => {
     const s = typeof score === 'function' ? score(x) : score;
     assert2D(s, 'score(x)', x.shape[0], x.shape[1]);
+    assertFloat(s, 'score(x)');
     const fixed = k.withBandwidthFrom(x);
     const { direction, kernelSum } = fixed.steinDirection(x, s);
     return (

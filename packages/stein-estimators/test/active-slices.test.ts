@@ -78,7 +78,7 @@ describe('activeSlices', () => {
       expect(Math.hypot(...g[s])).toBeCloseTo(1, 5);
     }
     // r is orthonormal
-    const rrT = tf.tidy(() => tf.matMul(out.r, out.r, false, true).arraySync());
+    const rrT = tf.tidy(() => tf.matMul(out.r, out.r, false, true).arraySync()) as number[][];
     for (let i = 0; i < D; i++)
       for (let j = 0; j < D; j++) expect(rrT[i][j]).toBeCloseTo(i === j ? 1 : 0, 5);
     tf.dispose([out.r, out.g, x]);

@@ -1,17 +1,17 @@
 import { createRng } from '@steinkit/core';
-import { rbf, symmetricEigen } from '@steinkit/kernels';
+import { rbf, symmetricEigenTensor } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { kdeScore, ssge, steinGradientEstimator } from '../src/index';
 import { relErr, sample, x, xt } from './gaussian-fixture';
 
-describe('symmetricEigen (Jacobi)', () => {
+describe('symmetricEigenTensor (Jacobi)', () => {
   it('reconstructs a symmetric matrix with orthonormal eigenvectors', () => {
     const a = tf.tidy(() => {
       const b = createRng(2).normal([9, 9]);
       return tf.add(b, tf.transpose(b)) as tf.Tensor2D;
     });
-    const { values, vectors } = symmetricEigen(a);
+    const { values, vectors } = symmetricEigenTensor(a);
     const err = tf.tidy(() => {
       const rec = tf.matMul(tf.mul(vectors, tf.reshape(values, [1, 9])), tf.transpose(vectors));
       const orth = tf.sub(tf.matMul(tf.transpose(vectors), vectors), tf.eye(9));
