@@ -12,7 +12,7 @@ import {
   neuralSampler,
 } from '@steinkit/amortizers';
 import { createRng } from '@steinkit/core';
-import type { SyntheticTarget } from '@steinkit/datasets';
+import type { Target } from '@steinkit/energy-models';
 import { rbf, SVGD_MEDIAN } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -61,7 +61,7 @@ export class AmortizedPanel {
   }
 
   /** One iteration of Algorithm 1: draw ξ, Stein direction at f(ξ), η-update (10). */
-  step(target: SyntheticTarget): void {
+  step(target: Target): void {
     const r = amortizedSvgdStep(this.state, {
       sampler: this.sampler,
       score: (x) => target.score(x),

@@ -6,7 +6,7 @@
  */
 
 import { createRng } from '@steinkit/core';
-import type { SyntheticTarget } from '@steinkit/datasets';
+import type { Target } from '@steinkit/energy-models';
 import { rbf } from '@steinkit/kernels';
 import { ksdTest, slicedGofTest } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
@@ -24,7 +24,7 @@ export interface GofResult {
   alpha: number;
 }
 
-export function runGof(target: SyntheticTarget, s: GofSettings, alpha = 0.05): GofResult {
+export function runGof(target: Target, s: GofSettings, alpha = 0.05): GofResult {
   const x = tf.tidy(() => {
     const base = target.sample(s.n, s.seed);
     return tf.add(base, tf.tensor2d([[s.shift, 0]])) as tf.Tensor2D;

@@ -273,6 +273,9 @@ async function main(): Promise<void> {
         return (performance.now() - t0) / k;
       },
       runGof: (o: GofSettings) => {
+        ($('gof-shift') as HTMLInputElement).value = String(o.shift);
+        ($('gof-n') as HTMLInputElement).value = String(o.n);
+        ($('gof-seed') as HTMLInputElement).value = String(o.seed);
         const r = doGof(o);
         return { ksd: { ...r.ksd, bootstrap: undefined }, sliced: r.sliced };
       },

@@ -5,7 +5,7 @@
  */
 
 import { createRng, type Kernel } from '@steinkit/core';
-import type { SyntheticTarget } from '@steinkit/datasets';
+import type { Target } from '@steinkit/energy-models';
 import { type Bandwidth, imq, rbf, STEINGAN_MEDIAN, SVGD_MEDIAN } from '@steinkit/kernels';
 import { mmd2 } from '@steinkit/metrics';
 import { ksd, type SvgdState, svgdDispose, svgdInit, svgdStep } from '@steinkit/stein-estimators';
@@ -57,7 +57,7 @@ function nextState(r: unknown): SvgdState {
   return o.state && 'particles' in o.state ? o.state : (r as SvgdState);
 }
 
-export function stepOnce(state: SvgdState, target: SyntheticTarget, s: SvgdSettings): SvgdState {
+export function stepOnce(state: SvgdState, target: Target, s: SvgdSettings): SvgdState {
   return nextState(
     svgdStep(state, { score: target.score, kernel: kernelOf(s), stepSize: s.stepSize }),
   );
@@ -73,7 +73,7 @@ export interface SvgdReadout {
 export class SvgdPanel {
   settings: SvgdSettings;
   means = DEFAULT_MEANS.map((m) => [...m]);
-  target!: SyntheticTarget;
+  target!: Target;
   running = true;
   private state?: SvgdState;
   private exact?: tf.Tensor2D;

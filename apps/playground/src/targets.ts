@@ -1,5 +1,5 @@
-/** The 2-D targets (from @steinkit/datasets, exact samples and scores) and their density contours on a canvas. */
-import { banana, gaussianMixture, gaussianRing, type SyntheticTarget } from '@steinkit/datasets';
+/** The 2-D targets (from @steinkit/energy-models: exact samples, log-densities and scores) and their density contours on a canvas. */
+import { banana, gaussianMixture, gaussianRing, type Target } from '@steinkit/energy-models';
 import * as tf from '@tensorflow/tfjs-core';
 import { contours } from 'd3-contour';
 
@@ -14,10 +14,10 @@ export const DEFAULT_MEANS: number[][] = [
 ];
 export const MAX_MEANS = 8;
 
-export function makeTarget(name: TargetName, means: number[][] = DEFAULT_MEANS): SyntheticTarget {
+export function makeTarget(name: TargetName, means: number[][] = DEFAULT_MEANS): Target {
   if (name === 'banana') return banana({ a: 1.2, b: 0.5 });
   if (name === 'ring') return gaussianRing({ modes: 6, radius: 2.5, std: 0.4 });
-  return gaussianMixture({ means, stds: 0.6 });
+  return gaussianMixture({ means, std: 0.6 });
 }
 
 /** World box shown on every canvas: [-L, L]². */
@@ -41,7 +41,7 @@ export function view(size: number): View {
 const GRID = 90;
 
 /** Density contours of `target` as canvas paths (computed once per target). */
-export function contourPaths(target: SyntheticTarget, v: View): Path2D[] {
+export function contourPaths(target: Target, v: View): Path2D[] {
   const density = tf.tidy(() => {
     const c = tf.linspace(-VIEW, VIEW, GRID);
     const xs = tf.tile(tf.reshape(c, [1, GRID]), [GRID, 1]); // row i: y index, col j: x

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gaussianMixture } from '@steinkit/datasets';
+import { gaussianMixture } from '@steinkit/energy-models';
 import { defaultCacheDir, getClassifier, mmd2 } from '@steinkit/metrics';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Browser, Page } from 'playwright-core';
@@ -32,7 +32,7 @@ const mixture = () =>
       [2, -1],
       [0, 2],
     ],
-    stds: 0.6,
+    std: 0.6,
   });
 
 const N = 100;

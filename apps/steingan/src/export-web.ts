@@ -6,8 +6,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@steinkit/metrics';
 import { type Checkpoint, CheckpointError } from './checkpoint';
-import { writeFileAtomic } from './io';
 
 export const WEB_FORMAT = 'steinkit-generator-1';
 
