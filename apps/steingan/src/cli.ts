@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import { loadCheckpoint } from './checkpoint';
 import { exportWeb } from './export-web';
 import { parseArgs } from './program';
-import { runSteingan } from './run';
+import { runSeeds, runSteingan } from './run';
 
-const opts = parseArgs(process.argv);
-runSteingan(opts)
+const { seeds, ...opts } = parseArgs(process.argv);
+if (seeds && opts.exportWeb) {
+  console.error('steingan: --export-web exports one run; drop --seeds');
+  process.exit(1);
+}
+(seeds ? runSeeds(opts, seeds) : runSteingan(opts))
   .then(() => {
     if (!opts.exportWeb) return;
     const { files, manifest } = exportWeb(

@@ -3,10 +3,18 @@
 // Active slices (Gong et al., ICML 2021): closed-form r, g initialization for the sliced KSD.
 export type { ActiveSlices, ActiveSlicesOptions } from './activeSlices';
 export { ACTIVE_SLICE_KERNEL, activeSlices } from './activeSlices';
+// Many independent particle sets at once ([B, S, d], per-group bandwidth): SVGD direction, SGE, SSGE.
+export type { GroupedOptions } from './grouped';
+export {
+  groupedBandwidths,
+  groupedSsge,
+  groupedSteinGradient,
+  groupedSvgdDirection,
+} from './grouped';
 export type { KsdOptions, KsdStatistic } from './ksd';
 export { evalScore, ksd, ksdFromMatrix, ksdMatrix, steinKernelMatrix } from './ksd';
 export type { KsdTestOptions, KsdTestResult } from './ksd-test';
-export { ksdTest } from './ksd-test';
+export { ksdTest, wildBootstrapTest } from './ksd-test';
 // Learned Stein discrepancy (Grathwohl et al. 2020) and an MLP critic with exact closed-form trace.
 export type { Critic, CriticActivation, LsdOptions, MlpCritic, MlpCriticOptions } from './lsd';
 export {

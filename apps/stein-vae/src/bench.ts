@@ -1,0 +1,62 @@
+/**
+ * Seconds per training step (and per 600-step epoch) of each method on the
+ * default architecture, on random binary batches of 100. Usage:
+ *   npx tsx src/bench.ts [steps=20] [method,method,…]
+ */
+import { describeBackend, initBackend } from '@steinkit/core';
+import {
+  bernoulliModel,
+  disposeInfo,
+  inferenceDispose,
+  inferenceInit,
+  inferenceStep,
+} from '@steinkit/inference';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  BURDA,
+  buildCritic,
+  buildEncoder,
+  buildObjective,
+  defaultK,
+  METHODS,
+  type Method,
+} from './config';
+
+const info = await initBackend(
+  process.env.STEINKIT_BACKEND ? { backend: process.env.STEINKIT_BACKEND } : {},
+);
+const steps = Number(process.argv[2] ?? 20);
+const list = (process.argv[3]?.split(',') ?? [...METHODS, 'iwae-k50']) as string[];
+console.log(`backend: ${describeBackend(info)}; ${steps} timed steps after 2 warm-up steps`);
+const out: Record<string, number> = {};
+for (const name of list) {
+  const method = (name === 'iwae-k50' ? 'iwae' : name) as Method;
+  const k = name === 'iwae-k50' ? 50 : defaultK(method);
+  const encoder = buildEncoder(method, BURDA, 1);
+  const model = bernoulliModel({ dataDim: 784, latentDim: 50, hidden: [200, 200], seed: 2 });
+  const critic = buildCritic(method, BURDA, 3);
+  const objective = buildObjective(method, k, critic);
+  let state = inferenceInit({ seed: 1, critic: Boolean(critic) });
+  const x = tf.tidy(() =>
+    tf.cast(tf.greater(tf.randomUniform([100, 784], 0, 1, 'float32', 5), 0.7), 'float32'),
+  ) as tf.Tensor2D;
+  let t0 = 0;
+  for (let s = 0; s < steps + 2; s++) {
+    if (s === 2) t0 = performance.now();
+    const r = inferenceStep(state, { x }, { encoder, model, objective, checkValues: false });
+    state = r.state;
+    r.info.bound.dataSync();
+    disposeInfo(r.info);
+  }
+  const ms = (performance.now() - t0) / steps;
+  out[name] = ms;
+  console.log(
+    `${name.padEnd(14)} ${ms.toFixed(1)} ms/step → ${((ms * 600) / 1000).toFixed(1)} s/epoch`,
+  );
+  inferenceDispose(state);
+  x.dispose();
+  encoder.dispose();
+  model.dispose();
+  critic?.dispose();
+}
+console.log(JSON.stringify({ backend: describeBackend(info), msPerStep: out }));

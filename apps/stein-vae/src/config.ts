@@ -1,0 +1,85 @@
+import {
+  type Encoder,
+  gaussianEncoder,
+  type InferenceObjective,
+  implicitEncoder,
+  type LogWeightCritic,
+  logWeightCritic,
+} from '@steinkit/inference';
+
+/** The methods compared, all on the same decoder and encoder body. */
+export const METHODS = [
+  'vae',
+  'vae-fullcov',
+  'iwae',
+  'iw-critic',
+  'stein-svgd',
+  'implicit-sge',
+  'implicit-ssge',
+] as const;
+export type Method = (typeof METHODS)[number];
+
+/** The architecture (Burda et al. 2016, one stochastic layer) — smaller in tests. */
+export interface Arch {
+  dataDim: number;
+  latentDim: number;
+  hidden: number[];
+}
+export const BURDA: Arch = { dataDim: 784, latentDim: 50, hidden: [200, 200] };
+
+/** Samples per x each method draws in training: IWAE's k; the Stein methods' particles per x. */
+export function defaultK(method: Method): number {
+  switch (method) {
+    case 'iwae':
+      return 5;
+    case 'stein-svgd':
+    case 'implicit-sge':
+    case 'implicit-ssge':
+      return 5;
+    default:
+      return 1;
+  }
+}
+
+export function buildEncoder(method: Method, arch: Arch, seed: number): Encoder {
+  const common = { inputDim: arch.dataDim, latentDim: arch.latentDim, hidden: arch.hidden, seed };
+  switch (method) {
+    case 'vae':
+    case 'iwae':
+    case 'iw-critic':
+      return gaussianEncoder({ ...common, covariance: 'diagonal' });
+    case 'vae-fullcov':
+      return gaussianEncoder({ ...common, covariance: 'full' });
+    default:
+      return implicitEncoder({ ...common, noiseDim: arch.latentDim });
+  }
+}
+
+export function buildObjective(
+  method: Method,
+  k: number,
+  critic?: LogWeightCritic,
+): InferenceObjective {
+  switch (method) {
+    case 'vae':
+    case 'vae-fullcov':
+      return { kind: 'elbo' };
+    case 'iwae':
+      return { kind: 'iwae', k };
+    case 'iw-critic':
+      if (!critic) throw new TypeError('iw-critic needs a critic');
+      return { kind: 'iwCritic', critic };
+    case 'stein-svgd':
+      return { kind: 'svgd', particles: k };
+    case 'implicit-sge':
+      return { kind: 'entropy', estimator: 'sge', samples: k };
+    case 'implicit-ssge':
+      return { kind: 'entropy', estimator: 'ssge', samples: k };
+  }
+}
+
+export function buildCritic(method: Method, arch: Arch, seed: number): LogWeightCritic | undefined {
+  return method === 'iw-critic'
+    ? logWeightCritic({ inputDim: arch.dataDim, hidden: [100], seed })
+    : undefined;
+}

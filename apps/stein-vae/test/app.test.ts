@@ -1,0 +1,140 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildProgram, plan } from '../src/cli';
+import { binarizeRows, epochBatches, loadGrey } from '../src/data';
+import { readResults, summarize, svgPlot, writeReport } from '../src/report';
+import { type RunOptions, runOne } from '../src/run';
+
+const tmp = mkdtempSync(join(tmpdir(), 'stein-vae-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const train = loadGrey('train', 300);
+const test = loadGrey('test', 40);
+const base = (o: Partial<RunOptions>): RunOptions => ({
+  method: 'vae',
+  epochs: 2,
+  seed: 3,
+  evalK: 8,
+  evalN: 20,
+  out: join(tmp, 'runs'),
+  resultsDir: join(tmp, 'results'),
+  resume: false,
+  curveEvery: 1,
+  curveK: 4,
+  curveN: 10,
+  backend: 'test',
+  arch: { dataDim: 784, latentDim: 2, hidden: [8] },
+  log: () => {},
+  ...o,
+});
+
+describe('stein-vae app', () => {
+  it('dynamic binarization: seeded per epoch, fresh across epochs; the test set is fixed', () => {
+    const a = [...epochBatches(train, 1, 0, 100)];
+    const b = [...epochBatches(train, 1, 0, 100)];
+    const c = [...epochBatches(train, 1, 1, 100)];
+    expect(a.length).toBe(3);
+    const diff = (u: tf.Tensor, v: tf.Tensor) =>
+      tf.tidy(() => tf.sum(tf.abs(tf.sub(u, v))).dataSync()[0]);
+    expect(diff(a[0], b[0])).toBe(0);
+    expect(diff(a[0], c[0])).toBeGreaterThan(0);
+    const vals = new Set(a[0].dataSync());
+    expect([...vals].sort()).toEqual([0, 1]);
+    tf.dispose([...a, ...b, ...c]);
+    const r = binarizeRows(train, [0, 1], 5);
+    expect(r.length).toBe(2 * 784);
+  });
+
+  it('an interrupted run resumes exactly (1 epoch + resume to 2 = 2 epochs), for vae and iwae; no leaks', async () => {
+    for (const [method, k] of [
+      ['vae', undefined],
+      ['iwae', 3],
+    ] as const) {
+      const before = tf.memory().numTensors;
+      const straight = await runOne(base({ method, k, out: join(tmp, 'a') }), { train, test });
+      await runOne(base({ method, k, epochs: 1, out: join(tmp, 'b') }), { train, test });
+      const resumed = await runOne(base({ method, k, resume: true, out: join(tmp, 'b') }), {
+        train,
+        test,
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(resumed.testLogLikelihood).toBe(straight.testLogLikelihood);
+      expect(resumed.trainBound).toBe(straight.trainBound);
+      expect(resumed.curve.map((c) => c.testLogLikelihood)).toEqual(
+        straight.curve.map((c) => c.testLogLikelihood),
+      );
+      const label = method === 'iwae' ? 'iwae-k3' : 'vae';
+      // every weight and Adam moment identical (the variable names differ between processes)
+      const ck = (d: string) =>
+        JSON.stringify(
+          JSON.parse(readFileSync(join(tmp, d, `${label}-seed3`, 'checkpoint.json'), 'utf8')).state,
+          (key, v) => (key === 'name' ? undefined : v),
+        );
+      expect(ck('b')).toBe(ck('a'));
+      const logB = readFileSync(join(tmp, 'b', `${label}-seed3`, 'log.jsonl'), 'utf8')
+        .trim()
+        .split('\n');
+      expect(logB.map((l) => JSON.parse(l).epoch)).toEqual([1, 2]);
+      expect(straight.proposal).toMatch(/encoder q\(z\|x\)/);
+      expect(Number.isFinite(straight.testLogLikelihood)).toBe(true);
+    }
+  });
+
+  it('implicit methods evaluate with the moment-matched proposal; the report builds a table and an SVG', async () => {
+    const r = await runOne(base({ method: 'implicit-sge', k: 4, epochs: 1, curveEvery: 0 }), {
+      train,
+      test,
+    });
+    expect(r.proposal).toMatch(/moment-matched full-covariance Gaussian/);
+    const table = writeReport(join(tmp, 'results'));
+    expect(table).toMatch(/\| vae \| 2 \| 3 \|/);
+    expect(table).toMatch(/implicit-sge-k4/);
+    const rows = summarize(readResults(join(tmp, 'results')));
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    expect(svgPlot(readResults(join(tmp, 'results')))).toMatch(/^<svg/);
+  });
+
+  it('the command line: defaults (every method, 10 epochs), --full, seeds, bad flags', () => {
+    const quiet = () =>
+      buildProgram()
+        .exitOverride()
+        .configureOutput({ writeErr: () => {}, writeOut: () => {} });
+    const p = plan(['node', 'cli'], quiet());
+    expect(p.runs.map((r) => `${r.method}${r.k ?? ''}`)).toEqual([
+      'vae',
+      'vae-fullcov',
+      'iwae5',
+      'iwae50',
+      'iw-critic',
+      'stein-svgd',
+      'implicit-sge',
+      'implicit-ssge',
+    ]);
+    expect(p.epochs).toBe(10);
+    expect(p.evalK).toBe(1000);
+    expect(p.evalN).toBe(1000);
+    const q = plan(
+      [
+        'node',
+        'cli',
+        '--method',
+        'iwae',
+        '--k',
+        '50',
+        '--seed',
+        '1,2,3',
+        '--full',
+        '--epochs',
+        '3',
+      ],
+      quiet(),
+    );
+    expect(q.runs).toEqual([1, 2, 3].map((seed) => ({ method: 'iwae', k: 50, seed })));
+    expect(q.evalN).toBe(10000);
+    expect(() => plan(['node', 'cli', '--method', 'gan'], quiet())).toThrow(/Allowed choices/);
+    expect(() => plan(['node', 'cli', '--k', '0'], quiet())).toThrow(/--k must be an integer ≥ 1/);
+    expect(() => plan(['node', 'cli', '--seed', 'x'], quiet())).toThrow(/--seed/);
+  });
+});

@@ -1,0 +1,135 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bernoulliModel, gaussianEncoder, implicitEncoder, logWeightCritic } from '../src/index';
+import { gaussLogPdf, randomizeVariables } from './helpers';
+
+describe('gaussianEncoder', () => {
+  const full = gaussianEncoder({
+    inputDim: 4,
+    latentDim: 3,
+    hidden: [5],
+    covariance: 'full',
+    seed: 3,
+  });
+  const diag = gaussianEncoder({ inputDim: 4, latentDim: 3, hidden: [5], seed: 4 });
+  randomizeVariables(full.trainableVariables, 11);
+  randomizeVariables(diag.trainableVariables, 12);
+  const x = tf.tensor2d([
+    [0.1, 0.9, 0.3, 0.5],
+    [1, 0, 0, 1],
+  ]);
+  afterAll(() => {
+    full.dispose();
+    diag.dispose();
+    x.dispose();
+  });
+
+  for (const [name, enc] of [
+    ['full', full],
+    ['diagonal', diag],
+  ] as const) {
+    it(`${name}: log q(z|x) by the triangular solve equals the closed-form N(z; μ, LLᵀ) (float64 inverse and determinant)`, () => {
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        const eps = enc.noise(2, 6, 5);
+        const { z, logq } = enc.sampleWithLogProb(x, eps);
+        const z2 = tf.add(z, tf.mul(0.7, enc.noise(2, 6, 9))) as tf.Tensor3D; // off-sample points too
+        const lp = enc.logProb(x, z2);
+        const lpAtZ = enc.logProb(x, z);
+        const p = enc.params(x);
+        const L = p.scaleTril
+          ? (p.scaleTril.arraySync() as number[][][])
+          : (tf.exp(p.logStd).arraySync() as number[][]).map((s) =>
+              s.map((v, i) => s.map((_, j) => (i === j ? v : 0))),
+            );
+        const mu = p.mean.arraySync() as number[][];
+        const zs = z2.arraySync() as number[][][];
+        const got = lp.arraySync() as number[][];
+        for (let b = 0; b < 2; b++) {
+          const Lb = L[b];
+          if (name === 'full')
+            expect(Math.abs(Lb[2][0]) + Math.abs(Lb[1][0])).toBeGreaterThan(0.05);
+          expect(Lb[0][1]).toBe(0); // lower-triangular
+          const Sigma = Lb.map((r) => Lb.map((c) => r.reduce((s, v, k) => s + v * c[k], 0)));
+          for (let s = 0; s < 6; s++) {
+            const want = gaussLogPdf(zs[b][s], mu[b], Sigma);
+            expect(Math.abs(got[b][s] - want)).toBeLessThan(2e-4 * Math.max(1, Math.abs(want)));
+          }
+        }
+        // log q from the noise alone agrees with the solve at z = μ + Lε
+        const d = tf.max(tf.abs(tf.sub(logq, lpAtZ))).dataSync()[0];
+        expect(d).toBeLessThan(1e-3);
+      });
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+
+  it('has a positive diagonal and a full encoder starts diagonal', () => {
+    const e = gaussianEncoder({
+      inputDim: 4,
+      latentDim: 3,
+      hidden: [],
+      covariance: 'full',
+      seed: 1,
+    });
+    const p = e.params(x);
+    const L = p.scaleTril?.arraySync() as number[][][];
+    expect(L[0][1][0]).toBe(0);
+    expect(L[0][0][0]).toBeGreaterThan(0);
+    tf.dispose([p.mean, p.logStd, p.scaleTril as tf.Tensor]);
+    e.dispose();
+  });
+
+  it('rejects bad input with clear errors', () => {
+    const eps = full.noise(2, 3, 1);
+    expect(() => full.sample(tf.zeros([2, 5]) as tf.Tensor2D, eps)).toThrow(
+      /x: expected shape \[B, 4\]/,
+    );
+    expect(() => full.sample(tf.zeros([2, 2, 2]) as unknown as tf.Tensor2D, eps)).toThrow(
+      RangeError,
+    );
+    expect(() => full.sample(x, tf.zeros([3, 3, 3]) as tf.Tensor3D)).toThrow(
+      /eps: expected shape \[2, S, 3\]/,
+    );
+    expect(() =>
+      gaussianEncoder({ inputDim: 4, latentDim: 3, covariance: 'dense' as 'full' }),
+    ).toThrow(/covariance: expected 'diagonal' or 'full'/);
+    expect(() => gaussianEncoder({ inputDim: 0, latentDim: 3 })).toThrow(/inputDim/);
+    eps.dispose();
+  });
+});
+
+describe('construction', () => {
+  it('building and disposing encoders, the model and the critic leaves no tensors', () => {
+    const before = tf.memory().numTensors;
+    for (const m of [
+      gaussianEncoder({ inputDim: 5, latentDim: 2, hidden: [3, 3], covariance: 'full' }),
+      gaussianEncoder({ inputDim: 5, latentDim: 2, hidden: [] }),
+      implicitEncoder({ inputDim: 5, latentDim: 2, hidden: [3] }),
+      bernoulliModel({ dataDim: 5, latentDim: 2, hidden: [3] }),
+      logWeightCritic({ inputDim: 5 }),
+    ])
+      m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('implicitEncoder', () => {
+  it('z = f(x, ε): noise changes the sample, the same noise reproduces it, tidy', () => {
+    const e = implicitEncoder({ inputDim: 4, latentDim: 2, noiseDim: 3, hidden: [6, 5], seed: 2 });
+    const x = tf.ones([3, 4]) as tf.Tensor2D;
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const eps = e.noise(3, 4, 7);
+      const z = e.sample(x, eps);
+      const z2 = e.sample(x, eps);
+      expect(z.shape).toEqual([3, 4, 2]);
+      expect(tf.max(tf.abs(tf.sub(z, z2))).dataSync()[0]).toBe(0);
+      const spread = tf.moments(z, 1).variance.dataSync();
+      expect(Math.min(...spread)).toBeGreaterThan(1e-6);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    e.dispose();
+  });
+});
