@@ -60,7 +60,11 @@ async function viaInitBackend(backend?: Exclude<PageBackend, 'webgpu'>): Promise
   });
   return {
     name: info.name as PageBackend,
-    adapter: info.adapter,
+    adapter: info.adapter
+      ? [info.adapter.vendor, info.adapter.architecture, info.adapter.description]
+          .filter(Boolean)
+          .join(' ')
+      : undefined,
     description: describeBackend(info),
     reason: info.reason,
   };
