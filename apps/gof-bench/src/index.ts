@@ -21,4 +21,4 @@ export { powerCurveSvg } from './plot';
 export type { GibbsOptions, Rbm, RbmBenchmarkOptions } from './rbm';
 export { benchmarkRbm, FastRng, gibbsSample, rbmLogProb, rbmScore } from './rbm';
 export type { PowerSummary, RbmBenchOptions, TrialRecord } from './rbmBench';
-export { PAPER_SIGMAS, runRbmBench, summarize } from './rbmBench';
+export { PAPER_SIGMAS, powerTable, runRbmBench, summarize } from './rbmBench';
