@@ -48,6 +48,12 @@ export interface Workload {
 export interface Stats {
   /** Milliseconds. */
   median: number;
+  /**
+   * Median CPU milliseconds of this process per run (user + system): on a
+   * shared, oversubscribed machine this tracks the work done where wall time
+   * does not (a process waiting for a core accrues none).
+   */
+  cpuMedian?: number;
   min: number;
   max: number;
   runs: number;
