@@ -81,6 +81,7 @@ export function buildProgram(): Command {
     .addOption(
       new Option('--backend <name>', 'tfjs backend (default: best that loads)').choices([
         'tensorflow',
+        'webgpu',
         'wasm',
         'cpu',
       ]),
