@@ -562,7 +562,23 @@ export function fusedMedianSq(
     const counts = flushEach ? new Float64Array(2 * 65536) : null;
     for (let i0 = 0; i0 < np; i0 += bs) {
       const bi = Math.min(bs, np - i0);
-      e.histRow(pts.x, pts.xt, pts.nrm, n, np, d, i0, bi, bs, opts.tol, level, topA, topB, hist, scratch);
+      e.histRow(
+        pts.x,
+        pts.xt,
+        pts.nrm,
+        n,
+        np,
+        d,
+        i0,
+        bi,
+        bs,
+        opts.tol,
+        level,
+        topA,
+        topB,
+        hist,
+        scratch,
+      );
       if (counts) {
         const h = u32();
         for (let b = 0; b < bins; b++) counts[b] += h[b];
