@@ -52,6 +52,13 @@ async function versions(tf: any): Promise<Record<string, string>> {
     const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as any;
     if (wasm.version_wasm) v['tfjs-backend-wasm'] = wasm.version_wasm;
   } catch {}
+  if (tf.getBackend() === 'webgpu') {
+    try {
+      const req = createRequire(import.meta.url);
+      v['tfjs-backend-webgpu'] = req('@tensorflow/tfjs-backend-webgpu/package.json').version;
+      v.webgpu = req('webgpu/package.json').version; // Dawn's Node bindings
+    } catch {}
+  }
   const binding = (tf.backend() as any)?.binding;
   if (binding?.TF_Version) v.tensorflow = String(binding.TF_Version);
   return v;
@@ -103,13 +110,29 @@ async function init(target: Target, tf: any): Promise<Omit<BackendFacts, 'versio
   if (target === 'tensorflow-cpu' && info.gpu) {
     throw new Error('TensorFlow still runs on a GPU although CUDA_VISIBLE_DEVICES=-1');
   }
+  const adapter = info.adapter;
   return {
     backend: info.name,
     gpu: info.gpu,
     simd: info.simd,
     threads: info.threads,
     module: info.module,
-    gpuName: info.gpu ? gpuName() : undefined,
+    gpuName: adapter
+      ? adapter.description || adapter.device || undefined
+      : info.gpu
+        ? gpuName()
+        : undefined,
+    ...(adapter
+      ? {
+          adapter: {
+            vendor: adapter.vendor,
+            architecture: adapter.architecture,
+            device: adapter.device,
+            description: adapter.description,
+          },
+          emulation: adapter.software,
+        }
+      : {}),
     description:
       info.name === 'wasm' && typeof (core as any).activeWasmKernelFixes === 'function'
         ? `${core.describeBackend(info)}, steinkit kernel fixes on (${(core as any).activeWasmKernelFixes().length})`

@@ -1,8 +1,9 @@
-import type { BenchReport, Stats, Target, WorkloadResult } from './types';
+import type { BenchReport, Stats, Target, TargetResult, WorkloadResult } from './types';
 
 const LABEL: Record<Target, string> = {
   'tensorflow-gpu': 'tensorflow GPU',
   'tensorflow-cpu': 'tensorflow CPU',
+  webgpu: 'webgpu',
   wasm: 'wasm',
   'wasm-stock': 'wasm, stock kernels',
   cpu: 'cpu',
@@ -13,6 +14,8 @@ const SHOWN_VERSIONS = [
   'node',
   'tfjs-core',
   'tfjs-backend-wasm',
+  'tfjs-backend-webgpu',
+  'webgpu',
   'tfjs-node',
   'tfjs-node-gpu',
   'tensorflow',
@@ -23,6 +26,14 @@ export function fmtMs(ms: number): string {
   if (ms >= 100) return `${ms.toFixed(0)} ms`;
   if (ms >= 10) return `${ms.toFixed(1)} ms`;
   return `${ms.toFixed(2)} ms`;
+}
+
+/** A column label: webgpu columns name their adapter and mark a software one as emulation. */
+function label(t: TargetResult): string {
+  const a = t.facts?.adapter;
+  if (t.target !== 'webgpu' || !a) return LABEL[t.target];
+  const name = [a.vendor, a.architecture].filter(Boolean).join(' ') || a.description;
+  return t.facts?.emulation ? `webgpu (${name}, emulation)` : `webgpu (${name})`;
 }
 
 function fmtBytes(b: number | undefined): string {
@@ -84,7 +95,8 @@ export function toMarkdown(r: BenchReport): string {
     const facts = f
       ? [
           f.description,
-          f.gpuName ? `GPU: ${f.gpuName}` : '',
+          f.gpuName ? `${f.emulation ? 'adapter' : 'GPU'}: ${f.gpuName}` : '',
+          f.emulation ? '**software emulation (CPU): times say nothing about a GPU**' : '',
           Object.entries(f.versions)
             .filter(([k]) => SHOWN_VERSIONS.includes(k))
             .map(([k, v]) => `${k} ${v}`)
@@ -94,7 +106,7 @@ export function toMarkdown(r: BenchReport): string {
           .join('; ')
       : '';
     out.push(
-      `| ${LABEL[t.target]} | ${t.status === 'ok' ? 'ok' : `${t.status}: ${(t.reason ?? '').replace(/\|/g, '\\|')}`} | ${facts} | ${fmtBytes(t.peakRssBytes)} | ${t.wallSeconds.toFixed(1)} s |`,
+      `| ${label(t)} | ${t.status === 'ok' ? 'ok' : `${t.status}: ${(t.reason ?? '').replace(/\|/g, '\\|')}`} | ${facts} | ${fmtBytes(t.peakRssBytes)} | ${t.wallSeconds.toFixed(1)} s |`,
     );
   }
   const np = r.numpy;
@@ -121,7 +133,7 @@ export function toMarkdown(r: BenchReport): string {
     const hasNumpy = rows.some((row) => numpyById.has(row.id));
     out.push(`## ${g}`);
     out.push('');
-    const head = ['workload', ...cols.map((t) => LABEL[t.target])];
+    const head = ['workload', ...cols.map(label)];
     if (hasNumpy) head.push('NumPy', 'wasm ÷ NumPy');
     out.push(`| ${head.join(' | ')} |`);
     out.push(`|${head.map(() => '---').join('|')}|`);
@@ -150,7 +162,7 @@ export function toMarkdown(r: BenchReport): string {
         const peaks = t.results
           .filter((w) => w.group === g && w.stats?.peakTensorBytes !== undefined)
           .map((w) => w.stats!.peakTensorBytes!);
-        return peaks.length ? `${LABEL[t.target]} ${fmtBytes(Math.max(...peaks))}` : '';
+        return peaks.length ? `${label(t)} ${fmtBytes(Math.max(...peaks))}` : '';
       })
       .filter(Boolean);
     if (mem.length) {

@@ -1,7 +1,14 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** The process configurations a suite runs on; each runs in its own child process. */
-export const TARGETS = ['tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'wasm-stock', 'cpu'] as const;
+export const TARGETS = [
+  'tensorflow-gpu',
+  'tensorflow-cpu',
+  'webgpu',
+  'wasm',
+  'wasm-stock',
+  'cpu',
+] as const;
 export type Target = (typeof TARGETS)[number];
 
 /** What a workload's `run` may return; every tensor is downloaded (synchronizing the device) and disposed. */
@@ -77,6 +84,10 @@ export interface BackendFacts {
   threads: number;
   module?: string;
   gpuName?: string;
+  /** webgpu: the adapter that ran (vendor, architecture, driver). */
+  adapter?: { vendor: string; architecture: string; device: string; description: string };
+  /** A software adapter (SwiftShader & co.): a CPU emulation of a GPU, so its times say nothing about GPUs. */
+  emulation?: boolean;
   versions: Record<string, string>;
   /** Extra words, e.g. "stock tfjs-backend-wasm, no steinkit kernel fixes". */
   description: string;

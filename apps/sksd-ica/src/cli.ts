@@ -68,7 +68,7 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'results directory', DEFAULT_OUT)
     .option(
       '--backend <name>',
-      'tensorflow | wasm | cpu (default: STEINKIT_BACKEND or the best that loads)',
+      'tensorflow | webgpu | wasm | cpu (default: STEINKIT_BACKEND or the best that loads)',
     )
     .option('--force', 'recompute cached runs')
     .option(

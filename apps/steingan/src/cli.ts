@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /** `pnpm steingan`: SteinGAN on MNIST / Fashion-MNIST from the command line. */
 import { parseArgs } from './program';
-import { runSteingan } from './run';
+import { runSeeds, runSteingan } from './run';
 
-runSteingan(parseArgs(process.argv)).catch((e: unknown) => {
+const { seeds, ...opts } = parseArgs(process.argv);
+(seeds ? runSeeds(opts, seeds) : runSteingan(opts)).catch((e: unknown) => {
   console.error(`steingan: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });

@@ -1,14 +1,21 @@
 /** Run configuration of the SteinGAN app (CLI flags map onto it). */
-export const OBJECTIVES = ['steingan', 'dcgan', 'mle-gan'] as const;
+export const OBJECTIVES = ['steingan', 'dcgan', 'mle-gan', 'kl-sge', 'kl-ssge'] as const;
 export type Objective = (typeof OBJECTIVES)[number];
+/** `paper`: every choice of Wang & Liu (2016); `lean`: the fast default (deviations in the README). */
+export const PRESETS = ['lean', 'paper'] as const;
+export type Preset = (typeof PRESETS)[number];
+/** Networks only: `lean` MLPs or the `paper`'s DCGAN-guideline conv nets. */
 export const ARCHS = ['lean', 'paper'] as const;
 export type Arch = (typeof ARCHS)[number];
 export const DATASETS = ['mnist', 'fashion-mnist'] as const;
 export type DatasetName = (typeof DATASETS)[number];
 
 export interface TrainConfig {
+  /** The preset the other defaults came from. */
+  preset: Preset;
   dataset: DatasetName;
   objective: Objective;
+  /** Networks: lean MLPs or the paper's conv nets. */
   arch: Arch;
   /** Mini-batch size m (data and generated). */
   batch: number;
@@ -20,18 +27,27 @@ export interface TrainConfig {
   genHidden: number[];
   /** lean: MLP widths of the autoencoder energy's encoder (decoder mirrors). */
   energyHidden: number[];
-  /** Code size of the autoencoder energy (the kernel's features). */
+  /** Code size of the autoencoder energy (the kernel's features; the discriminator's features). */
   codeDim: number;
+  /** Weight init of every network: Glorot-uniform, or N(0, initStd²) (the paper: N(0, 0.02)). */
+  init: 'glorot' | 'normal';
+  initStd: number;
+  /** Batch norm after every hidden layer of the generator (DCGAN guidelines; running statistics at sampling time). */
+  generatorBatchNorm: boolean;
   /** Adam learning rates: generator, energy, energy when sped up (balancing). */
   lrG: number;
   lrE: number;
   lrEFast: number;
+  /** dcgan / mle-gan: the discriminator's Adam learning rate. */
+  lrD: number;
   /** Adam β₁. */
   beta1: number;
   /** Discount γ of (16): θ ← θ − ε·Ê_obs ∇φ + ε(1 − γ)·Ê_η ∇φ. */
   gamma: number;
-  /** The freeze rule (amortizers' one-sided default): skip θ's update when sample energy > data energy + gapThreshold. */
+  /** The freeze rule: skip θ's update when sample energy > data energy + gapThreshold. */
   freeze: boolean;
+  /** Freeze on |data − sample| > gapThreshold (the paper's literal "magnitude") instead of the one-sided rule. */
+  freezeTwoSided: boolean;
   gapThreshold: number;
   /** The speed-up rule: θ's learning rate becomes lrEFast when data energy > sample energy. */
   speedUp: boolean;
@@ -39,6 +55,8 @@ export interface TrainConfig {
   margin: number;
   /** h = bandwidthScale · median pairwise code distance. */
   bandwidthScale: number;
+  /** Repulsion of the kernel on codes: exact (encoder Jacobian at x_j) or approximate (at x_i). */
+  repulsion: 'exact' | 'approximate';
   /** Drop each particle's own term from the Stein direction (7). */
   excludeSelf: boolean;
   /** Normalization of the Stein direction: 1/n or 1/Σ_j k (the authors' code). */
@@ -49,37 +67,101 @@ export interface TrainConfig {
   labelWeight: number;
   /** Noise source q₀ of ξ. */
   noise: 'uniform' | 'normal';
+  /** kl-sge / kl-ssge: h = klBandwidthScale · median pairwise distance of the pooled [samples; data] batch (or of each batch: 'separate'). */
+  klBandwidthScale: number;
+  klBandwidthFrom: 'pooled' | 'separate';
+  /** kl-sge: ridge η of (K + ηI)⁻¹. */
+  klEta: number;
+  /** kl-ssge: share of the Gram eigenvalue sum kept. */
+  klEnergy: number;
 }
 
-/** The lean default: MLP generator and MLP autoencoder energy, code 64. */
-export function defaultConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
-  const arch = overrides.arch ?? 'lean';
+/**
+ * Learning rates of the GAN baselines, chosen by the grid search in the
+ * README (MNIST, lean nets, seed 1 — not a reported seed).
+ */
+export const BASELINE_LR: Record<'dcgan' | 'mle-gan', { lrG: number; lrD: number }> = {
+  dcgan: { lrG: 2e-4, lrD: 2e-4 },
+  'mle-gan': { lrG: 2e-4, lrD: 2e-4 },
+};
+
+/** The choices of Wang & Liu (2016) (section 5; the conv nets follow the DCGAN guidelines). */
+function paperDefaults(): Omit<TrainConfig, 'dataset' | 'objective' | 'seed'> {
   return {
-    dataset: 'mnist',
-    objective: 'steingan',
-    arch,
+    preset: 'paper',
+    arch: 'paper',
     batch: 64,
-    seed: 1,
     noiseDim: 100,
     numClasses: 10,
     genHidden: [256, 256],
     energyHidden: [256],
-    codeDim: arch === 'paper' ? 512 : 64,
-    lrG: 2e-3,
+    codeDim: 512,
+    init: 'normal',
+    initStd: 0.02,
+    generatorBatchNorm: true,
+    lrG: 1e-3,
     lrE: 1e-4,
     lrEFast: 5e-4,
+    lrD: 2e-4,
     beta1: 0.5,
-    gamma: 0.3,
-    freeze: false,
+    gamma: 0.7,
+    freeze: true,
+    freezeTwoSided: false,
     gapThreshold: 0.5,
     speedUp: true,
     margin: 0.2,
     bandwidthScale: 0.5,
+    repulsion: 'exact',
     excludeSelf: false,
     normalize: 'n',
     slowGamma: null,
+    labelWeight: 1,
     noise: 'uniform',
+    klBandwidthScale: 1,
+    klBandwidthFrom: 'pooled',
+    klEta: 0.1,
+    klEnergy: 0.99,
+  };
+}
+
+/** The lean default: MLP generator and MLP autoencoder energy, code 64 (deviations from the paper: README). */
+function leanDefaults(): Omit<TrainConfig, 'dataset' | 'objective' | 'seed'> {
+  return {
+    ...paperDefaults(),
+    preset: 'lean',
+    arch: 'lean',
+    codeDim: 64,
+    init: 'glorot',
+    generatorBatchNorm: false,
+    lrG: 2e-3,
+    gamma: 0.3,
+    freeze: false,
+    repulsion: 'approximate',
     labelWeight: 3,
+  };
+}
+
+/**
+ * A full configuration: the preset's defaults (default `lean`), the
+ * objective's own learning rates (GAN baselines: the grid-search winners),
+ * then `overrides`.
+ */
+export function defaultConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
+  const preset = overrides.preset ?? 'lean';
+  if (preset !== 'lean' && preset !== 'paper')
+    throw new TypeError(`preset: expected 'lean' or 'paper', got '${String(preset)}'`);
+  const objective = overrides.objective ?? 'steingan';
+  const base = preset === 'paper' ? paperDefaults() : leanDefaults();
+  const arch = overrides.arch ?? base.arch;
+  const perObjective: Partial<TrainConfig> =
+    objective === 'dcgan' || objective === 'mle-gan' ? BASELINE_LR[objective] : {};
+  return {
+    dataset: 'mnist',
+    objective,
+    seed: 1,
+    ...base,
+    codeDim: arch === 'paper' ? 512 : 64,
+    ...perObjective,
     ...overrides,
   };
 }
@@ -95,4 +177,5 @@ export const RESUME_KEYS: (keyof TrainConfig)[] = [
   'genHidden',
   'energyHidden',
   'codeDim',
+  'generatorBatchNorm',
 ];

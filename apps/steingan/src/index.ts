@@ -7,8 +7,16 @@ export {
   loadCheckpoint,
   saveCheckpoint,
 } from './checkpoint';
-export type { Arch, DatasetName, Objective, TrainConfig } from './config';
-export { ARCHS, DATASETS, defaultConfig, OBJECTIVES, RESUME_KEYS } from './config';
+export type { Arch, DatasetName, Objective, Preset, TrainConfig } from './config';
+export {
+  ARCHS,
+  BASELINE_LR,
+  DATASETS,
+  defaultConfig,
+  OBJECTIVES,
+  PRESETS,
+  RESUME_KEYS,
+} from './config';
 export { loadDataset, toTrainData } from './data';
 export type { EvaluateContext, Evaluator, SampleQuality } from './evaluate';
 export type { GeneratorNet, GeneratorNetConfig } from './generator-net';
@@ -16,18 +24,34 @@ export { generatorNet } from './generator-net';
 export type { GridOptions } from './grid';
 export { encodeGridPng, writeGridPng } from './grid';
 export { JsonlLog } from './io';
+export type { KlScoreOptions, KlStepOptions, ScoreEstimatorName } from './kl';
+export { klGeneratorStep, klScoreGap, klSurrogate } from './kl';
 export type { MetricsEvaluatorOptions } from './metrics-evaluator';
 export { balancedLabels, metricsEvaluator } from './metrics-evaluator';
 export { buildProgram, parseArgs } from './program';
-export type { RunMetrics, RunOptions } from './run';
-export { formatMetrics, gridLabels, runSteingan } from './run';
+export type { RunMetrics, RunOptions, SeedResult } from './run';
+export {
+  formatMetrics,
+  gridLabels,
+  interpolationNoise,
+  resultStem,
+  runSeeds,
+  runSteingan,
+  writeInterpolation,
+} from './run';
 export { restore, snapshot } from './snapshot';
+export type { TableRow } from './table';
+export { formatTable, readResults, summarize } from './table';
 export type { StepInfo, TrainData, TrainerState } from './train';
 export {
   createDefaultIteration,
   createTrainer,
+  discriminatorLogit,
+  discriminatorVariables,
   disposeTrainer,
+  generateFromNoise,
   generateImages,
+  generatorGanLoss,
   mleOptions,
   trainIteration,
   weightedJointEnergy,

@@ -1,6 +1,6 @@
 /** The command line of `pnpm steingan` (commander). */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ARCHS, DATASETS, OBJECTIVES } from './config';
+import { ARCHS, DATASETS, OBJECTIVES, PRESETS } from './config';
 import { metricsEvaluator } from './metrics-evaluator';
 import type { RunOptions } from './run';
 
@@ -13,11 +13,32 @@ function int(name: string, min: number) {
   };
 }
 
+function rate(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!(Number.isFinite(n) && n > 0 && n < 1))
+      throw new InvalidArgumentError(`${name} must be a learning rate in (0, 1), got '${v}'`);
+    return n;
+  };
+}
+
+function seedList(v: string): number[] {
+  const parts = v.split(',').map((p) => p.trim());
+  const seeds = parts.map(Number);
+  if (parts.length === 0 || seeds.some((n, i) => parts[i] === '' || !Number.isInteger(n) || n < 0))
+    throw new InvalidArgumentError(
+      `--seeds must be a comma-separated list of integers ≥ 0, got '${v}'`,
+    );
+  if (new Set(seeds).size !== seeds.length)
+    throw new InvalidArgumentError(`--seeds must not repeat a seed, got '${v}'`);
+  return seeds;
+}
+
 export function buildProgram(): Command {
   return new Command()
     .name('steingan')
     .description(
-      'SteinGAN (Wang & Liu 2016): amortized MLE of a joint autoencoder energy on MNIST / Fashion-MNIST, with the DCGAN and maximum-likelihood GAN objectives on the same networks for comparison.',
+      'SteinGAN (Wang & Liu 2016): amortized MLE of a joint autoencoder energy on MNIST / Fashion-MNIST, with DCGAN, maximum-likelihood GAN and KL-with-estimated-scores objectives on the same networks for comparison.',
     )
     .addOption(new Option('--dataset <name>', 'training set').choices(DATASETS).default('mnist'))
     .addOption(
@@ -27,18 +48,40 @@ export function buildProgram(): Command {
     )
     .addOption(
       new Option(
-        '--arch <name>',
-        'lean: MLP generator + MLP autoencoder energy; paper: the paper’s conv nets',
+        '--preset <name>',
+        'lean: the fast tuned default; paper: every choice of the paper (conv nets, N(0, 0.02), exact repulsion, γ 0.7, freeze + speed-up)',
       )
-        .choices(ARCHS)
+        .choices(PRESETS)
         .default('lean'),
+    )
+    .addOption(
+      new Option(
+        '--arch <name>',
+        'networks only (default: the preset’s): lean MLPs or the paper’s conv nets',
+      ).choices(ARCHS),
     )
     .option('--iterations <n>', 'training iterations', int('--iterations', 1), 3000)
     .option('--batch <n>', 'mini-batch size', int('--batch', 2), 64)
     .option('--seed <n>', 'random seed', int('--seed', 0), 1)
+    .option(
+      '--lr-g <rate>',
+      'generator learning rate (default: the preset’s / objective’s)',
+      rate('--lr-g'),
+    )
+    .option('--lr-d <rate>', 'dcgan / mle-gan: discriminator learning rate', rate('--lr-d'))
+    .option(
+      '--seeds <list>',
+      'run these seeds one after the other (e.g. 2,3,4), each to <out>/seed-N',
+      seedList,
+    )
+    .option(
+      '--results <dir>',
+      'also write <dir>/<dataset>-<objective>-<preset>-seed<N>.json (metrics + every hyperparameter)',
+    )
     .addOption(
       new Option('--backend <name>', 'tfjs backend (default: best that loads)').choices([
         'tensorflow',
+        'webgpu',
         'wasm',
         'cpu',
       ]),
@@ -61,19 +104,31 @@ export function buildProgram(): Command {
 }
 
 /** Parses argv (node, script, ...flags) into run options; bad flags exit with commander's message. */
-export function parseArgs(argv: string[], program = buildProgram()): RunOptions {
+export function parseArgs(
+  argv: string[],
+  program = buildProgram(),
+): RunOptions & { seeds?: number[] } {
   program.parse(argv);
   const o = program.opts();
   return {
     config: {
+      preset: o.preset,
       dataset: o.dataset,
       objective: o.objective,
-      arch: o.arch,
+      ...(o.arch !== undefined ? { arch: o.arch } : {}),
       batch: o.batch,
       seed: o.seed,
+      ...(o.lrG !== undefined ? { lrG: o.lrG } : {}),
+      ...(o.lrD !== undefined ? { lrD: o.lrD } : {}),
     },
+    ...(o.seeds ? { seeds: o.seeds } : {}),
+    ...(o.results ? { resultsDir: o.results } : {}),
     iterations: o.iterations,
-    out: o.out ?? `runs/steingan-${o.dataset}`,
+    out:
+      o.out ??
+      (o.seeds
+        ? `runs/seeds/${o.dataset}-${o.objective}-${o.preset}`
+        : `runs/steingan-${o.dataset}`),
     resume: o.resume,
     gridEvery: o.gridEvery,
     checkpointEvery: o.checkpointEvery,

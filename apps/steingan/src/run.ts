@@ -1,7 +1,11 @@
 /** The SteinGAN app's run: train with progress, grids, log and checkpoints; then metrics. */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { type BackendInfo, describeBackend, initBackend } from '@steinkit/core';
 import { writeFileAtomic } from '@steinkit/metrics';
+import * as tf from '@tensorflow/tfjs-core';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { defaultConfig, type TrainConfig } from './config';
 import { loadDataset, toTrainData } from './data';
@@ -13,6 +17,7 @@ import { restore, snapshot } from './snapshot';
 import {
   createTrainer,
   disposeTrainer,
+  generateFromNoise,
   generateImages,
   type TrainerState,
   trainIteration,
@@ -41,6 +46,17 @@ export interface RunOptions {
   trainLimit?: number;
   /** Where messages go. Default console.log. */
   log?: (line: string) => void;
+  /**
+   * Also write `<resultsDir>/<dataset>-<objective>-<preset>-seed<N>.json`
+   * (metrics, every hyperparameter, backend, machine, commit).
+   */
+  resultsDir?: string;
+  /**
+   * With resultsDir: copy the final grid and the interpolation figure there
+   * too (`<stem>.png`, `<stem>-interpolation.png`); `'if-missing'` keeps
+   * figures an earlier seed wrote (one grid per objective and dataset).
+   */
+  resultsFigures?: boolean | 'if-missing';
 }
 
 export interface RunMetrics extends Partial<SampleQuality> {
@@ -52,9 +68,19 @@ export interface RunMetrics extends Partial<SampleQuality> {
   backend: string;
   dataset: string;
   objective: string;
+  preset: string;
   arch: string;
   batch: number;
   seed: number;
+}
+
+/** A per-seed result file: the metrics, every hyperparameter and where it ran. */
+export interface SeedResult extends RunMetrics {
+  name: string;
+  config: TrainConfig;
+  machine: { cpus: number; cpuModel: string; loadAverage1m: number };
+  commit: string | null;
+  date: string;
 }
 
 /** Labels 0..9 each repeated cols times: row r of the grid shows class r. */
@@ -71,6 +97,60 @@ function writeGrid(s: TrainerState, path: string, imageShape: number[]): void {
   x.dispose();
   const [h, w] = imageShape;
   writeGridPng(path, values, { rows: k, cols: 10, height: h, width: w });
+}
+
+/**
+ * ξ_t = (1 − t)·ξ_a + t·ξ_b for t = 0, 1/(steps − 1), …, 1, the same two
+ * noise vectors for every class: `[classes·steps, noiseDim]`, row-major by class.
+ */
+export function interpolationNoise(
+  a: tf.Tensor1D,
+  b: tf.Tensor1D,
+  classes: number,
+  steps: number,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    const t = tf.reshape(tf.linspace(0, 1, steps), [steps, 1]);
+    const row = tf.add(
+      tf.mul(tf.sub(1, t), tf.reshape(a, [1, -1])),
+      tf.mul(t, tf.reshape(b, [1, -1])),
+    );
+    return tf.tile(row, [classes, 1]) as tf.Tensor2D;
+  });
+}
+
+/** The interpolation figure: row = class, columns = linear interpolation between two noise vectors. */
+export function writeInterpolation(
+  s: TrainerState,
+  path: string,
+  imageShape: number[],
+  steps = 10,
+): void {
+  const k = s.config.numClasses;
+  const ends = s.sampler.noise(2, GRID_SEED + 1);
+  const [a, b] = tf.unstack(ends) as tf.Tensor1D[];
+  const z = interpolationNoise(a, b, k, steps);
+  const x = generateFromNoise(s, z, gridLabels(k, steps));
+  const values = x.dataSync() as Float32Array;
+  tf.dispose([ends, a, b, z, x]);
+  const [h, w] = imageShape;
+  writeGridPng(path, values, { rows: k, cols: steps, height: h, width: w });
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/** `<dataset>-<objective>-<preset>` (result file stem without the seed). */
+export function resultStem(c: Pick<TrainConfig, 'dataset' | 'objective' | 'preset'>): string {
+  return `${c.dataset}-${c.objective}-${c.preset}`;
 }
 
 /** Trains (or resumes), writes DIR/{samples.png, log.jsonl, checkpoint.bin, metrics.json}; returns the metrics. */
@@ -98,7 +178,7 @@ export async function runSteingan(opts: RunOptions): Promise<RunMetrics> {
       writeFileAtomic(log.path, '');
     }
     say(
-      `training ${config.objective} (${config.arch}) on ${config.dataset}: ${opts.iterations} iterations, batch ${config.batch}, seed ${config.seed} → ${out}`,
+      `training ${config.objective} (preset ${config.preset}, ${config.arch} nets) on ${config.dataset}: ${opts.iterations} iterations, batch ${config.batch}, seed ${config.seed} → ${out}`,
     );
     const gridEvery = opts.gridEvery ?? 500;
     const ckptEvery = opts.checkpointEvery ?? (gridEvery > 0 ? gridEvery : 500);
@@ -141,6 +221,7 @@ export async function runSteingan(opts: RunOptions): Promise<RunMetrics> {
     await save();
     const seconds = elapsed();
     writeGrid(state, join(out, 'samples.png'), data.imageShape);
+    writeInterpolation(state, join(out, 'interpolation.png'), data.imageShape);
     if (stop) {
       say(
         `interrupted at iteration ${state.iteration}; checkpoint written — continue with --resume`,
@@ -166,16 +247,70 @@ export async function runSteingan(opts: RunOptions): Promise<RunMetrics> {
       backend,
       dataset: config.dataset,
       objective: config.objective,
+      preset: config.preset,
       arch: config.arch,
       batch: config.batch,
       seed: config.seed,
     };
     writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+    if (opts.resultsDir && !stop) {
+      const stem = resultStem(config);
+      const result: SeedResult = {
+        name: `${stem}-seed${config.seed}`,
+        ...metrics,
+        config,
+        machine: {
+          cpus: cpus().length,
+          cpuModel: cpus()[0]?.model ?? '?',
+          loadAverage1m: loadavg()[0],
+        },
+        commit: gitCommit(),
+        date: new Date().toISOString(),
+      };
+      writeFileAtomic(
+        join(opts.resultsDir, `${result.name}.json`),
+        `${JSON.stringify(result, null, 2)}\n`,
+      );
+      const grid = join(opts.resultsDir, `${stem}.png`);
+      if (
+        opts.resultsFigures === true ||
+        (opts.resultsFigures === 'if-missing' && !existsSync(grid))
+      ) {
+        mkdirSync(opts.resultsDir, { recursive: true });
+        copyFileSync(join(out, 'samples.png'), grid);
+        copyFileSync(
+          join(out, 'interpolation.png'),
+          join(opts.resultsDir, `${stem}-interpolation.png`),
+        );
+      }
+    }
     say(formatMetrics(metrics));
     return metrics;
   } finally {
     disposeTrainer(state);
   }
+}
+
+/**
+ * Several seeds one after the other (same settings otherwise): seed N goes to
+ * `<out>/seed-N`; with `resultsDir`, each writes its result file and the
+ * figures come from the first seed that finds none there.
+ */
+export async function runSeeds(opts: RunOptions, seeds: number[]): Promise<RunMetrics[]> {
+  if (!Array.isArray(seeds) || seeds.length === 0)
+    throw new RangeError('seeds: expected a non-empty list of seeds');
+  const all: RunMetrics[] = [];
+  for (const seed of seeds) {
+    all.push(
+      await runSteingan({
+        ...opts,
+        config: { ...opts.config, seed },
+        out: join(opts.out, `seed-${seed}`),
+        resultsFigures: opts.resultsFigures ?? 'if-missing',
+      }),
+    );
+  }
+  return all;
 }
 
 /** The metrics as the last printed lines. */

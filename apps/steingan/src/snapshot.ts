@@ -17,7 +17,6 @@ function namedVariables(s: TrainerState): { name: string; variable: tf.Variable 
   return [
     ...s.net.named.map((n) => ({ name: `generator/${n.name}`, variable: n.variable })),
     ...energy,
-    { name: 'disc/bias', variable: s.discBias },
   ];
 }
 

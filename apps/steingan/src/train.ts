@@ -1,6 +1,7 @@
 /**
- * One training iteration of SteinGAN (Algorithm 2 of Wang & Liu) and of the
- * two baselines on the same architecture, over explicit state.
+ * One training iteration of SteinGAN (Algorithm 2 of Wang & Liu), of the two
+ * GAN baselines (a discriminator with the energy's architecture) and of the
+ * KL[p_θ ‖ p_data] objectives with estimated scores, over explicit state.
  */
 import {
   type AmortizedMleOptions,
@@ -8,7 +9,6 @@ import {
   type EncodingEnergyModel,
   type NeuralSampler,
   neuralSampler,
-  setLearningRate,
 } from '@steinkit/amortizers';
 import { createRng, foldIn, type Rng } from '@steinkit/core';
 import { type AutoencoderEnergy, autoencoderEnergy, toOneHot } from '@steinkit/energy-models';
@@ -16,6 +16,7 @@ import { rbf } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { defaultConfig, type TrainConfig } from './config';
 import { type GeneratorNet, generatorNet } from './generator-net';
+import { klGeneratorStep } from './kl';
 
 /** Labelled training images, flattened, values in [0, 1]. */
 export interface TrainData {
@@ -34,18 +35,24 @@ export interface TrainerState {
   net: GeneratorNet;
   /** … wrapped as the amortizers package's conditional neural sampler f(η; ξ, y). */
   sampler: NeuralSampler;
-  /** The joint autoencoder energy (15) (also the discriminator of dcgan / mle-gan). */
+  /**
+   * The joint autoencoder energy (15). For dcgan / mle-gan the same network
+   * is the discriminator: its encoder and the linear head on the code give K
+   * logits, a(x, y) = logits(x)[y] (the decoder is unused).
+   */
   energy: AutoencoderEnergy;
+  /** θ's optimizer (steingan) or the discriminator's (dcgan / mle-gan); unused by kl-*. */
   optG: tf.AdamOptimizer;
   optE: tf.AdamOptimizer;
-  /** dcgan / mle-gan: the discriminator logit is a(x, y) = b − E(x, y). */
-  discBias: tf.Variable;
 }
 
 /** What one iteration did (logged as one JSON line). */
 export interface StepInfo {
   iteration: number;
-  /** Mean energy of the data batch and of the generated batch. */
+  /**
+   * Mean energy of the data batch and of the generated batch (dcgan / mle-gan:
+   * minus the mean discriminator logit; kl-*: 0).
+   */
   energyData: number;
   energySamples: number;
   /** θ's learning rate this iteration (0 when its update was skipped). */
@@ -56,6 +63,9 @@ export interface StepInfo {
   /** dcgan / mle-gan: generator and discriminator losses. */
   lossG?: number;
   lossD?: number;
+  /** kl-*: the class trained this iteration and the mean ‖ŝ_θ − ŝ_data‖ at the samples. */
+  klClass?: number;
+  scoreGap?: number;
 }
 
 /** Builds the networks and optimizers of a run (no training). */
@@ -65,12 +75,15 @@ export function createTrainer(
 ): TrainerState {
   const rng = createRng(config.seed);
   const paper = config.arch === 'paper';
+  const initStd = config.init === 'normal' ? config.initStd : undefined;
   const net = generatorNet({
     arch: paper ? 'conv' : 'mlp',
     inputDim: config.noiseDim + config.numClasses,
     outputShape: imageShape,
     hidden: config.genHidden,
     seed: rng.nextSeed(),
+    batchNorm: config.generatorBatchNorm,
+    ...(initStd !== undefined ? { initStd } : {}),
   });
   const dim = imageShape.reduce((a, b) => a * b, 1);
   const sampler = neuralSampler({
@@ -90,7 +103,9 @@ export function createTrainer(
     numClasses: config.numClasses,
     margin: config.margin,
     seed: rng.nextSeed(),
+    ...(initStd !== undefined ? { initStd } : {}),
   });
+  const gan = config.objective === 'dcgan' || config.objective === 'mle-gan';
   return {
     config,
     iteration: 0,
@@ -98,8 +113,7 @@ export function createTrainer(
     sampler,
     energy,
     optG: tf.train.adam(config.lrG, config.beta1) as tf.AdamOptimizer,
-    optE: tf.train.adam(config.lrE, config.beta1) as tf.AdamOptimizer,
-    discBias: tf.variable(tf.scalar(0), true),
+    optE: tf.train.adam(gan ? config.lrD : config.lrE, config.beta1) as tf.AdamOptimizer,
   };
 }
 
@@ -108,7 +122,6 @@ export function disposeTrainer(s: TrainerState): void {
   s.energy.dispose();
   s.optG.dispose();
   s.optE.dispose();
-  s.discBias.dispose();
 }
 
 interface Batch {
@@ -119,14 +132,33 @@ interface Batch {
   noise: tf.Tensor2D;
 }
 
-/** Iteration t's mini-batch: data rows drawn uniformly with the rng of (seed, t). */
-function drawBatch(rng: Rng, data: TrainData, s: TrainerState): Batch {
+const classIndex = new WeakMap<TrainData, Int32Array[]>();
+/** Row indices of each class (cached per data set). */
+function rowsByClass(data: TrainData, k: number): Int32Array[] {
+  let idx = classIndex.get(data);
+  if (!idx) {
+    const lists: number[][] = Array.from({ length: k }, () => []);
+    for (let r = 0; r < data.size; r++) lists[data.labels[r]]?.push(r);
+    idx = lists.map((l) => Int32Array.from(l));
+    classIndex.set(data, idx);
+  }
+  return idx;
+}
+
+/**
+ * Iteration t's mini-batch: data rows drawn uniformly with the rng of (seed, t);
+ * with `cls`, only rows of that class (the kl-* objectives).
+ */
+function drawBatch(rng: Rng, data: TrainData, s: TrainerState, cls?: number): Batch {
   const m = s.config.batch;
   const d = data.imageShape.reduce((a, b) => a * b, 1);
   const xs = new Float32Array(m * d);
   const ys = new Int32Array(m);
+  const pool = cls === undefined ? null : rowsByClass(data, s.config.numClasses)[cls];
+  if (pool && pool.length < 2)
+    throw new RangeError(`data: class ${cls} has ${pool.length} training rows; kl-* needs ≥ 2`);
   for (let i = 0; i < m; i++) {
-    const r = rng.int(data.size);
+    const r = pool ? pool[rng.int(pool.length)] : rng.int(data.size);
     xs.set(data.images.subarray(r * d, (r + 1) * d), i * d);
     ys[i] = data.labels[r];
   }
@@ -177,7 +209,7 @@ export function mleOptions(s: TrainerState): AmortizedMleOptions {
     // h = bandwidthScale · median distance of the batch's codes (0.5 in the paper).
     kernel: rbf({ bandwidth: { kind: 'median', scale: c.bandwidthScale } }),
     features: 'encode',
-    repulsion: 'approximate',
+    repulsion: c.repulsion,
     generatorUpdate: { rule: 'vjp', optimizer: s.optG },
     energyOptimizer: s.optE,
     energyLearningRate: c.lrE,
@@ -187,6 +219,7 @@ export function mleOptions(s: TrainerState): AmortizedMleOptions {
     balance: {
       speedUp: c.speedUp ? { learningRate: c.lrEFast } : false,
       freezeGap: c.freeze ? c.gapThreshold : false,
+      freezeTwoSided: c.freezeTwoSided,
       ...(c.slowGamma != null ? { slowGamma: c.slowGamma } : {}),
     },
   };
@@ -208,69 +241,124 @@ function steinganIteration(s: TrainerState, b: Batch): Omit<StepInfo, 'iteration
   };
 }
 
+/** Discriminator variables of dcgan / mle-gan: the energy's encoder and its linear head (not the decoder). */
+const discVariables = new WeakMap<AutoencoderEnergy, tf.Variable[]>();
+export function discriminatorVariables(e: AutoencoderEnergy): tf.Variable[] {
+  let v = discVariables.get(e);
+  if (!v) {
+    const names = e.save().weights.map((w) => w.name);
+    v = e.trainableVariables.filter((_, i) => /^(enc\d|conv\d|code|classifier)\//.test(names[i]));
+    discVariables.set(e, v);
+  }
+  return v;
+}
+
+/** The conditional discriminator logit a(x, y) = logits(x)[y] `[n]` (encoder + linear head of the energy net). */
+export function discriminatorLogit(
+  e: AutoencoderEnergy,
+  x: tf.Tensor,
+  labels: tf.Tensor1D,
+): tf.Tensor1D {
+  return tf.tidy(() => {
+    const k = e.config.numClasses as number;
+    return tf.sum(tf.mul(e.logits(x), tf.oneHot(labels, k)), 1) as tf.Tensor1D;
+  });
+}
+
 /**
- * dcgan / mle-gan on the same networks: the energy network is the
- * discriminator with logit a(x, y) = b − E(x, y). The generator minimizes
- * −log σ(a) (dcgan, non-saturating) or E[−exp(a)] (seed 003 §3: the
- * maximum-likelihood generator cost, a the discriminator's logit; a is
- * clipped at 15 so exp stays finite).
+ * Generator loss of the GAN baselines on logits a `[n]`.
+ * - dcgan: the non-saturating loss −E[log σ(a)] = E[softplus(−a)].
+ * - mle-gan: seed 003's maximum-likelihood cost E[−exp(a)], minimized in the
+ *   monotone form −log Ê[exp(a)] (log-mean-exp): the same minimizers and the
+ *   same gradient direction per batch, ∇ = −Σ_i softmax(a)_i ∇a_i, i.e. the
+ *   raw gradient −Ê[exp(a)∇a] divided by Ê[exp(a)] (self-normalized
+ *   importance weights). The raw cost overflowed / diverged here (exp(a) ~ 1e5).
+ */
+export function generatorGanLoss(kind: 'dcgan' | 'mle-gan', a: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    if (kind === 'dcgan') return tf.mean(tf.softplus(tf.neg(a))) as tf.Scalar;
+    const n = a.shape[0];
+    return tf.neg(tf.sub(tf.logSumExp(a), Math.log(n))) as tf.Scalar;
+  });
+}
+
+/**
+ * dcgan / mle-gan with the same nets: the discriminator has the energy's
+ * architecture (encoder + linear head on the code, K logits, a(x, y) =
+ * logits[y]) and minimizes the logistic loss; then the generator minimizes
+ * {@link generatorGanLoss} on fresh samples (same ξ).
  */
 function ganIteration(
   s: TrainerState,
   b: Batch,
   kind: 'dcgan' | 'mle-gan',
 ): Omit<StepInfo, 'iteration'> {
-  if (s.iteration === 0) {
-    // Start the logit near 0 on data so neither loss saturates at step one.
-    const e0 = tf.tidy(() => tf.mean(s.energy.energy(b.data, b.labels)));
-    s.discBias.assign(e0);
-    e0.dispose();
-  }
-  const logit = (x: tf.Tensor2D) => tf.sub(s.discBias, s.energy.energy(x, b.labels));
+  const dVars = discriminatorVariables(s.energy);
+  const x = tf.tidy(() => s.sampler.apply(b.noise, b.labels));
+  let ad = 0;
+  let ag = 0;
+  let lossD = 0;
+  const { value, grads } = tf.variableGrads(() => {
+    const ar = discriminatorLogit(s.energy, b.data, b.labels);
+    const af = discriminatorLogit(s.energy, x, b.labels);
+    ad = tf.mean(ar).dataSync()[0];
+    ag = tf.mean(af).dataSync()[0];
+    // −log σ(a_data) − log(1 − σ(a_fake))
+    const l = tf.add(tf.mean(tf.softplus(tf.neg(ar))), tf.mean(tf.softplus(af))) as tf.Scalar;
+    lossD = l.dataSync()[0];
+    return l;
+  }, dVars);
+  s.optE.applyGradients(grads as never);
+  tf.dispose([value, ...Object.values(grads), x]);
   let lossG = 0;
   s.optG.minimize(
     () => {
-      const a = logit(s.sampler.apply(b.noise, b.labels));
-      const l =
-        kind === 'dcgan'
-          ? tf.mean(tf.softplus(tf.neg(a)))
-          : tf.mean(tf.neg(tf.exp(tf.minimum(a, 15))));
+      const l = generatorGanLoss(
+        kind,
+        discriminatorLogit(s.energy, s.sampler.apply(b.noise, b.labels), b.labels),
+      );
       lossG = l.dataSync()[0];
-      return l as tf.Scalar;
+      return l;
     },
     false,
     s.sampler.trainableVariables,
   );
-  const x = s.sampler.apply(b.noise, b.labels);
-  let ed = 0;
-  let eg = 0;
-  let lossD = 0;
-  const { value, grads } = tf.variableGrads(() => {
-    const er = s.energy.energy(b.data, b.labels);
-    const ef = s.energy.energy(x, b.labels);
-    ed = tf.mean(er).dataSync()[0];
-    eg = tf.mean(ef).dataSync()[0];
-    const l = tf.add(
-      tf.mean(tf.softplus(tf.neg(tf.sub(s.discBias, er)))),
-      tf.mean(tf.softplus(tf.sub(s.discBias, ef))),
-    ) as tf.Scalar;
-    lossD = l.dataSync()[0];
-    return l;
-  }, [...s.energy.trainableVariables, s.discBias]);
-  setLearningRate(s.optE, s.config.lrE);
-  s.optE.applyGradients(grads as never);
-  tf.dispose([value, ...Object.values(grads), x]);
   if (!Number.isFinite(lossG) || !Number.isFinite(lossD))
     throw new RangeError(
       `${kind}: non-finite loss at iteration ${s.iteration + 1} (G ${lossG}, D ${lossD})`,
     );
   return {
-    energyData: ed,
-    energySamples: eg,
-    lrE: s.config.lrE,
+    energyData: -ad,
+    energySamples: -ag,
+    lrE: s.config.lrD,
     thetaUpdated: true,
     lossG,
     lossD,
+  };
+}
+
+/** kl-sge / kl-ssge: one generator step on KL[p_θ(·|c) ‖ p_data(·|c)] for this iteration's class c. */
+function klIteration(s: TrainerState, b: Batch, cls: number): Omit<StepInfo, 'iteration'> {
+  const c = s.config;
+  const info = klGeneratorStep({
+    sampler: s.sampler,
+    noise: b.noise,
+    labels: b.labels,
+    data: b.data,
+    optimizer: s.optG,
+    estimator: c.objective === 'kl-ssge' ? 'ssge' : 'sge',
+    bandwidthScale: c.klBandwidthScale,
+    bandwidthFrom: c.klBandwidthFrom,
+    eta: c.klEta,
+    energy: c.klEnergy,
+  });
+  return {
+    energyData: 0,
+    energySamples: 0,
+    lrE: 0,
+    thetaUpdated: false,
+    klClass: cls,
+    scoreGap: info.scoreGap,
   };
 }
 
@@ -278,12 +366,18 @@ function ganIteration(
 export function trainIteration(s: TrainerState, data: TrainData): StepInfo {
   const t = s.iteration + 1;
   const rng = createRng(foldIn(s.config.seed, t));
-  const b = drawBatch(rng, data, s);
+  const obj = s.config.objective;
+  const kl = obj === 'kl-sge' || obj === 'kl-ssge';
+  // kl-*: one class per iteration (both score estimators need samples of one conditional).
+  const cls = kl ? rng.int(s.config.numClasses) : undefined;
+  const b = drawBatch(rng, data, s, cls);
   try {
     const info =
-      s.config.objective === 'steingan'
+      obj === 'steingan'
         ? steinganIteration(s, b)
-        : ganIteration(s, b, s.config.objective);
+        : kl
+          ? klIteration(s, b, cls as number)
+          : ganIteration(s, b, obj);
     s.iteration = t;
     return { iteration: t, ...info };
   } finally {
@@ -293,10 +387,26 @@ export function trainIteration(s: TrainerState, data: TrainData): StepInfo {
 
 /** Conditional samples: ξ ~ U[−1, 1] from `seed`, one per label; `[n, h·w·c]` in [0, 1]. */
 export function generateImages(s: TrainerState, labels: Int32Array, seed: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const y = tf.tensor1d(labels, 'int32');
-    return s.sampler.apply(s.sampler.noise(labels.length, seed), y);
-  });
+  const noise = s.sampler.noise(labels.length, seed);
+  try {
+    return generateFromNoise(s, noise, labels);
+  } finally {
+    noise.dispose();
+  }
+}
+
+/** Samples f(η; ξ, y) for given ξ `[n, noiseDim]` and labels, in sampling mode (batch norm: running averages). */
+export function generateFromNoise(
+  s: TrainerState,
+  noise: tf.Tensor2D,
+  labels: Int32Array,
+): tf.Tensor2D {
+  s.net.setTraining(false);
+  try {
+    return tf.tidy(() => s.sampler.apply(noise, tf.tensor1d(labels, 'int32')));
+  } finally {
+    s.net.setTraining(true);
+  }
 }
 
 /**

@@ -10,10 +10,11 @@ describe('steingan CLI', () => {
     expect(o.config).toMatchObject({
       dataset: 'mnist',
       objective: 'steingan',
-      arch: 'lean',
+      preset: 'lean',
       batch: 64,
       seed: 1,
     });
+    expect(o.config).not.toHaveProperty('arch'); // the preset's
     expect(o.out).toBe('runs/steingan-mnist');
     expect(o.resume).toBe(false);
     expect(o.gridEvery).toBe(500);

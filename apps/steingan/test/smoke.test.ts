@@ -1,14 +1,18 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   CheckpointError,
+  defaultConfig,
   type Evaluator,
   loadCheckpoint,
   type RunOptions,
+  readResults,
+  runSeeds,
   runSteingan,
+  summarize,
 } from '../src/index';
 
 const dirs: string[] = [];
@@ -158,20 +162,68 @@ describe('steingan app', () => {
     },
   );
 
-  // Opt-in (STEINGAN_SLOW=1): one paper-arch iteration took 110 s on the shared 2-core machine.
+  it.each(['kl-sge', 'kl-ssge'] as const)(
+    'trains the same generator with the %s objective (one class per iteration, no discriminator)',
+    async (objective) => {
+      const out = tmp();
+      const opts = tiny(out, 2, { evaluator: undefined, gridEvery: 0 });
+      opts.config = { ...opts.config, objective };
+      const m = await runSteingan(opts);
+      expect(m.objective).toBe(objective);
+      for (const l of logLines(out)) {
+        expect(l.klClass).toBeGreaterThanOrEqual(0);
+        expect(l.scoreGap).toBeGreaterThan(0);
+        expect(l.thetaUpdated).toBe(false);
+      }
+    },
+  );
+
+  it('--seeds with --results: one run per seed, result files with every hyperparameter, figures from the first seed', async () => {
+    const out = tmp();
+    const results = tmp();
+    const all = await runSeeds(tiny(out, 2, { gridEvery: 0, resultsDir: results }), [5, 6]);
+    expect(all.map((m) => m.seed)).toEqual([5, 6]);
+    const files = readdirSync(results).sort();
+    expect(files).toEqual([
+      'mnist-steingan-lean-interpolation.png',
+      'mnist-steingan-lean-seed5.json',
+      'mnist-steingan-lean-seed6.json',
+      'mnist-steingan-lean.png',
+    ]);
+    const r = JSON.parse(readFileSync(join(results, 'mnist-steingan-lean-seed6.json'), 'utf8'));
+    expect(r).toMatchObject({ seed: 6, iterations: 2, labelAgreement: 0.5, preset: 'lean' });
+    expect(Object.keys(r.config).sort()).toEqual(Object.keys(defaultConfig()).sort());
+    expect(r.config).toMatchObject({ seed: 6, batch: 8, codeDim: 8, gamma: 0.3, labelWeight: 3 });
+    expect(r.machine.cpus).toBeGreaterThan(0);
+    expect(existsSync(join(out, 'seed-5', 'interpolation.png'))).toBe(true);
+    // the figures are seed 5's (the first seed), not overwritten by seed 6
+    const grid = readFileSync(join(results, 'mnist-steingan-lean.png'));
+    expect(grid.equals(readFileSync(join(out, 'seed-5', 'samples.png')))).toBe(true);
+    expect(grid.equals(readFileSync(join(out, 'seed-6', 'samples.png')))).toBe(false);
+    const png = PNG.sync.read(readFileSync(join(results, 'mnist-steingan-lean-interpolation.png')));
+    expect([png.width, png.height]).toEqual([302, 302]);
+    const [row] = summarize(readResults(results));
+    expect(row).toMatchObject({ dataset: 'mnist', objective: 'steingan', seeds: [5, 6] });
+    expect(row.labelAgreement).toEqual([0.5, 0]);
+    await expect(runSeeds(tiny(out, 1), [])).rejects.toThrow(/seeds: expected a non-empty list/);
+  });
+
+  // Opt-in (STEINGAN_SLOW=1): one paper-preset iteration (batch 4, exact repulsion) takes minutes on the shared 2-core machine.
   it.skipIf(!process.env.STEINGAN_SLOW)(
     'runs the paper architecture (conv generator and conv autoencoder energy)',
     async () => {
       const out = tmp();
       const opts = tiny(out, 1, { evaluator: undefined, gridEvery: 0 });
-      opts.config = { batch: 4, seed: 3, arch: 'paper', codeDim: 32 };
+      opts.config = { batch: 4, seed: 3, preset: 'paper', codeDim: 32 };
       const m = await runSteingan(opts);
       expect(m.arch).toBe('paper');
       const [l] = logLines(out);
       expect(Number.isFinite(l.energyData) && Number.isFinite(l.energySamples)).toBe(true);
       const names = loadCheckpoint(join(out, 'checkpoint.bin')).tensors.map((t) => t.name);
       expect(names).toContain('generator/deconv2/W');
+      expect(names).toContain('generator/bn3/movingMean');
       expect(names).toContain('energy/conv2/W');
     },
+    1_800_000,
   );
 });

@@ -1,26 +1,33 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { adapterInfoOf, adapterName, type GpuAdapterInfo, tryWebgpu } from './gpu/webgpu';
 import { registerWasmKernelFixes } from './wasm/index';
 
-export const BACKENDS = ['tensorflow', 'webgl', 'wasm', 'cpu'] as const;
+/** In the order automatic selection tries them. */
+export const BACKENDS = ['tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
 /**
- * `tensorflow` = tfjs-node(-gpu) native TensorFlow (Node only); `webgl` = WebGL2
- * (browsers only); `wasm` = XNNPACK/SIMD; `cpu` = plain JS.
+ * `tensorflow` = tfjs-node(-gpu) native TensorFlow (CUDA; Node only); `webgpu` =
+ * WebGPU (Dawn via npm `webgpu` in Node, `navigator.gpu` in browsers); `webgl` =
+ * WebGL2 (browsers only); `wasm` = XNNPACK/SIMD; `cpu` = plain JS.
  */
 export type BackendName = (typeof BACKENDS)[number];
 
 export interface BackendInfo {
   /** The backend tfjs now runs on. */
   name: BackendName;
-  /** True when TensorFlow runs on a CUDA device, or webgl on a GPU. */
+  /** True on a hardware GPU: TensorFlow on a CUDA device, or webgpu/webgl on a hardware adapter (not SwiftShader & co.). */
   gpu: boolean;
   /** wasm only: SIMD in use. */
   simd: boolean;
-  /** Worker threads used by the backend (1 = single-threaded; 0 = native TensorFlow's own thread pool). */
+  /** Worker threads used by the backend (1 = single-threaded; 0 = native TensorFlow's own thread pool, or a GPU). */
   threads: number;
   /** The module that provided the backend, e.g. `@tensorflow/tfjs-node-gpu`. */
   module?: string;
-  /** webgl: the renderer (e.g. `ANGLE (…, SwiftShader …)`), when the browser tells it. */
-  adapter?: string;
+  /**
+   * webgpu: the adapter (vendor, architecture, driver); webgl: the renderer
+   * (e.g. `ANGLE (…, SwiftShader …)`) as `description`, when the browser tells it.
+   * `software`: a CPU emulation (SwiftShader & co.), used only when forced.
+   */
+  adapter?: GpuAdapterInfo;
   /** Why faster backends were skipped, when they were. */
   reason?: string;
 }
@@ -50,6 +57,8 @@ const INSTALL_HINT: Record<BackendName, string> = {
   webgl: 'install @tensorflow/tfjs-backend-webgl@4.22 (browsers with WebGL2 only)',
   tensorflow:
     'install @tensorflow/tfjs-node-gpu@4.22 (CUDA 11.2 + cuDNN 8.1, Linux x64) or @tensorflow/tfjs-node@4.22; both download libtensorflow at install time',
+  webgpu:
+    "in Node: npm i webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0, plus (Linux) the Vulkan loader (apt-get install libvulkan1) and a Vulkan driver ICD: the GPU vendor's (NVIDIA: nvidia_icd.json from the driver), or for CPU emulation SwiftShader from Debian's chromium package with VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json; in browsers: a WebGPU-enabled browser and @tensorflow/tfjs-backend-webgpu@4.22.0",
   wasm: 'install @tensorflow/tfjs-backend-wasm@4.22',
   cpu: 'install @tensorflow/tfjs-backend-cpu@4.22 (or the @tensorflow/tfjs umbrella)',
 };
@@ -153,7 +162,7 @@ async function tryWebgl(
         simd: false,
         threads: 1,
         module: '@tensorflow/tfjs-backend-webgl',
-        ...(renderer ? { adapter: renderer } : {}),
+        ...(renderer ? { adapter: adapterInfoOf({ description: renderer }) } : {}),
       },
       why: '',
     };
@@ -228,10 +237,13 @@ async function tryCpu(load: ModuleLoader): Promise<{ info?: BackendInfo; why: st
 
 /**
  * Selects the tfjs backend: `tensorflow` (tfjs-node-gpu, then tfjs-node; Node)
- * when it loads with a working device, else `webgl` (browsers, hardware
- * renderer), else `wasm` (SIMD, with steinkit's kernel fixes), else `cpu`.
- * `STEINKIT_BACKEND` or `options.backend` forces one; a forced backend that
- * cannot load throws, saying why and how to install it. In a browser, import
+ * when it loads with a working device, else `webgpu` on a hardware adapter
+ * (Dawn via npm `webgpu` in Node, `navigator.gpu` in browsers), else `webgl`
+ * (browsers, hardware renderer), else `wasm` (SIMD, with steinkit's kernel
+ * fixes), else `cpu`. A software adapter (SwiftShader & co.) is never picked
+ * automatically. `STEINKIT_BACKEND` or `options.backend` forces one (then a
+ * software adapter is accepted); a forced backend that cannot load throws,
+ * saying why and how to fix it. In a browser, import
  * the backends you want (bundlers cannot follow a run-time import) and pass
  * them as `modules` (needed for `wasmPaths`) or just import them for effect.
  */
@@ -246,6 +258,19 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     : undefined;
   const attempts = {
     tensorflow: () => tryTensorflow(load),
+    webgpu: async (): Promise<{ info?: BackendInfo; why: string }> => {
+      const a = await tryWebgpu(load, forced === 'webgpu');
+      if (!a.adapter) return { why: a.why };
+      const info: BackendInfo = {
+        name: 'webgpu',
+        gpu: !a.adapter.software,
+        simd: false,
+        threads: 0,
+        module: a.module,
+        adapter: a.adapter,
+      };
+      return { info, why: '' };
+    },
     webgl: () => tryWebgl(load, forced === 'webgl'),
     wasm: () => tryWasm(load, options.wasmPaths),
     cpu: () => tryCpu(load),
@@ -270,7 +295,11 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
 export function describeBackend(info: BackendInfo): string {
   const parts: string[] = [info.name];
   if (info.name === 'tensorflow') parts.push(info.gpu ? 'GPU' : 'CPU');
-  if (info.name === 'webgl') parts.push(info.adapter ?? (info.gpu ? 'GPU' : 'software'));
+  if (info.adapter)
+    parts.push(
+      `${adapterName(info.adapter)}${info.adapter.software ? ' — software emulation, not a GPU' : ''}`,
+    );
+  else if (info.name === 'webgl') parts.push(info.gpu ? 'GPU' : 'software');
   if (info.name === 'wasm')
     parts.push(
       info.simd ? 'SIMD' : 'no SIMD',

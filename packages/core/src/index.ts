@@ -3,6 +3,16 @@ import './tf';
 
 export type { BackendInfo, BackendName, InitBackendOptions, ModuleLoader } from './backend';
 export { BACKENDS, describeBackend, initBackend, parseBackendName } from './backend';
+/** WebGPU/WebGL adapters: what ran, and whether it is a software emulation (SwiftShader). */
+export type { GpuAdapterInfo } from './gpu/webgpu';
+export { SWIFTSHADER_ICD } from './gpu/webgpu';
+/** webgpu kernel fixes (wrong kernels of tfjs-backend-webgpu 4.22), installed when initBackend selects webgpu. */
+export type { WebgpuKernelFixName } from './gpu/webgpu-fixes';
+export {
+  activeWebgpuKernelFixes,
+  setWebgpuKernelFixes,
+  WEBGPU_KERNEL_FIXES,
+} from './gpu/webgpu-fixes';
 export type { LuFactorization, SymmetricEigen } from './linalg';
 /** Small dense float64 linear algebra (Jacobi eigen / SVD, LU, Cholesky) shared by all packages. */
 export {

@@ -7,9 +7,9 @@ const missing = (s: string) => {
   (e as { code?: string }).code = 'ERR_MODULE_NOT_FOUND';
   return e;
 };
-/** A loader where the tfjs-node packages are absent and everything else loads. */
+/** A loader where the tfjs-node packages and webgpu are absent and everything else loads. */
 const withoutNode: ModuleLoader = async (s) => {
-  if (s.startsWith('@tensorflow/tfjs-node')) throw missing(s);
+  if (s.startsWith('@tensorflow/tfjs-node') || s === 'webgpu') throw missing(s);
   return import(/* @vite-ignore */ s);
 };
 
@@ -34,7 +34,8 @@ describe('initBackend', () => {
 
   it('falls back to cpu when wasm cannot load either', async () => {
     const loader: ModuleLoader = async (s) => {
-      if (s.startsWith('@tensorflow/tfjs-node') || s.includes('wasm')) throw missing(s);
+      if (s.startsWith('@tensorflow/tfjs-node') || s === 'webgpu' || s.includes('wasm'))
+        throw missing(s);
       return import(/* @vite-ignore */ s);
     };
     const info = await initBackend({ loader, env: {} });
@@ -44,6 +45,7 @@ describe('initBackend', () => {
 
   it('uses a stubbed tfjs-node-gpu that registers a working tensorflow backend', async () => {
     const stubbed: ModuleLoader = async (s) => {
+      if (s === 'webgpu') throw missing(s);
       if (s === '@tensorflow/tfjs-node-gpu') {
         // The stub registers a backend named 'tensorflow' that is really cpu, reporting a GPU device.
         const cpu = await import('@tensorflow/tfjs-backend-cpu');
@@ -111,11 +113,95 @@ describe('initBackend', () => {
   });
 
   it('an unknown name lists the valid ones', async () => {
-    await expect(initBackend({ backend: 'webgpu' })).rejects.toThrow(
-      /backend: unknown backend 'webgpu'; expected one of tensorflow, webgl, wasm, cpu/,
+    await expect(initBackend({ backend: 'metal' })).rejects.toThrow(
+      /backend: unknown backend 'metal'; expected one of tensorflow, webgpu, webgl, wasm, cpu/,
     );
     await expect(initBackend({ env: { STEINKIT_BACKEND: 'gpu' } })).rejects.toThrow(
       /STEINKIT_BACKEND: unknown/,
     );
+  });
+});
+
+/** A stub of the npm `webgpu` package whose one adapter reports `info` (null: no adapter). */
+function dawnStub(info: Record<string, unknown> | null): ModuleLoader {
+  const adapter = info && {
+    info,
+    features: new Set<string>(),
+    limits: {},
+    requestDevice: async () => ({ stub: true }),
+  };
+  return async (s) => {
+    if (s.startsWith('@tensorflow/tfjs-node')) throw missing(s);
+    if (s === 'webgpu')
+      return { create: () => ({ requestAdapter: async () => adapter }), globals: {} };
+    if (s === '@tensorflow/tfjs-backend-webgpu') {
+      // A "webgpu" backend that is really cpu, so selection can be tested without a GPU.
+      const cpu = await import('@tensorflow/tfjs-backend-cpu');
+      for (const k of tf.getKernelsForBackend('cpu'))
+        tf.registerKernel({ ...k, backendName: 'webgpu' });
+      return { WebGPUBackend: class extends cpu.MathBackendCPU {} };
+    }
+    return import(/* @vite-ignore */ s);
+  };
+}
+
+describe('initBackend: webgpu selection (stubbed Dawn)', () => {
+  const start = tf.getBackend();
+  afterAll(async () => {
+    await tf.setBackend(start);
+    if (tf.findBackend('webgpu')) tf.removeBackend('webgpu');
+    for (const k of tf.getKernelsForBackend('webgpu')) tf.unregisterKernel(k.kernelName, 'webgpu');
+  });
+
+  it('automatic selection skips a software adapter (SwiftShader) and says why', async () => {
+    const loader = dawnStub({
+      vendor: 'google',
+      architecture: 'swiftshader',
+      description: 'SwiftShader driver 5.0.0',
+    });
+    const info = await initBackend({ loader, env: {} });
+    expect(info.name).toBe('wasm');
+    expect(info.reason).toMatch(
+      /webgpu: only a software adapter \(google swiftshader \(SwiftShader driver 5\.0\.0\), CPU emulation\).*STEINKIT_BACKEND=webgpu/,
+    );
+  });
+
+  it('an adapter flagged isFallbackAdapter counts as software', async () => {
+    const loader = dawnStub({ vendor: 'acme', architecture: 'x1', isFallbackAdapter: true });
+    const info = await initBackend({ loader, env: {} });
+    expect(info.name).toBe('wasm');
+    expect(info.reason).toContain('only a software adapter (acme x1');
+  });
+
+  it('no adapter: a forced webgpu says what the machine lacks and how to fix it', async () => {
+    await expect(initBackend({ backend: 'webgpu', loader: dawnStub(null) })).rejects.toThrow(
+      /'webgpu' was requested but cannot load \(webgpu: no adapter \(.*(libvulkan1|ICD|VK_ICD_FILENAMES).*\)\); in Node: npm i webgpu@0\.6\.2 @tensorflow\/tfjs-backend-webgpu@4\.22\.0.*libvulkan1.*vk_swiftshader_icd\.json/,
+    );
+  });
+
+  it('the webgpu package missing: a forced webgpu names the package to install', async () => {
+    await expect(initBackend({ backend: 'webgpu', loader: withoutNode })).rejects.toThrow(
+      /webgpu \(Dawn\): Cannot find module 'webgpu'.*npm i webgpu@0\.6\.2/,
+    );
+  });
+
+  it('picks webgpu automatically on a hardware adapter and names it', async () => {
+    const loader = dawnStub({
+      vendor: 'nvidia',
+      architecture: 'hopper',
+      device: '0x2335',
+      description: 'NVIDIA H200',
+    });
+    const info = await initBackend({ loader, env: {} });
+    expect(info).toMatchObject({
+      name: 'webgpu',
+      gpu: true,
+      adapter: { vendor: 'nvidia', architecture: 'hopper', software: false },
+    });
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(describeBackend(info)).toBe(
+      'webgpu, nvidia hopper (NVIDIA H200), webgpu (Dawn) + @tensorflow/tfjs-backend-webgpu',
+    );
+    expect(tf.tidy(() => tf.add(tf.scalar(2), tf.scalar(3)).dataSync()[0])).toBe(5);
   });
 });

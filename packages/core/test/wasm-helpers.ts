@@ -1,6 +1,7 @@
-/** Test helpers: run one function on wasm and on cpu with the same inputs and compare. */
+/** Test helpers: run one function on wasm (or webgpu) and on cpu with the same inputs and compare. */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
+import { backendBuffers, type ParityBackend, useBackend as use } from '../../../test/parity';
 import { createRng, type Rng } from '../src/index';
 
 export interface Input {
@@ -36,17 +37,20 @@ export function wasmBuffers(): number {
   return b.dataIdMap.numDataIds();
 }
 
-/** Switches backend; silences the cpu backend's one-time "install tfjs-node" banner. */
-export async function useBackend(backend: 'wasm' | 'cpu'): Promise<void> {
-  await tf.setBackend(backend);
-  if (backend === 'cpu') (tf.backend() as { firstUse?: boolean }).firstUse = false;
+/** Switches backend; silences the cpu backend's one-time "install tfjs-node" banner; webgpu without CPU forwarding. */
+export async function useBackend(backend: ParityBackend | 'cpu'): Promise<void> {
+  await use(backend);
 }
 
-export async function runOn(backend: 'wasm' | 'cpu', f: Fn, inputs: Input[]): Promise<Result> {
+export async function runOn(
+  backend: ParityBackend | 'cpu',
+  f: Fn,
+  inputs: Input[],
+): Promise<Result> {
   await useBackend(backend);
   const xs = inputs.map((i) => tf.tensor(i.data, i.shape, i.dtype));
   const tensorsBefore = tf.memory().numTensors;
-  const buffersBefore = backend === 'wasm' ? wasmBuffers() : 0;
+  const buffersBefore = backendBuffers(backend);
   const outs = tf.tidy(() => {
     const o = f(...xs);
     return Array.isArray(o) ? o : [o];
@@ -57,7 +61,7 @@ export async function runOn(backend: 'wasm' | 'cpu', f: Fn, inputs: Input[]): Pr
   };
   tf.dispose(outs);
   expect(tf.memory().numTensors, 'tensors leaked').toBe(tensorsBefore);
-  if (backend === 'wasm') expect(wasmBuffers(), 'wasm buffers leaked').toBe(buffersBefore);
+  expect(backendBuffers(backend), `${backend} buffers leaked`).toBe(buffersBefore);
   tf.dispose(xs);
   return res;
 }
@@ -73,11 +77,16 @@ export function relErr(a: Float32Array, b: Float32Array): number {
   return d / s;
 }
 
-/** f on wasm equals f on cpu (every output, same shapes) to `tol` relative to scale. */
-export async function agree(f: Fn, inputs: Input[], tol = 1e-4): Promise<void> {
-  const w = await runOn('wasm', f, inputs);
+/** f on `backend` (default wasm) equals f on cpu (every output, same shapes) to `tol` relative to scale. */
+export async function agree(
+  f: Fn,
+  inputs: Input[],
+  tol = 1e-4,
+  backend: ParityBackend = 'wasm',
+): Promise<void> {
+  const w = await runOn(backend, f, inputs);
   const c = await runOn('cpu', f, inputs);
-  await tf.setBackend('wasm');
+  await useBackend(backend);
   expect(w.shapes).toEqual(c.shapes);
   for (let i = 0; i < c.values.length; i++) {
     expect(Number.isFinite(relErr(w.values[i], c.values[i]))).toBe(true);

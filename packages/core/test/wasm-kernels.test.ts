@@ -1,7 +1,31 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activeWasmKernelFixes, setWasmKernelFixes, WASM_KERNEL_FIXES } from '../src/index';
-import { agree, ints, rand, relErr, rng, weightedSum } from './wasm-helpers';
+import { casesFor, parityTargets, skipName } from '../../../test/parity';
+import {
+  activeWasmKernelFixes,
+  activeWebgpuKernelFixes,
+  setWasmKernelFixes,
+  setWebgpuKernelFixes,
+  WASM_KERNEL_FIXES,
+  WEBGPU_KERNEL_FIXES,
+} from '../src/index';
+import {
+  agree as agreeOn,
+  ints,
+  rand,
+  relErr,
+  rng,
+  runOn,
+  useBackend,
+  weightedSum,
+} from './wasm-helpers';
+
+/**
+ * The kernels steinkit fixes on wasm, checked against cpu (forward and
+ * gradients) on wasm and, where it loads, on webgpu (SwiftShader in CI): the
+ * same cases, since a GPU backend must agree with cpu just the same.
+ */
+const targets = await parityTargets();
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -62,10 +86,20 @@ function swapLast(shape: number[], t: boolean): number[] {
   return s;
 }
 
-describe('wasm BatchMatMul fix', () => {
-  let seed = 1;
-  for (const [sa, sb] of matmulShapes)
-    for (const [tA, tB] of tAll)
+for (const target of targets) {
+  const { backend } = target;
+  const agree: typeof agreeOn = (f, inputs, tol) => agreeOn(f, inputs, tol, backend);
+  const suite = (name: string, fn: () => void) =>
+    target.skip
+      ? describe.skip(skipName(target, name), fn)
+      : describe(`${backend}: ${name}`, () => {
+          beforeAll(() => useBackend(backend));
+          fn();
+        });
+  suite('BatchMatMul fix', () => {
+    let seed = 1;
+    const cases = matmulShapes.flatMap((s) => tAll.map((t) => [...s, ...t] as const));
+    for (const [sa, sb, tA, tB] of casesFor(backend, cases, 5))
       it(`matMul ${sa}×${sb} tA=${tA} tB=${tB}: forward and gradients match cpu`, async () => {
         const r = rng(seed++);
         const a = rand(r, swapLast(sa, tA));
@@ -82,13 +116,13 @@ describe('wasm BatchMatMul fix', () => {
             [a, b],
           );
       });
-});
+  });
 
-describe('wasm _FusedMatMul fix', () => {
-  const acts = ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'prelu', 'sigmoid'] as const;
-  let seed = 100;
-  for (const act of acts)
-    for (const [tA, tB] of tAll)
+  suite('_FusedMatMul fix', () => {
+    const acts = ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'prelu', 'sigmoid'] as const;
+    let seed = 100;
+    const cases = acts.flatMap((a) => tAll.map((t) => [a, ...t] as const));
+    for (const [act, tA, tB] of casesFor(backend, cases, 5))
       it(`fused ${act} tA=${tA} tB=${tB}, bias [n]`, async () => {
         const r = rng(seed++);
         const a = rand(r, swapLast([6, 5], tA));
@@ -111,24 +145,24 @@ describe('wasm _FusedMatMul fix', () => {
         );
       });
 
-  const shapes: [number[], number[], number[] | null][] = [
-    [[3, 6, 5], [5, 4], [4]],
-    [
-      [3, 6, 5],
-      [5, 4],
-      [1, 4],
-    ],
-    [
-      [6, 5],
-      [5, 4],
-      [6, 4],
-    ],
-    [[1, 6, 5], [3, 5, 4], [4]],
-    [[3, 6, 5], [3, 5, 4], [4]],
-    [[3, 6, 5], [5, 4], null],
-  ];
-  for (const [sa, sb, sbias] of shapes)
-    for (const [tA, tB] of tAll)
+    const shapes: [number[], number[], number[] | null][] = [
+      [[3, 6, 5], [5, 4], [4]],
+      [
+        [3, 6, 5],
+        [5, 4],
+        [1, 4],
+      ],
+      [
+        [6, 5],
+        [5, 4],
+        [6, 4],
+      ],
+      [[1, 6, 5], [3, 5, 4], [4]],
+      [[3, 6, 5], [3, 5, 4], [4]],
+      [[3, 6, 5], [5, 4], null],
+    ];
+    const biasCases = shapes.flatMap((s) => tAll.map((t) => [...s, ...t] as const));
+    for (const [sa, sb, sbias, tA, tB] of casesFor(backend, biasCases, 5))
       it(`fused relu ${sa}×${sb} + bias ${sbias} tA=${tA} tB=${tB}: forward and gradients`, async () => {
         const r = rng(seed++);
         const a = rand(r, swapLast(sa, tA));
@@ -155,255 +189,267 @@ describe('wasm _FusedMatMul fix', () => {
             [a, b, bias],
           );
       });
-});
+  });
 
-type Pad =
-  | 'same'
-  | 'valid'
-  | number
-  | [[number, number], [number, number], [number, number], [number, number]];
-interface ConvCase {
-  x: [number, number, number, number];
-  k: [number, number];
-  cout: number;
-  stride: number | [number, number];
-  pad: Pad;
-}
-const convCases: ConvCase[] = [
-  { x: [2, 9, 9, 3], k: [3, 3], cout: 4, stride: 1, pad: 'same' },
-  { x: [2, 9, 9, 3], k: [3, 3], cout: 4, stride: 1, pad: 'valid' },
-  { x: [2, 9, 9, 3], k: [3, 3], cout: 4, stride: 2, pad: 'same' },
-  { x: [2, 9, 9, 3], k: [3, 3], cout: 4, stride: 2, pad: 'valid' },
-  { x: [1, 8, 7, 2], k: [5, 5], cout: 3, stride: 2, pad: 'same' },
-  { x: [1, 8, 7, 2], k: [4, 2], cout: 3, stride: [2, 3], pad: 'valid' },
-  { x: [3, 10, 10, 2], k: [4, 4], cout: 2, stride: 2, pad: 'same' },
-  { x: [2, 7, 7, 3], k: [1, 1], cout: 5, stride: 2, pad: 'valid' },
-  { x: [2, 11, 9, 2], k: [3, 3], cout: 3, stride: 3, pad: 'same' },
-  { x: [1, 7, 7, 2], k: [3, 3], cout: 2, stride: 1, pad: 2 },
-  {
-    x: [1, 7, 8, 2],
-    k: [3, 2],
-    cout: 2,
-    stride: 2,
-    pad: [
-      [0, 0],
-      [2, 1],
-      [0, 3],
-      [0, 0],
-    ],
-  },
-];
+  type Pad =
+    | 'same'
+    | 'valid'
+    | number
+    | [[number, number], [number, number], [number, number], [number, number]];
+  interface ConvCase {
+    x: [number, number, number, number];
+    k: [number, number];
+    cout: number;
+    stride: number | [number, number];
+    pad: Pad;
+  }
+  const convCases: ConvCase[] = [
+    { x: [2, 9, 9, 3], k: [3, 3], cout: 4, stride: 1, pad: 'same' },
+    { x: [2, 9, 9, 3], k: [3, 3], cout: 4, stride: 1, pad: 'valid' },
+    { x: [2, 9, 9, 3], k: [3, 3], cout: 4, stride: 2, pad: 'same' },
+    { x: [2, 9, 9, 3], k: [3, 3], cout: 4, stride: 2, pad: 'valid' },
+    { x: [1, 8, 7, 2], k: [5, 5], cout: 3, stride: 2, pad: 'same' },
+    { x: [1, 8, 7, 2], k: [4, 2], cout: 3, stride: [2, 3], pad: 'valid' },
+    { x: [3, 10, 10, 2], k: [4, 4], cout: 2, stride: 2, pad: 'same' },
+    { x: [2, 7, 7, 3], k: [1, 1], cout: 5, stride: 2, pad: 'valid' },
+    { x: [2, 11, 9, 2], k: [3, 3], cout: 3, stride: 3, pad: 'same' },
+    { x: [1, 7, 7, 2], k: [3, 3], cout: 2, stride: 1, pad: 2 },
+    {
+      x: [1, 7, 8, 2],
+      k: [3, 2],
+      cout: 2,
+      stride: 2,
+      pad: [
+        [0, 0],
+        [2, 1],
+        [0, 3],
+        [0, 0],
+      ],
+    },
+  ];
 
-describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput fixes', () => {
-  let seed = 300;
-  for (const c of convCases) {
-    const name = `x ${c.x} k ${c.k}×${c.cout} stride ${c.stride} pad ${JSON.stringify(c.pad)}`;
-    it(`conv2d ${name}: forward and both gradients match cpu`, async () => {
-      const r = rng(seed++);
-      const x = rand(r, c.x);
-      const w = rand(r, [...c.k, c.x[3], c.cout]);
-      const f = (a: tf.Tensor, b: tf.Tensor) =>
-        tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad);
-      await agree(f, [x, w]);
-      await agree(
-        (a, b) => tf.grads((p: tf.Tensor, q: tf.Tensor) => weightedSum(f(p, q), 5))([a, b]),
-        [x, w],
-      );
-    });
-    if (typeof c.pad === 'string')
-      it(`conv2dTranspose ${name}: forward and both gradients match cpu`, async () => {
+  suite('Conv2DBackpropFilter / Conv2DBackpropInput fixes', () => {
+    let seed = 300;
+    for (const c of casesFor(backend, convCases, 2)) {
+      const name = `x ${c.x} k ${c.k}×${c.cout} stride ${c.stride} pad ${JSON.stringify(c.pad)}`;
+      it(`conv2d ${name}: forward and both gradients match cpu`, async () => {
         const r = rng(seed++);
-        // conv2dTranspose maps the conv's output shape back to c.x.
-        const outShape = tf.backend_util.computeConv2DInfo(
-          c.x,
-          [...c.k, c.x[3], c.cout],
-          c.stride,
-          1,
-          c.pad as 'same',
-        ).outShape;
-        const dy = rand(r, outShape);
+        const x = rand(r, c.x);
         const w = rand(r, [...c.k, c.x[3], c.cout]);
         const f = (a: tf.Tensor, b: tf.Tensor) =>
-          tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, c.x, c.stride, c.pad as 'same');
-        await agree(f, [dy, w]);
+          tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad);
+        await agree(f, [x, w]);
         await agree(
-          (a, b) => tf.grads((p: tf.Tensor, q: tf.Tensor) => weightedSum(f(p, q), 6))([a, b]),
-          [dy, w],
+          (a, b) => tf.grads((p: tf.Tensor, q: tf.Tensor) => weightedSum(f(p, q), 5))([a, b]),
+          [x, w],
         );
       });
-  }
-});
+      if (typeof c.pad === 'string')
+        it(`conv2dTranspose ${name}: forward and both gradients match cpu`, async () => {
+          const r = rng(seed++);
+          // conv2dTranspose maps the conv's output shape back to c.x.
+          const outShape = tf.backend_util.computeConv2DInfo(
+            c.x,
+            [...c.k, c.x[3], c.cout],
+            c.stride,
+            1,
+            c.pad as 'same',
+          ).outShape;
+          const dy = rand(r, outShape);
+          const w = rand(r, [...c.k, c.x[3], c.cout]);
+          const f = (a: tf.Tensor, b: tf.Tensor) =>
+            tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, c.x, c.stride, c.pad as 'same');
+          await agree(f, [dy, w]);
+          await agree(
+            (a, b) => tf.grads((p: tf.Tensor, q: tf.Tensor) => weightedSum(f(p, q), 6))([a, b]),
+            [dy, w],
+          );
+        });
+    }
+  });
 
-describe('wasm depthwise conv gradients', () => {
-  const cases: { x: number[]; k: number[]; stride: number; pad: 'same' | 'valid'; dil: number }[] =
-    [
+  suite('depthwise conv gradients', () => {
+    const cases: {
+      x: number[];
+      k: number[];
+      stride: number;
+      pad: 'same' | 'valid';
+      dil: number;
+    }[] = [
       { x: [2, 7, 7, 3], k: [3, 3, 3, 1], stride: 1, pad: 'same', dil: 1 },
       { x: [2, 7, 7, 3], k: [3, 3, 3, 2], stride: 2, pad: 'same', dil: 1 },
       { x: [1, 8, 9, 2], k: [2, 3, 2, 3], stride: 2, pad: 'valid', dil: 1 },
       { x: [1, 9, 9, 2], k: [3, 3, 2, 2], stride: 1, pad: 'valid', dil: 2 },
       { x: [1, 9, 8, 2], k: [3, 2, 2, 1], stride: 1, pad: 'same', dil: 2 },
     ];
-  let seed = 500;
-  for (const c of cases)
-    it(`depthwiseConv2d x ${c.x} k ${c.k} stride ${c.stride} ${c.pad} dilation ${c.dil}`, async () => {
-      const r = rng(seed++);
-      const x = rand(r, c.x);
-      const w = rand(r, c.k);
-      const f = (a: tf.Tensor, b: tf.Tensor) =>
-        tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dil);
-      await agree(f, [x, w]);
-      if (c.dil === 1)
-        await agree(
-          (a, b) => tf.grads((p: tf.Tensor, q: tf.Tensor) => weightedSum(f(p, q), 8))([a, b]),
-          [x, w],
+    let seed = 500;
+    for (const c of cases)
+      it(`depthwiseConv2d x ${c.x} k ${c.k} stride ${c.stride} ${c.pad} dilation ${c.dil}`, async () => {
+        const r = rng(seed++);
+        const x = rand(r, c.x);
+        const w = rand(r, c.k);
+        const f = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dil);
+        await agree(f, [x, w]);
+        if (c.dil === 1)
+          await agree(
+            (a, b) => tf.grads((p: tf.Tensor, q: tf.Tensor) => weightedSum(f(p, q), 8))([a, b]),
+            [x, w],
+          );
+        // tfjs's depthwise gradient refuses dilations > 1, so call the backprop kernels directly too.
+        const info = tf.backend_util.computeConv2DInfo(
+          c.x as [number, number, number, number],
+          c.k as [number, number, number, number],
+          c.stride,
+          c.dil,
+          c.pad,
+          undefined,
+          true,
         );
-      // tfjs's depthwise gradient refuses dilations > 1, so call the backprop kernels directly too.
-      const info = tf.backend_util.computeConv2DInfo(
-        c.x as [number, number, number, number],
-        c.k as [number, number, number, number],
-        c.stride,
-        c.dil,
-        c.pad,
-        undefined,
-        true,
-      );
-      const dy = rand(r, info.outShape);
-      const attrs = { strides: c.stride, pad: c.pad, dilations: c.dil };
-      const dw = (a: tf.Tensor, g: tf.Tensor) =>
-        tf.engine().runKernel(
-          'DepthwiseConv2dNativeBackpropFilter',
-          { x: a, dy: g },
-          {
-            ...attrs,
-            filterShape: c.k,
-          },
-        ) as tf.Tensor;
-      const dx = (g: tf.Tensor, b: tf.Tensor) =>
-        tf.engine().runKernel(
-          'DepthwiseConv2dNativeBackpropInput',
-          { dy: g, filter: b },
-          {
-            ...attrs,
-            inputShape: c.x,
-          },
-        ) as tf.Tensor;
-      if (c.dil === 1) {
-        await agree(dw, [x, dy]);
-        await agree(dx, [dy, w]);
-      }
-      // Adjoint identities (tfjs's cpu backprop kernels ignore dilations, so check against the
-      // forward conv instead): ⟨dy, conv(x, w')⟩ = ⟨dW, w'⟩ and ⟨dy, conv(x', w)⟩ = ⟨dX, x'⟩.
-      const [xt, wt, dyt] = [x, w, dy].map((i) => tf.tensor(i.data, i.shape));
-      const [x2, w2] = [rand(r, c.x), rand(r, c.k)].map((i) => tf.tensor(i.data, i.shape));
-      const [lhsW, rhsW, lhsX, rhsX] = tf.tidy(() =>
-        [
-          tf.sum(tf.mul(dyt, f(xt, w2))),
-          tf.sum(tf.mul(dw(xt, dyt), w2)),
-          tf.sum(tf.mul(dyt, f(x2, wt))),
-          tf.sum(tf.mul(dx(dyt, wt), x2)),
-        ].map((t) => t.dataSync()[0]),
-      );
-      tf.dispose([xt, wt, dyt, x2, w2]);
-      expect(Math.abs(lhsW - rhsW)).toBeLessThan(1e-4 * (1 + Math.abs(lhsW)));
-      expect(Math.abs(lhsX - rhsX)).toBeLessThan(1e-4 * (1 + Math.abs(lhsX)));
-    });
-});
-
-describe('wasm UnsortedSegmentSum', () => {
-  it('forward (ids out of range dropped) and gradient match cpu', async () => {
-    const r = rng(600);
-    const x = rand(r, [7, 3, 2]);
-    const ids = ints([0, 2, 2, 4, -1, 0, 3]);
-    await agree((a, i) => tf.unsortedSegmentSum(a, i as tf.Tensor1D, 5), [x, ids]);
-    await agree(
-      (a, i) => tf.unsortedSegmentSum(a, i as tf.Tensor1D, 3),
-      [x, ints([0, 2, 2, 4, -1, 0, 5])],
-    );
-    await agree(
-      (a, i) =>
-        tf.grad((p: tf.Tensor) => weightedSum(tf.unsortedSegmentSum(p, i as tf.Tensor1D, 5), 9))(a),
-      [x, ids],
-    );
-  });
-  it('makes gather differentiable on wasm', async () => {
-    const r = rng(601);
-    const x = rand(r, [6, 4]);
-    const idx = ints([5, 0, 0, 3, 2, 5, 5]);
-    await agree((a, i) => tf.grad((p: tf.Tensor) => weightedSum(tf.gather(p, i), 10))(a), [x, idx]);
-  });
-});
-
-describe('wasm Einsum (and its gradient)', () => {
-  type F = (...xs: tf.Tensor[]) => tf.Tensor;
-  // Each equation with an independent formulation of the same function.
-  const cases: [string, number[][], F][] = [
-    [
-      'ij,jk->ik',
-      [
-        [4, 5],
-        [5, 3],
-      ],
-      (a, b) => tf.matMul(a, b),
-    ],
-    [
-      'bij,bjk->bik',
-      [
-        [2, 4, 5],
-        [2, 5, 3],
-      ],
-      (a, b) => tf.matMul(a, b),
-    ],
-    [
-      'ij,kj->ki',
-      [
-        [4, 5],
-        [3, 5],
-      ],
-      (a, b) => tf.matMul(b, a, false, true),
-    ],
-    ['ij,j->i', [[4, 5], [5]], (a, b) => tf.sum(tf.mul(a, b), 1)],
-    ['i,i->', [[6], [6]], (a, b) => tf.sum(tf.mul(a, b))],
-    ['ij->ji', [[3, 5]], (a) => tf.transpose(a)],
-    ['ij->j', [[3, 5]], (a) => tf.sum(a, 0)],
-    [
-      'ij,ij->ij',
-      [
-        [3, 5],
-        [3, 5],
-      ],
-      (a, b) => tf.mul(a, b),
-    ],
-    ['i,j->ij', [[3], [4]], (a, b) => tf.outerProduct(a as tf.Tensor1D, b as tf.Tensor1D)],
-  ];
-  let seed = 700;
-  for (const [eq, shapes, ref] of cases)
-    it(`einsum '${eq}': forward and gradient match cpu and an independent formulation`, async () => {
-      const r = rng(seed++);
-      const inputs = shapes.map((s) => rand(r, s));
-      const f: F = (...xs) => tf.einsum(eq, ...xs);
-      const grads =
-        (g: F) =>
-        (...xs: tf.Tensor[]) =>
-          tf.grads((...ps: tf.Tensor[]) => weightedSum(g(...ps), 11))(xs);
-      await agree(f, inputs);
-      await agree(grads(f), inputs);
-      // Against the reference formulation, on wasm.
-      const xs = inputs.map((i) => tf.tensor(i.data, i.shape));
-      tf.tidy(() => {
-        const mine = [f(...xs), ...grads(f)(...xs)];
-        const theirs = [ref(...xs), ...grads(ref)(...xs)];
-        mine.forEach((m, k) => {
-          expect(m.shape).toEqual(theirs[k].shape);
-          expect(
-            relErr(m.dataSync() as Float32Array, theirs[k].dataSync() as Float32Array),
-          ).toBeLessThan(1e-5);
-        });
+        const dy = rand(r, info.outShape);
+        const attrs = { strides: c.stride, pad: c.pad, dilations: c.dil };
+        const dw = (a: tf.Tensor, g: tf.Tensor) =>
+          tf.engine().runKernel(
+            'DepthwiseConv2dNativeBackpropFilter',
+            { x: a, dy: g },
+            {
+              ...attrs,
+              filterShape: c.k,
+            },
+          ) as tf.Tensor;
+        const dx = (g: tf.Tensor, b: tf.Tensor) =>
+          tf.engine().runKernel(
+            'DepthwiseConv2dNativeBackpropInput',
+            { dy: g, filter: b },
+            {
+              ...attrs,
+              inputShape: c.x,
+            },
+          ) as tf.Tensor;
+        if (c.dil === 1) {
+          await agree(dw, [x, dy]);
+          await agree(dx, [dy, w]);
+        }
+        // Adjoint identities (tfjs's cpu backprop kernels ignore dilations, so check against the
+        // forward conv instead): ⟨dy, conv(x, w')⟩ = ⟨dW, w'⟩ and ⟨dy, conv(x', w)⟩ = ⟨dX, x'⟩.
+        const [xt, wt, dyt] = [x, w, dy].map((i) => tf.tensor(i.data, i.shape));
+        const [x2, w2] = [rand(r, c.x), rand(r, c.k)].map((i) => tf.tensor(i.data, i.shape));
+        const [lhsW, rhsW, lhsX, rhsX] = tf.tidy(() =>
+          [
+            tf.sum(tf.mul(dyt, f(xt, w2))),
+            tf.sum(tf.mul(dw(xt, dyt), w2)),
+            tf.sum(tf.mul(dyt, f(x2, wt))),
+            tf.sum(tf.mul(dx(dyt, wt), x2)),
+          ].map((t) => t.dataSync()[0]),
+        );
+        tf.dispose([xt, wt, dyt, x2, w2]);
+        expect(Math.abs(lhsW - rhsW)).toBeLessThan(1e-4 * (1 + Math.abs(lhsW)));
+        expect(Math.abs(lhsX - rhsX)).toBeLessThan(1e-4 * (1 + Math.abs(lhsX)));
       });
-      tf.dispose(xs);
+  });
+
+  suite('UnsortedSegmentSum', () => {
+    it('forward (ids out of range dropped) and gradient match cpu', async () => {
+      const r = rng(600);
+      const x = rand(r, [7, 3, 2]);
+      const ids = ints([0, 2, 2, 4, -1, 0, 3]);
+      await agree((a, i) => tf.unsortedSegmentSum(a, i as tf.Tensor1D, 5), [x, ids]);
+      await agree(
+        (a, i) => tf.unsortedSegmentSum(a, i as tf.Tensor1D, 3),
+        [x, ints([0, 2, 2, 4, -1, 0, 5])],
+      );
+      await agree(
+        (a, i) =>
+          tf.grad((p: tf.Tensor) => weightedSum(tf.unsortedSegmentSum(p, i as tf.Tensor1D, 5), 9))(
+            a,
+          ),
+        [x, ids],
+      );
     });
-});
+    it('makes gather differentiable on wasm', async () => {
+      const r = rng(601);
+      const x = rand(r, [6, 4]);
+      const idx = ints([5, 0, 0, 3, 2, 5, 5]);
+      await agree(
+        (a, i) => tf.grad((p: tf.Tensor) => weightedSum(tf.gather(p, i), 10))(a),
+        [x, idx],
+      );
+    });
+  });
+
+  suite('Einsum (and its gradient)', () => {
+    type F = (...xs: tf.Tensor[]) => tf.Tensor;
+    // Each equation with an independent formulation of the same function.
+    const cases: [string, number[][], F][] = [
+      [
+        'ij,jk->ik',
+        [
+          [4, 5],
+          [5, 3],
+        ],
+        (a, b) => tf.matMul(a, b),
+      ],
+      [
+        'bij,bjk->bik',
+        [
+          [2, 4, 5],
+          [2, 5, 3],
+        ],
+        (a, b) => tf.matMul(a, b),
+      ],
+      [
+        'ij,kj->ki',
+        [
+          [4, 5],
+          [3, 5],
+        ],
+        (a, b) => tf.matMul(b, a, false, true),
+      ],
+      ['ij,j->i', [[4, 5], [5]], (a, b) => tf.sum(tf.mul(a, b), 1)],
+      ['i,i->', [[6], [6]], (a, b) => tf.sum(tf.mul(a, b))],
+      ['ij->ji', [[3, 5]], (a) => tf.transpose(a)],
+      ['ij->j', [[3, 5]], (a) => tf.sum(a, 0)],
+      [
+        'ij,ij->ij',
+        [
+          [3, 5],
+          [3, 5],
+        ],
+        (a, b) => tf.mul(a, b),
+      ],
+      ['i,j->ij', [[3], [4]], (a, b) => tf.outerProduct(a as tf.Tensor1D, b as tf.Tensor1D)],
+    ];
+    let seed = 700;
+    for (const [eq, shapes, ref] of casesFor(backend, cases, 2))
+      it(`einsum '${eq}': forward and gradient match cpu and an independent formulation`, async () => {
+        const r = rng(seed++);
+        const inputs = shapes.map((s) => rand(r, s));
+        const f: F = (...xs) => tf.einsum(eq, ...xs);
+        const grads =
+          (g: F) =>
+          (...xs: tf.Tensor[]) =>
+            tf.grads((...ps: tf.Tensor[]) => weightedSum(g(...ps), 11))(xs);
+        await agree(f, inputs);
+        await agree(grads(f), inputs);
+        // Against the reference formulation, on wasm.
+        const xs = inputs.map((i) => tf.tensor(i.data, i.shape));
+        tf.tidy(() => {
+          const mine = [f(...xs), ...grads(f)(...xs)];
+          const theirs = [ref(...xs), ...grads(ref)(...xs)];
+          mine.forEach((m, k) => {
+            expect(m.shape).toEqual(theirs[k].shape);
+            expect(
+              relErr(m.dataSync() as Float32Array, theirs[k].dataSync() as Float32Array),
+            ).toBeLessThan(1e-5);
+          });
+        });
+        tf.dispose(xs);
+      });
+  });
+}
 
 describe('setWasmKernelFixes', () => {
+  beforeAll(() => useBackend('wasm'));
   it('swaps the shipped kernels back and forth at runtime', async () => {
     const r = rng(800);
     const x = rand(r, [1, 5, 5, 2]);
@@ -434,3 +480,71 @@ describe('setWasmKernelFixes', () => {
     expect(activeWasmKernelFixes()).toEqual([...WASM_KERNEL_FIXES]);
   });
 });
+
+const gpu = targets.find((t) => t.backend === 'webgpu');
+(gpu && !gpu.skip ? describe : describe.skip)(
+  gpu?.skip ? skipName(gpu, 'setWebgpuKernelFixes') : 'setWebgpuKernelFixes',
+  () => {
+    beforeAll(() => useBackend('webgpu'));
+    afterAll(() => setWebgpuKernelFixes(true));
+    it('the shipped webgpu kernels are wrong where the fixes say, and the fixes are right', async () => {
+      const r = rng(900);
+      const x = rand(r, [7, 3]);
+      const ids = ints([0, 2, 2, 4, -1, 0, 3]);
+      const seg = (a: tf.Tensor, i: tf.Tensor) => tf.unsortedSegmentSum(a, i as tf.Tensor1D, 3);
+      // Depthwise gradients with dilation 2 (stride 1, 'valid', multiplier 2) against float64 loops:
+      // cpu's backprop kernels ignore dilations and tfjs's gradient refuses them, so no tfjs reference.
+      const [H, K, C, M, D] = [9, 3, 2, 2, 2];
+      const O = H - D * (K - 1);
+      const xs = rand(r, [1, H, H, C]);
+      const w = rand(r, [K, K, C, M]);
+      const dy = rand(r, [1, O, O, C * M]);
+      const refW = new Float64Array(K * K * C * M);
+      const refX = new Float64Array(H * H * C);
+      for (let p = 0; p < K; p++)
+        for (let q = 0; q < K; q++)
+          for (let i = 0; i < O; i++)
+            for (let j = 0; j < O; j++)
+              for (let c = 0; c < C; c++)
+                for (let m = 0; m < M; m++) {
+                  const xi = ((i + D * p) * H + (j + D * q)) * C + c;
+                  const g = dy.data[(i * O + j) * C * M + c * M + m];
+                  refW[((p * K + q) * C + c) * M + m] += xs.data[xi] * g;
+                  refX[xi] += g * w.data[((p * K + q) * C + c) * M + m];
+                }
+      const attrs = { strides: 1, pad: 'valid', dilations: D };
+      const dW = (a: tf.Tensor, g: tf.Tensor) =>
+        tf
+          .engine()
+          .runKernel(
+            'DepthwiseConv2dNativeBackpropFilter',
+            { x: a, dy: g },
+            { ...attrs, filterShape: [K, K, C, M] },
+          ) as tf.Tensor;
+      const dX = (g: tf.Tensor, b: tf.Tensor) =>
+        tf
+          .engine()
+          .runKernel(
+            'DepthwiseConv2dNativeBackpropInput',
+            { dy: g, filter: b },
+            { ...attrs, inputShape: [1, H, H, C] },
+          ) as tf.Tensor;
+      const f32 = (a: Float64Array) => Float32Array.from(a);
+      expect(activeWebgpuKernelFixes()).toEqual([...WEBGPU_KERNEL_FIXES]);
+      await agreeOn(seg, [x, ids], 1e-5, 'webgpu');
+      expect(relErr((await runOn('webgpu', dW, [xs, dy])).values[0], f32(refW))).toBeLessThan(1e-5);
+      expect(relErr((await runOn('webgpu', dX, [dy, w])).values[0], f32(refX))).toBeLessThan(1e-5);
+      setWebgpuKernelFixes(false);
+      expect(activeWebgpuKernelFixes()).toEqual([]);
+      await expect(agreeOn(seg, [x, ids], 1e-2, 'webgpu')).rejects.toThrow();
+      expect(relErr((await runOn('webgpu', dW, [xs, dy])).values[0], f32(refW))).toBeGreaterThan(
+        1e-2,
+      );
+      expect(relErr((await runOn('webgpu', dX, [dy, w])).values[0], f32(refX))).toBeGreaterThan(
+        1e-2,
+      );
+      setWebgpuKernelFixes(true);
+      await useBackend('webgpu');
+    });
+  },
+);

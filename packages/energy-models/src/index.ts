@@ -23,7 +23,12 @@ export type {
 } from './logistic';
 export { bayesianLogisticRegression } from './logistic';
 // Synthetic targets with energy, closed-form score and exact samples (mixtures, ring, grid, banana).
-export type { BananaOptions, GaussianMixtureOptions, Target } from './mixture';
+export type {
+  BananaOptions,
+  GaussianMixtureOptions,
+  GaussianMixtureTarget,
+  Target,
+} from './mixture';
 export {
   banana,
   gaussianGrid,

@@ -70,8 +70,19 @@ export interface GaussianMixtureOptions {
   name?: string;
 }
 
+/** A Gaussian-mixture {@link Target} that also convolves in closed form. */
+export interface GaussianMixtureTarget extends Target {
+  /**
+   * p ∗ N(0, τI) for the noise variance τ = σ² ≥ 0: the same mixture with component
+   * variances σ_k² + τ — the exact target of the noise-smoothed KSD
+   * (`smoothedKsdTest(x, target.smoothed(σ²).score, kernel, { noiseStd: σ })` in
+   * `@steinkit/stein-estimators`; Wenliang & Kanagawa 2020). τ = 0 returns an equal mixture.
+   */
+  smoothed(noiseVar: number): GaussianMixtureTarget;
+}
+
 /** p(x) = Σ_k w_k N(x; μ_k, σ_k² I), with closed-form score Σ_k r_k(x)(μ_k − x)/σ_k². */
-export function gaussianMixture(opts: GaussianMixtureOptions): Target {
+export function gaussianMixture(opts: GaussianMixtureOptions): GaussianMixtureTarget {
   const { means } = opts;
   if (!Array.isArray(means) || means.length === 0 || !Array.isArray(means[0])) {
     throw new TypeError('means: expected a non-empty K × d array of numbers');
@@ -111,7 +122,7 @@ export function gaussianMixture(opts: GaussianMixtureOptions): Target {
   };
   const logProbImpl = (x: tf.Tensor2D) => tf.logSumExp(parts(x).logTerms, 1) as tf.Tensor1D;
 
-  return makeTarget(opts.name ?? `gaussianMixture(K=${K}, d=${d})`, d, {
+  const target = makeTarget(opts.name ?? `gaussianMixture(K=${K}, d=${d})`, d, {
     logProb: logProbImpl,
     score(x) {
       const { diff, logTerms, s2 } = parts(x);
@@ -129,10 +140,25 @@ export function gaussianMixture(opts: GaussianMixtureOptions): Target {
       return tf.add(mu, tf.mul(tf.expandDims(s, 1), rng.normal([n, d]))) as tf.Tensor2D;
     },
   });
+  return Object.assign(target, {
+    smoothed(noiseVar: number): GaussianMixtureTarget {
+      if (!(typeof noiseVar === 'number' && Number.isFinite(noiseVar) && noiseVar >= 0)) {
+        throw new RangeError(
+          `noiseVar: expected a finite variance σ² ≥ 0, got ${String(noiseVar)}`,
+        );
+      }
+      return gaussianMixture({
+        means,
+        std: stdArr.map((s) => Math.sqrt(s * s + noiseVar)),
+        weights: w,
+        name: `${target.name} ∗ N(0, ${noiseVar}·I)`,
+      });
+    },
+  });
 }
 
 /** The SteinGAN paper's 1-D toy target ⅓N(−2, 1) + ⅔N(2, 1). */
-export function paperMixture1d(): Target {
+export function paperMixture1d(): GaussianMixtureTarget {
   return gaussianMixture({
     means: [[-2], [2]],
     std: 1,
@@ -142,7 +168,9 @@ export function paperMixture1d(): Target {
 }
 
 /** `modes` equal-weight Gaussians (std `std`, default 0.2) evenly spaced on a circle of `radius` (default 2). */
-export function gaussianRing(opts: { modes?: number; radius?: number; std?: number } = {}): Target {
+export function gaussianRing(
+  opts: { modes?: number; radius?: number; std?: number } = {},
+): GaussianMixtureTarget {
   const { modes = 8, radius = 2, std = 0.2 } = opts;
   assertInt(modes, 'modes', 1);
   assertPositive(radius, 'radius');
@@ -154,7 +182,9 @@ export function gaussianRing(opts: { modes?: number; radius?: number; std?: numb
 }
 
 /** A `side`×`side` grid (default 5) of equal-weight Gaussians (std default 0.2), `spacing` (default 2) apart, centred at 0. */
-export function gaussianGrid(opts: { side?: number; spacing?: number; std?: number } = {}): Target {
+export function gaussianGrid(
+  opts: { side?: number; spacing?: number; std?: number } = {},
+): GaussianMixtureTarget {
   const { side = 5, spacing = 2, std = 0.2 } = opts;
   assertInt(side, 'side', 1);
   assertPositive(spacing, 'spacing');

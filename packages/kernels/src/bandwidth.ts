@@ -7,6 +7,9 @@ import {
   pairwiseBytes,
 } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { useFused } from './fused/dispatch';
+import { fusedMedianSq } from './fused/engine';
+import { float32Data } from './fused/guard';
 import { pairwiseSqDist } from './linalg';
 
 /**
@@ -144,6 +147,70 @@ export function resolveBandwidth(b: Bandwidth, x: tf.Tensor2D): number {
   validateBandwidth(b);
   if (typeof b === 'number') return b;
   assertPoints(x, 'x');
+  const { scale = 1, squared = false, logN = false, includeSelf = false, fallback = 1 } = b;
+  const med = useFused(false)
+    ? fusedMedian(x, b, squared, includeSelf)
+    : compositeMedian(x, b, squared, includeSelf);
+  const n = med.n;
+  if (!(med.value > 0) || !Number.isFinite(med.value)) return fallback;
+  let h2 = squared ? scale * med.value : (scale * med.value) ** 2;
+  if (logN) {
+    const lg = logN === 'n' ? Math.log(n) : Math.log(n + 1);
+    if (!(lg > 0)) return fallback;
+    h2 /= lg;
+  }
+  const h = Math.sqrt(h2);
+  const clamp = (v: number) => Math.min(MAX_BANDWIDTH, Math.max(MIN_BANDWIDTH, v));
+  return Number.isFinite(h) && h > 0 ? clamp(h) : fallback;
+}
+
+/** The seeded subset of rows a `subsample` asks for (all rows without one). */
+function subsampleRows(b: MedianHeuristic, n: number): number[] | null {
+  if (!b.subsample || b.subsample.m >= n) return null;
+  return Array.from(createRng(b.subsample.seed).permutation(n).slice(0, b.subsample.m));
+}
+
+/**
+ * The median by the fused engine: two histogram passes over tiles of pairs,
+ * O(n·d) memory, exact (the same order statistics as the composite path, on
+ * squared distances computed in float32 from centered points).
+ */
+function fusedMedian(
+  x: tf.Tensor2D,
+  b: MedianHeuristic,
+  squared: boolean,
+  includeSelf: boolean,
+): { value: number; n: number } {
+  const d = x.shape[1];
+  let data = float32Data(x);
+  let n = x.shape[0];
+  const rows = subsampleRows(b, n);
+  if (rows) {
+    const sub = new Float32Array(rows.length * d);
+    for (let i = 0; i < rows.length; i++)
+      sub.set(data.subarray(rows[i] * d, rows[i] * d + d), i * d);
+    data = sub;
+    n = rows.length;
+  }
+  // the composite path's tolerance: 1e-6·max‖x_i‖² (uncentered, float32)
+  let maxSq = 0;
+  for (let i = 0; i < n; i++) {
+    let t = 0;
+    for (let k = 0; k < d; k++) t += data[i * d + k] * data[i * d + k];
+    if (t > maxSq) maxSq = t;
+  }
+  const { lo, hi } = fusedMedianSq(data, n, d, { includeSelf, tol: Math.fround(1e-6 * maxSq) });
+  const f = (v: number) => (squared ? v : Math.fround(Math.sqrt(v)));
+  return { value: 0.5 * (f(lo) + f(hi)), n };
+}
+
+/** The median from the n×n distances read back to JS (quickselect). */
+function compositeMedian(
+  x: tf.Tensor2D,
+  b: MedianHeuristic,
+  squared: boolean,
+  includeSelf: boolean,
+): { value: number; n: number } {
   {
     const m = b.subsample ? Math.min(b.subsample.m, x.shape[0]) : x.shape[0];
     // the n×n distances on the backend, then two JS copies
@@ -155,13 +222,10 @@ export function resolveBandwidth(b: Bandwidth, x: tf.Tensor2D): number {
       largest: 4 * m * m,
     });
   }
-  const { scale = 1, squared = false, logN = false, includeSelf = false, fallback = 1 } = b;
   const dist = tf.tidy(() => {
     let pts = x;
-    if (b.subsample && b.subsample.m < x.shape[0]) {
-      const perm = createRng(b.subsample.seed).permutation(x.shape[0]).slice(0, b.subsample.m);
-      pts = tf.gather(x, tf.tensor1d(perm, 'int32')) as tf.Tensor2D;
-    }
+    const rows = subsampleRows(b, x.shape[0]);
+    if (rows) pts = tf.gather(x, tf.tensor1d(rows, 'int32')) as tf.Tensor2D;
     // squared distances below the float32 round-off of ‖x‖²+‖y‖²−2x·y count as 0
     const tol = tf.mul(1e-6, tf.max(tf.sum(tf.square(pts), 1)));
     const d = pairwiseSqDist(pts);
@@ -187,17 +251,7 @@ export function resolveBandwidth(b: Bandwidth, x: tf.Tensor2D): number {
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) vals[p++] = D[i * n + j];
   }
   if (!squared) for (let i = 0; i < vals.length; i++) vals[i] = Math.sqrt(vals[i]);
-  let med = median(vals);
-  if (!(med > 0) || !Number.isFinite(med)) return fallback;
-  const clamp = (h: number) => Math.min(MAX_BANDWIDTH, Math.max(MIN_BANDWIDTH, h));
-  let h2 = squared ? scale * med : (scale * med) ** 2;
-  if (logN) {
-    const lg = logN === 'n' ? Math.log(n) : Math.log(n + 1);
-    if (!(lg > 0)) return fallback;
-    h2 /= lg;
-  }
-  med = Math.sqrt(h2);
-  return Number.isFinite(med) && med > 0 ? clamp(med) : fallback;
+  return { value: median(vals), n };
 }
 
 /** A short label for names: `h=0.83` or `median(scale=0.5)`. */

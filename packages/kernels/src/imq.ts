@@ -25,6 +25,7 @@ function fixedImq(c: number, beta: number): SteinKernel {
       // f' = β f / (c² + r²), f'' = β(β − 1) f / (c² + r²)²
       d1: (d, k) => tf.div(tf.mul(beta, k), tf.add(c2, d)),
       d2: (d, k) => tf.div(tf.mul(beta * (beta - 1), k), tf.square(tf.add(c2, d))),
+      fused: { kind: 'imq', c2, beta },
     },
     { bandwidth: c },
   );

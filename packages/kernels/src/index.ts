@@ -14,9 +14,12 @@ export {
   SVGD_MEDIAN,
   validateBandwidth,
 } from './bandwidth';
+export { meanPairwiseDistance } from './distance';
 export { symmetricEigenJs, symmetricEigenTensor } from './eigen';
 export type { FeatureMap } from './feature';
 export { featureKernel } from './feature';
+export type { FusedMode } from './fused/dispatch';
+export { getFusedKernels, setFusedKernels } from './fused/dispatch';
 export type { ImqOptions } from './imq';
 export { imq } from './imq';
 export { choleskySolve, matMulT, pairwiseSqDist, rowSqNorms } from './linalg';

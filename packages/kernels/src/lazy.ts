@@ -1,6 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { SteinKernel } from './types';
 
+function must<F>(f: F | undefined, name: string): F {
+  if (!f) throw new TypeError(`${name}: this kernel does not provide it`);
+  return f;
+}
+
 /**
  * A kernel whose bandwidth heuristic is resolved on the first argument `x` of
  * every call (`make(x)` builds the fixed kernel). Prefer `withBandwidthFrom(x)`
@@ -17,6 +22,9 @@ export function lazyKernel(name: string, make: (x: tf.Tensor2D) => SteinKernel):
     steinDirection: (x, s) => make(x).steinDirection(x, s),
     traceGradGrad: (x, y) => make(x).traceGradGrad(x, y),
     steinMatrix: (x, sx, y, sy) => make(x).steinMatrix(x, sx, y, sy),
+    ksdStatistic: (x, sx, st) => must(make(x).ksdStatistic, 'ksdStatistic')(x, sx, st),
+    gramMean: (x, y, off) => must(make(x).gramMean, 'gramMean')(x, y, off),
+    gramMatMul: (x, y, v) => must(make(x).gramMatMul, 'gramMatMul')(x, y, v),
     withBandwidthFrom: (x) => make(x),
   };
 }

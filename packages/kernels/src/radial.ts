@@ -1,6 +1,18 @@
-import { assertMemory, pairwiseBytes } from '@steinkit/core';
+import { assert2D, assertMemory, pairwiseBytes } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkPair, checkScore, checkSteinArgs } from './check';
+import { useFused } from './fused/dispatch';
+import {
+  type FusedSpec,
+  fusedGradX,
+  fusedGram,
+  fusedGramMatMul,
+  fusedKsdSums,
+  fusedPairSum,
+  fusedRepulsion,
+  fusedSvgd,
+} from './fused/engine';
+import { float32Data } from './fused/guard';
 import { matMulT, pairwiseSqDist } from './linalg';
 import type { SteinKernel } from './types';
 
@@ -23,6 +35,12 @@ export interface RadialProfile {
     x: tf.Tensor2D,
     s: tf.Tensor2D,
   ): { direction: tf.Tensor2D; kernelSum: tf.Tensor2D };
+  /**
+   * Optional: the profile as the fused pairwise engine knows it (RBF
+   * exp(−a r²), IMQ (c² + r²)^β). With it, `radialKernel` runs the methods
+   * that reduce over pairs tiled in WASM SIMD (see fused/dispatch.ts).
+   */
+  fused?: FusedSpec;
 }
 
 type Method =
@@ -70,9 +88,21 @@ export function radialKernel(
       largest: 4 * n * m,
     });
   };
+  const spec = profile.fused;
+  /** The fused engine runs this call (a spec, the backend and no gradient tape; fused/dispatch.ts). */
+  const fused = (): FusedSpec | null => (spec && useFused() ? spec : null);
+  const out2d = (v: Float32Array, r: number, c: number) => tf.tensor2d(v, [r, c], 'float32');
+
   const gram = (x: tf.Tensor2D, y?: tf.Tensor2D): tf.Tensor2D => {
     checkPair(x, y);
     guard('gram', x, y);
+    const f = fused();
+    if (f) {
+      const [n, d] = x.shape;
+      const m = (y ?? x).shape[0];
+      const v = fusedGram(float32Data(x), n, d, f, y ? float32Data(y) : undefined, m);
+      return out2d(v, n, m);
+    }
     return tf.tidy(() =>
       profile.gram ? profile.gram(x, y ?? x) : profile.f(pairwiseSqDist(x, y)),
     );
@@ -92,6 +122,12 @@ export function radialKernel(
     gram,
     gradX(x, y, w) {
       const yy = checkPair(x, y, w);
+      const f = w ? null : fused();
+      if (f) {
+        const [n, d] = x.shape;
+        const m = yy.shape[0];
+        return out2d(fusedGradX(float32Data(x), n, float32Data(yy), m, d, f), n, d);
+      }
       guard('gradX', x, y);
       return tf.tidy(() => {
         const d = pairwiseSqDist(x, y);
@@ -103,6 +139,13 @@ export function radialKernel(
     },
     gradY(x, y, w) {
       const yy = checkPair(x, y, w);
+      const f = w ? null : fused();
+      if (f) {
+        const [n, d] = x.shape;
+        const m = yy.shape[0];
+        // Σ_i ∇_y k(x_i, y_j) = Σ_i 2f'(r²)(y_j − x_i): gradX with the roles swapped
+        return out2d(fusedGradX(float32Data(yy), m, float32Data(x), n, d, f), m, d);
+      }
       guard('gradY', x, y);
       return tf.tidy(() => {
         const d = pairwiseSqDist(x, y);
@@ -114,6 +157,16 @@ export function radialKernel(
     },
     steinTerms(x) {
       checkPair(x);
+      const f = fused();
+      if (f) {
+        const [n, d] = x.shape;
+        const data = float32Data(x);
+        guard('gram', x); // the n×n Gram matrix it returns
+        return {
+          gram: out2d(fusedGram(data, n, d, f), n, n),
+          repulsion: out2d(fusedRepulsion(data, n, d, f), n, d),
+        };
+      }
       guard('steinTerms', x);
       return tf.tidy(() => {
         const d = pairwiseSqDist(x);
@@ -126,6 +179,12 @@ export function radialKernel(
     steinDirection(x, s) {
       checkPair(x);
       checkScore(x, s);
+      const f = fused();
+      if (f) {
+        const [n, d] = x.shape;
+        const r = fusedSvgd(float32Data(x), float32Data(s), n, d, f);
+        return { direction: out2d(r.direction, n, d), kernelSum: out2d(r.kernelSum, n, 1) };
+      }
       guard('steinDirection', x);
       return tf.tidy(() => {
         if (profile.fusedDirection) {
@@ -174,6 +233,73 @@ export function radialKernel(
         const tr = tf.sub(tf.mul(-4, tf.mul(f2, d)), tf.mul(2 * dim, f1));
         return tf.add(tf.add(ss, mixed), tr) as tf.Tensor2D;
       });
+    },
+    ksdStatistic(x, sx, statistic = 'u') {
+      checkPair(x);
+      checkScore(x, sx, 'sx');
+      const n = x.shape[0];
+      if (statistic !== 'u' && statistic !== 'v') {
+        throw new TypeError(`statistic: expected 'u' or 'v', got ${String(statistic)}`);
+      }
+      if (statistic === 'u' && n < 2) {
+        throw new RangeError(`x: the U-statistic needs n ≥ 2 points, got ${n}`);
+      }
+      const f = fused();
+      if (f) {
+        const r = fusedKsdSums(float32Data(x), float32Data(sx), n, x.shape[1], f);
+        const v =
+          statistic === 'u'
+            ? r.offDiagonal / (n * (n - 1))
+            : (r.offDiagonal + r.diagonal) / (n * n);
+        return tf.scalar(v, 'float32');
+      }
+      return tf.tidy(() => {
+        const u = kernel.steinMatrix(x, sx);
+        if (statistic === 'v') return tf.mean(u) as tf.Scalar;
+        return tf.div(tf.sub(tf.sum(u), tf.sum(tf.mul(u, tf.eye(n)))), n * (n - 1)) as tf.Scalar;
+      });
+    },
+    gramMean(x, y, offDiagonal = false) {
+      checkPair(x, y);
+      const n = x.shape[0];
+      if (!y && offDiagonal && n < 2) {
+        throw new RangeError(`x: the off-diagonal mean needs n ≥ 2 points, got ${n}`);
+      }
+      const f = fused();
+      if (f) {
+        const d = x.shape[1];
+        if (y) {
+          const m = y.shape[0];
+          const r = fusedPairSum(float32Data(x), n, d, f, float32Data(y), m);
+          return tf.scalar(r.offDiagonal / (n * m), 'float32');
+        }
+        const r = fusedPairSum(float32Data(x), n, d, f);
+        const v = offDiagonal
+          ? r.offDiagonal / (n * (n - 1))
+          : (r.offDiagonal + r.diagonal) / (n * n);
+        return tf.scalar(v, 'float32');
+      }
+      return tf.tidy(() => {
+        const k = gram(x, y);
+        if (y || !offDiagonal) return tf.mean(k) as tf.Scalar;
+        return tf.div(tf.sub(tf.sum(k), tf.sum(tf.mul(k, tf.eye(n)))), n * (n - 1)) as tf.Scalar;
+      });
+    },
+    gramMatMul(x, y, v) {
+      const yy = checkPair(x, y);
+      assert2D(v, 'v', yy.shape[0]);
+      const f = fused();
+      if (f) {
+        const [n, d] = x.shape;
+        const m = yy.shape[0];
+        const p = v.shape[1];
+        return out2d(
+          fusedGramMatMul(float32Data(x), n, float32Data(yy), m, d, float32Data(v), p, f),
+          n,
+          p,
+        );
+      }
+      return tf.tidy(() => tf.matMul(gram(x, y), v) as tf.Tensor2D);
     },
   };
   return kernel;

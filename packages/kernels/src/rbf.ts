@@ -39,6 +39,7 @@ function fixedRbf(h: number): SteinKernel {
         ) as tf.Tensor2D;
         return { direction, kernelSum };
       },
+      fused: { kind: 'rbf', a },
     },
     { bandwidth: h },
   );

@@ -1,5 +1,5 @@
 import type { Kernel } from '@steinkit/core';
-import type { Tensor2D } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
 import type { RadialProfile } from './radial';
 
 /**
@@ -32,6 +32,19 @@ export interface SteinKernel extends Kernel {
    * with scores sx = s(x) and sy = s(y); y, sy default to x, sx.
    */
   steinMatrix(x: Tensor2D, sx: Tensor2D, y?: Tensor2D, sy?: Tensor2D): Tensor2D;
+  /**
+   * Optional (RBF, IMQ): the squared KSD straight from the points, without the
+   * n×n matrix where the fused engine runs — U-statistic (1/(n(n−1))) Σ_{i≠j}
+   * u_p(x_i, x_j) (`'u'`, default) or V-statistic (1/n²) Σ_{i,j} (`'v'`), a scalar.
+   */
+  ksdStatistic?(x: Tensor2D, sx: Tensor2D, statistic?: 'u' | 'v'): Scalar;
+  /**
+   * Optional (RBF, IMQ): the mean of the Gram matrix k(x_i, y_j), over all
+   * pairs, or with y omitted and `offDiagonal` over i ≠ j (MMD's U-statistic), a scalar.
+   */
+  gramMean?(x: Tensor2D, y?: Tensor2D, offDiagonal?: boolean): Scalar;
+  /** Optional (RBF, IMQ): the Gram-matrix product K(x, y)·v, `[n, p]` for v `[m, p]`. */
+  gramMatMul?(x: Tensor2D, y: Tensor2D | undefined, v: Tensor2D): Tensor2D;
   /**
    * For radial kernels k(x, y) = f(‖x − y‖²) with a fixed bandwidth: the
    * profile f, f', f'' as element-wise functions of the squared distance.

@@ -1,7 +1,7 @@
 import { assertSameDim } from '@steinkit/core';
-import { pairwiseSqDist } from '@steinkit/kernels';
+import { meanPairwiseDistance } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
-import { meanOfGram, type TwoSampleEstimator } from './mmd';
+import type { TwoSampleEstimator } from './mmd';
 
 /**
  * The energy distance (Székely & Rizzo 2013) between samples x `[m, d]` and
@@ -27,10 +27,10 @@ export function energyDistance(
     );
   }
   return tf.tidy(() => {
-    const dist = (a: tf.Tensor2D, b?: tf.Tensor2D) => tf.sqrt(pairwiseSqDist(a, b)) as tf.Tensor2D;
-    const xy = tf.mean(dist(x, y));
-    const xx = meanOfGram(dist(x), unbiased);
-    const yy = meanOfGram(dist(y), unbiased);
+    // tiled and fused (no n×m matrix) where the fused engine runs
+    const xy = meanPairwiseDistance(x, y);
+    const xx = meanPairwiseDistance(x, undefined, { offDiagonal: unbiased });
+    const yy = meanPairwiseDistance(y, undefined, { offDiagonal: unbiased });
     return tf.sub(tf.mul(2, xy), tf.add(xx, yy)) as tf.Scalar;
   });
 }

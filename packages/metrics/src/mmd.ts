@@ -1,5 +1,5 @@
 import { assertSameDim, type Kernel } from '@steinkit/core';
-import { rbf } from '@steinkit/kernels';
+import { rbf, type SteinKernel } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
 export type TwoSampleEstimator = 'unbiased' | 'biased';
@@ -52,9 +52,11 @@ export function mmd2(x: tf.Tensor2D, y: tf.Tensor2D, opts: MmdOptions = {}): tf.
   return tf.tidy(() => {
     const base = opts.kernel ?? rbf({ bandwidth: { kind: 'median' } });
     const k = base.withBandwidthFrom ? base.withBandwidthFrom(tf.concat([x, y], 0)) : base;
-    const kxx = meanOfGram(k.gram(x), unbiased);
-    const kyy = meanOfGram(k.gram(y), unbiased);
-    const kxy = tf.mean(k.gram(x, y));
+    const sk = k as SteinKernel;
+    // RBF/IMQ: tiled sums without the Gram matrices where the fused engine runs
+    const kxx = sk.gramMean ? sk.gramMean(x, undefined, unbiased) : meanOfGram(k.gram(x), unbiased);
+    const kyy = sk.gramMean ? sk.gramMean(y, undefined, unbiased) : meanOfGram(k.gram(y), unbiased);
+    const kxy = sk.gramMean ? sk.gramMean(x, y) : tf.mean(k.gram(x, y));
     return tf.sub(tf.add(kxx, kyy), tf.mul(2, kxy)) as tf.Scalar;
   });
 }

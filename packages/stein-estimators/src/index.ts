@@ -14,7 +14,7 @@ export {
 export type { KsdOptions, KsdStatistic } from './ksd';
 export { evalScore, ksd, ksdFromMatrix, ksdMatrix, steinKernelMatrix } from './ksd';
 export type { KsdTestOptions, KsdTestResult } from './ksd-test';
-export { ksdTest } from './ksd-test';
+export { ksdTest, wildBootstrapTest } from './ksd-test';
 // Learned Stein discrepancy (Grathwohl et al. 2020) and an MLP critic with exact closed-form trace.
 export type { Critic, CriticActivation, LsdOptions, MlpCritic, MlpCriticOptions } from './lsd';
 export {

@@ -1,4 +1,5 @@
 import {
+  assert2D,
   assertFinite,
   assertInt,
   assertPoints,
@@ -48,36 +49,65 @@ export function ksdTest(
   opts: KsdTestOptions = {},
 ): KsdTestResult {
   const { alpha = 0.05, bootstraps = 1000, seed = 0 } = opts;
+  checkTestOptions(alpha, bootstraps, seed);
+  assertPoints(x, 'x', { minN: 2, what: 'the KSD test needs' });
+  assertFinite(x, 'x');
+  const sx = tf.tidy(() => tf.clone(evalScore(x, score)));
+  let u: tf.Tensor2D;
+  try {
+    assertFinite(sx, 'score(x)');
+    u = ksdMatrix(x, sx, kernel);
+  } finally {
+    sx.dispose();
+  }
+  try {
+    return wildBootstrapTest(u, { alpha, bootstraps, seed }, 'x');
+  } finally {
+    u.dispose();
+  }
+}
+
+function checkTestOptions(alpha: number, bootstraps: number, seed: number): void {
   if (!(alpha > 0 && alpha < 1))
     throw new RangeError(`alpha: expected a number in (0, 1), got ${alpha}`);
   assertInt(bootstraps, 'bootstraps', 1);
   assertInt(seed, 'seed', 0, 2 ** 32 - 1);
-  assertPoints(x, 'x', { minN: 2, what: 'the KSD test needs' });
-  assertFinite(x, 'x');
+}
+
+/**
+ * The Rademacher wild-bootstrap test of a degenerate U-statistic from its
+ * symmetric pair matrix H `[n, n]` (the KSD's Stein kernel matrix, a sliced
+ * KSD's pair matrix, the MMD's h((x_i, y_i), (x_j, y_j)) on paired samples):
+ * T = (1/(n(n−1))) Σ_{i≠j} H_ij against T*_b = (1/(n(n−1))) Σ_{i≠j} ε_{bi} ε_{bj} H_ij.
+ * `ksdTest` is this on {@link ksdMatrix}; the same seed gives the same signs.
+ * A non-finite statistic is a RangeError naming `name` (default `'h'`).
+ */
+export function wildBootstrapTest(
+  h: tf.Tensor2D,
+  opts: KsdTestOptions = {},
+  name = 'h',
+): KsdTestResult {
+  const { alpha = 0.05, bootstraps = 1000, seed = 0 } = opts;
+  checkTestOptions(alpha, bootstraps, seed);
+  const m = assert2D(h, 'h').shape[0];
+  assert2D(h, 'h', m, m);
+  if (m < 2) throw new RangeError(`h: the U-statistic needs n ≥ 2 points, got ${m}`);
   const rng = createRng(seed);
-  const sx = tf.tidy(() => tf.clone(evalScore(x, score)));
-  let stat: tf.Tensor;
-  let boot: tf.Tensor;
-  try {
-    assertFinite(sx, 'score(x)');
-    [stat, boot] = tf.tidy(() => {
-      const u = ksdMatrix(x, sx, kernel);
-      const m = u.shape[0];
-      const u0 = tf.mul(u, tf.sub(1, tf.eye(m)));
-      const t = tf.div(tf.sum(u0), m * (m - 1));
-      const e = tf.sub(tf.mul(2, tf.step(tf.sub(rng.uniform([bootstraps, m]), 0.5))), 1);
-      const tb = tf.div(tf.sum(tf.mul(tf.matMul(e, u0), e), 1), m * (m - 1));
-      return [t, tb];
-    });
-  } finally {
-    sx.dispose();
-  }
+  const [stat, boot] = tf.tidy(() => {
+    const u0 = tf.mul(h, tf.sub(1, tf.eye(m)));
+    const t = tf.div(tf.sum(u0), m * (m - 1));
+    const e = tf.sub(tf.mul(2, tf.step(tf.sub(rng.uniform([bootstraps, m]), 0.5))), 1);
+    const tb = tf.div(tf.sum(tf.mul(tf.matMul(e, u0), e), 1), m * (m - 1));
+    return [t, tb];
+  });
   const statistic = stat.dataSync()[0];
   const bootstrap = boot.dataSync() as Float32Array;
   tf.dispose([stat, boot]);
   if (!Number.isFinite(statistic)) {
     throw new RangeError(
-      `x: the KSD statistic is ${statistic}: x or score(x) is too large for float32 (rescale the data)`,
+      name === 'x'
+        ? `x: the KSD statistic is ${statistic}: x or score(x) is too large for float32 (rescale the data)`
+        : `${name}: the statistic is ${statistic} (non-finite entries or float32 overflow)`,
     );
   }
   let exceed = 0;

@@ -95,5 +95,12 @@ export function ksd(
     throw new RangeError(`x: the U-statistic needs n ≥ 2 points, got ${x.shape[0]}`);
   }
   if (x.shape[0] < 1) throw new RangeError(`x: the V-statistic needs n ≥ 1 point, got 0`);
-  return tf.tidy(() => ksdFromMatrix(ksdMatrix(x, score, kernel), statistic));
+  const k = asSteinKernel(kernel);
+  return tf.tidy(() => {
+    const s = evalScore(x, score);
+    const fixed = k.withBandwidthFrom(x);
+    // RBF/IMQ reduce over pairs without the n×n matrix where the fused engine runs
+    if (fixed.ksdStatistic) return fixed.ksdStatistic(x, s, statistic);
+    return ksdFromMatrix(fixed.steinMatrix(x, s), statistic);
+  });
 }

@@ -86,7 +86,11 @@ export function steinGradientEstimator(
           assertPoints(xNew, 'xNew', { d: x.shape[1] });
           if (!alpha) alpha = choleskySolve(kReg, g) as tf.Tensor2D;
           const a = alpha;
-          return tf.tidy(() => tf.matMul(k.gram(xNew, xs), a) as tf.Tensor2D);
+          return tf.tidy(() =>
+            k.gramMatMul
+              ? k.gramMatMul(xNew, xs, a)
+              : (tf.matMul(k.gram(xNew, xs), a) as tf.Tensor2D),
+          );
         },
         dispose() {
           if (disposed) return;
@@ -126,5 +130,10 @@ export function kdeScore(kernel: Kernel, x: tf.Tensor2D, at?: tf.Tensor2D): tf.T
   const k = base.withBandwidthFrom(x);
   const pts = at ?? x;
   assert2D(pts, 'at', null, x.shape[1]);
-  return tf.tidy(() => tf.div(k.gradX(pts, x), tf.sum(k.gram(pts, x), 1, true)) as tf.Tensor2D);
+  return tf.tidy(() => {
+    const sums = k.gramMatMul
+      ? k.gramMatMul(pts, x, tf.ones([x.shape[0], 1]) as tf.Tensor2D)
+      : tf.sum(k.gram(pts, x), 1, true);
+    return tf.div(k.gradX(pts, x), sums) as tf.Tensor2D;
+  });
 }

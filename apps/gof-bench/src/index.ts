@@ -1,0 +1,24 @@
+// @steinkit/gof-bench (private app): goodness-of-fit benchmarks of the Stein-methods talk.
+
+export { buildProgram, main } from './cli';
+// Deep-kernel KSD: K_φ = RBF on MLP features, closed-form Stein kernel, φ trained to maximize KSD.
+export type { MlpFeatures, TrainDeepKernelOptions } from './deepKernel';
+export {
+  createMlpFeatures,
+  deepKsdU,
+  deepSteinMatrix,
+  disposeFeatures,
+  featuresAndJacobians,
+  trainDeepKernel,
+} from './deepKernel';
+// The tests compared and the benchmark loops.
+export type { Method, MethodConfig, MethodResult, TrialData } from './methods';
+export { DEFAULT_CONFIG, METHODS, runMethod } from './methods';
+export type { MixtureBenchOptions, MixtureSummary } from './mixtureBench';
+export { mixtureTable, runMixtureBench, separatedMixture } from './mixtureBench';
+export { powerCurveSvg } from './plot';
+// The Gaussian–Bernoulli RBM: score, unnormalized log-density, block Gibbs sampling.
+export type { GibbsOptions, Rbm, RbmBenchmarkOptions } from './rbm';
+export { benchmarkRbm, FastRng, gibbsSample, rbmLogProb, rbmScore } from './rbm';
+export type { PowerSummary, RbmBenchOptions, TrialRecord } from './rbmBench';
+export { PAPER_SIGMAS, runRbmBench, summarize } from './rbmBench';

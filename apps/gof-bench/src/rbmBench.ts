@@ -1,0 +1,201 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '@steinkit/metrics';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  cpuSince,
+  DEFAULT_CONFIG,
+  type Method,
+  type MethodConfig,
+  type MethodResult,
+  runMethod,
+} from './methods';
+import { powerCurveSvg } from './plot';
+import { benchmarkRbm, gibbsSample, rbmScore } from './rbm';
+
+/** The published perturbation levels (Gong et al. 2021; Liu et al. 2016). */
+export const PAPER_SIGMAS = [
+  0, 0.005, 0.007, 0.009, 0.01, 0.011, 0.012, 0.013, 0.014, 0.016, 0.018,
+];
+
+export interface RbmBenchOptions {
+  methods: Method[];
+  sigmas: number[];
+  trials: number;
+  /** Test sample size n (1000) and Gibbs burn-in (2000); pseudo-samples collected during burn-in (2000). */
+  n: number;
+  burnIn: number;
+  burnInSamples: number;
+  config: MethodConfig;
+  /** Directory of rbm-trials.jsonl (one line per (trial, σ)), rbm-power.json, rbm-power.svg. */
+  out: string;
+  backend: string;
+  /** Label written into the JSON (e.g. "quick", "reduced protocol"). */
+  label: string;
+  /** Stop starting new trials after this many minutes (the finished trials are kept). */
+  budgetMinutes?: number;
+  /** Only rebuild rbm-power.json/svg from rbm-trials.jsonl. */
+  reportOnly?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface TrialRecord {
+  trial: number;
+  sigma: number;
+  gibbsMs: number;
+  gibbsCpuMs: number;
+  results: Partial<Record<Method, MethodResult>>;
+}
+
+export interface PowerSummary {
+  label: string;
+  backend: string;
+  protocol: Omit<
+    RbmBenchOptions,
+    'out' | 'log' | 'backend' | 'label' | 'budgetMinutes' | 'reportOnly'
+  >;
+  /** Rejection rate per method and σ, with the number of trials behind it. */
+  power: Record<string, { sigma: number; rate: number; trials: number }[]>;
+  /** Mean CPU ms per (trial, σ) and method (and the Gibbs sampling of the test sample). */
+  cpuMsPerTrial: Record<string, number>;
+  /** Wall-clock minutes summed over the recorded (trial, σ) pairs (Gibbs + tests; the null samples for MMD not included). */
+  wallMinutes: number;
+  finishedAt: string;
+}
+
+function readTrials(path: string): TrialRecord[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as TrialRecord);
+}
+
+/** Seeds: trial t, level index j. The null sample for MMD is shared by all σ of a trial. */
+const seedOf = (trial: number, j: number) => 1000 + trial * 100 + j;
+
+/**
+ * Runs the RBM benchmark trial-major (trial 0 at every σ, then trial 1, …), so
+ * that a run stopped early has the same number of trials at every σ; each
+ * finished (trial, σ) is appended to rbm-trials.jsonl and skipped on resume.
+ */
+export function runRbmBench(opts: RbmBenchOptions): PowerSummary {
+  const log = opts.log ?? (() => {});
+  mkdirSync(opts.out, { recursive: true });
+  const trialsPath = join(opts.out, 'rbm-trials.jsonl');
+  const done = readTrials(trialsPath);
+  const key = (t: number, s: number) => `${t}:${s}`;
+  const have = new Set(done.map((r) => key(r.trial, r.sigma)));
+  const rbm = benchmarkRbm();
+  const score = rbmScore(rbm.null);
+  const t0 = performance.now();
+  const lines: string[] = existsSync(trialsPath)
+    ? readFileSync(trialsPath, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+    : [];
+  outer: for (let t = 0; t < (opts.reportOnly ? 0 : opts.trials); t++) {
+    let nullX: tf.Tensor2D | null = null;
+    try {
+      for (const [j, sigma] of opts.sigmas.entries()) {
+        if (have.has(key(t, sigma))) continue;
+        if (
+          opts.budgetMinutes !== undefined &&
+          (performance.now() - t0) / 60000 > opts.budgetMinutes
+        ) {
+          log(
+            `budget of ${opts.budgetMinutes} min reached; stopping before trial ${t}, σ = ${sigma}`,
+          );
+          break outer;
+        }
+        if (!nullX && opts.methods.includes('mmd')) {
+          nullX = gibbsSample(rbm.null, { n: opts.n, burnIn: opts.burnIn, seed: seedOf(t, 99) }).x;
+        }
+        const w0 = performance.now();
+        const c0 = process.cpuUsage();
+        const q = gibbsSample(rbm.perturbed(sigma), {
+          n: opts.n,
+          burnIn: opts.burnIn,
+          burnInSamples: opts.burnInSamples,
+          seed: seedOf(t, j),
+        });
+        const record: TrialRecord = {
+          trial: t,
+          sigma,
+          gibbsMs: performance.now() - w0,
+          gibbsCpuMs: cpuSince(c0),
+          results: {},
+        };
+        try {
+          for (const m of opts.methods) {
+            const burn = q.burn as tf.Tensor2D;
+            record.results[m] = runMethod(
+              m,
+              { x: q.x, burn, nullX: nullX ?? q.x, score, seed: seedOf(t, j) },
+              opts.config,
+            );
+          }
+        } finally {
+          tf.dispose([q.x, q.burn as tf.Tensor2D]);
+        }
+        lines.push(JSON.stringify(record));
+        writeFileAtomic(trialsPath, `${lines.join('\n')}\n`);
+        done.push(record);
+        log(
+          `trial ${t} σ=${sigma}: ${opts.methods
+            .map((m) => `${m} p=${record.results[m]?.pValue.toFixed(3)}`)
+            .join(' ')} (${((performance.now() - w0) / 1000).toFixed(0)} s)`,
+        );
+      }
+    } finally {
+      nullX?.dispose();
+    }
+  }
+  const summary = summarize(
+    done,
+    opts,
+    done.reduce(
+      (acc, r) => acc + r.gibbsMs + Object.values(r.results).reduce((a, m) => a + (m?.ms ?? 0), 0),
+      0,
+    ) / 60000,
+  );
+  writeFileAtomic(join(opts.out, 'rbm-power.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomic(join(opts.out, 'rbm-power.svg'), powerCurveSvg(summary));
+  return summary;
+}
+
+export function summarize(
+  records: TrialRecord[],
+  opts: RbmBenchOptions,
+  wallMinutes: number,
+): PowerSummary {
+  const power: PowerSummary['power'] = {};
+  const cpu: Record<string, number[]> = { gibbs: [] };
+  for (const m of opts.methods) {
+    power[m] = [];
+    cpu[m] = [];
+    for (const sigma of opts.sigmas) {
+      const rs = records.filter((r) => r.sigma === sigma && r.results[m]);
+      if (rs.length === 0) continue;
+      const rej = rs.filter((r) => r.results[m]?.reject).length;
+      power[m].push({ sigma, rate: rej / rs.length, trials: rs.length });
+    }
+    for (const r of records) if (r.results[m]) cpu[m].push(r.results[m].cpuMs);
+  }
+  for (const r of records) cpu.gibbs.push(r.gibbsCpuMs);
+  const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : Number.NaN);
+  const { out: _o, log: _l, backend, label, budgetMinutes: _b, reportOnly: _r, ...protocol } = opts;
+  return {
+    label,
+    backend,
+    protocol,
+    power,
+    cpuMsPerTrial: Object.fromEntries(
+      Object.entries(cpu).map(([k, v]) => [k, Math.round(mean(v))]),
+    ),
+    wallMinutes: Math.round(wallMinutes * 10) / 10,
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+export { DEFAULT_CONFIG };
