@@ -60,7 +60,7 @@ export function maxSksdTrainer(model: IcaModel, opts: MaxSksdTrainerOptions = {}
   const renormalize = opts.renormalize ?? false;
   const gSteps = opts.gSteps ?? 1;
   assertInt(gSteps, 'gSteps', 1);
-  const state: MaxSksdState = maxSksdInit(model.dim, {
+  let state: MaxSksdState = maxSksdInit(model.dim, {
     variant: opts.variant ?? 'g',
     optimizer: tf.train.adam(opts.gLr ?? opts.lr ?? 1e-3, 0.9, 0.99),
     statistic: opts.statistic ?? 'v',
@@ -72,7 +72,8 @@ export function maxSksdTrainer(model: IcaModel, opts: MaxSksdTrainerOptions = {}
     method: 'maxsksd',
     step(x) {
       const sc = model.score(x);
-      for (let k = 0; k < gSteps; k++) maxSksdStep(state, x, sc, { renormalize });
+      for (let k = 0; k < gSteps; k++)
+        state = maxSksdStep(state, { x, score: sc }, { renormalize }).state;
       sc.dispose();
       opt.minimize(() => maxSksdValue(state, x, score), false, [model.unmixing]);
     },

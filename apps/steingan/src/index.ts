@@ -54,5 +54,4 @@ export {
   generatorGanLoss,
   mleOptions,
   trainIteration,
-  weightedJointEnergy,
 } from './train';

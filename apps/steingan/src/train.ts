@@ -6,12 +6,11 @@
 import {
   type AmortizedMleOptions,
   amortizedMleStep,
-  type EncodingEnergyModel,
   type NeuralSampler,
   neuralSampler,
 } from '@steinkit/amortizers';
 import { createRng, foldIn, type Rng } from '@steinkit/core';
-import { type AutoencoderEnergy, autoencoderEnergy, toOneHot } from '@steinkit/energy-models';
+import { type AutoencoderEnergy, autoencoderEnergy } from '@steinkit/energy-models';
 import { rbf } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { defaultConfig, type TrainConfig } from './config';
@@ -102,6 +101,7 @@ export function createTrainer(
     hidden: config.energyHidden,
     numClasses: config.numClasses,
     margin: config.margin,
+    labelWeight: config.labelWeight ?? 1,
     seed: rng.nextSeed(),
     ...(initStd !== undefined ? { initStd } : {}),
   });
@@ -169,43 +169,12 @@ function drawBatch(rng: Rng, data: TrainData, s: TrainerState, cls?: number): Ba
   };
 }
 
-/**
- * The joint energy (15) with the label term weighted:
- * ‖x − D(E(x))‖ + w · max(m, CE(y | E(x))) (w = 1 is (15) itself).
- */
-export function weightedJointEnergy(e: AutoencoderEnergy, w: number): EncodingEnergyModel {
-  if (w === 1) return e;
-  const energyImpl = (x: tf.Tensor, y?: tf.Tensor): tf.Tensor1D => {
-    const n = x.shape[0];
-    const ce = tf.neg(
-      tf.sum(
-        tf.mul(
-          toOneHot(y as tf.Tensor, n, e.config.numClasses as number),
-          tf.logSoftmax(e.logits(x)),
-        ),
-        1,
-      ),
-    );
-    return tf.add(
-      e.reconstructionEnergy(x),
-      tf.mul(w, tf.maximum(ce, e.config.margin)),
-    ) as tf.Tensor1D;
-  };
-  return {
-    trainableVariables: e.trainableVariables,
-    encode: (x) => e.encode(x),
-    energy: (x, y) => tf.tidy(() => energyImpl(x, y)),
-    score: (x, y) =>
-      tf.tidy(() => tf.neg(tf.grad((xx: tf.Tensor) => tf.sum(energyImpl(xx, y)))(x))),
-  } as EncodingEnergyModel;
-}
-
 /** The options of @steinkit/amortizers' Algorithm 2 for this run. */
 export function mleOptions(s: TrainerState): AmortizedMleOptions {
   const c = s.config;
   return {
     sampler: s.sampler,
-    model: weightedJointEnergy(s.energy, c.labelWeight ?? 1),
+    model: s.energy, // the joint energy (15) with the label term weighted by labelWeight
     // h = bandwidthScale · median distance of the batch's codes (0.5 in the paper).
     kernel: rbf({ bandwidth: { kind: 'median', scale: c.bandwidthScale } }),
     features: 'encode',
@@ -227,10 +196,10 @@ export function mleOptions(s: TrainerState): AmortizedMleOptions {
 
 /** Algorithm 2 (amortized MLE): η by amortized SVGD (10), θ by (16) with the balancing rules. */
 function steinganIteration(s: TrainerState, b: Batch): Omit<StepInfo, 'iteration'> {
-  const { record } = amortizedMleStep(
+  const { info: record } = amortizedMleStep(
     { iteration: s.iteration, seed: s.config.seed },
-    mleOptions(s),
     { data: b.data, labels: b.labels },
+    mleOptions(s),
   );
   return {
     energyData: record.dataEnergy,

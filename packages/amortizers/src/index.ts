@@ -25,21 +25,38 @@ export type {
 export { featureSteinDirection } from './direction';
 // Algorithm 2: amortized MLE (SteinGAN) with the discounted θ-update (16) and the balancing rules.
 export type {
+  AmortizedMleBatch,
   AmortizedMleOptions,
   AmortizedMleRecord,
   AmortizedMleState,
+  AmortizedMleStepResult,
   BalanceOptions,
   EncodingEnergyModel,
 } from './mle';
-export { amortizedMleInit, amortizedMleStep, setLearningRate } from './mle';
+export {
+  amortizedMle,
+  amortizedMleDispose,
+  amortizedMleInit,
+  amortizedMleStep,
+  setLearningRate,
+} from './mle';
 // The KL baseline with the reparameterization trick (eq. 11): Gaussian samplers, ELBO, IWAE.
 export type {
   GaussianSampler,
   GaussianSamplerOptions,
   ReparamKlOptions,
   ReparamKlState,
+  ReparamKlStepInfo,
 } from './reparam';
-export { elbo, gaussianSampler, iwaeBound, reparamKlInit, reparamKlStep } from './reparam';
+export {
+  elbo,
+  gaussianSampler,
+  iwaeBound,
+  reparamKl,
+  reparamKlDispose,
+  reparamKlInit,
+  reparamKlStep,
+} from './reparam';
 // Neural sampler f(η; ξ), ξ ~ q₀, optionally conditioned on a label.
 export type { NeuralSampler, NeuralSamplerOptions, NoiseSource } from './sampler';
 export { neuralSampler } from './sampler';

@@ -75,6 +75,12 @@ export interface AmortizedMleState {
   seed: number;
 }
 
+/** The data batch of one iteration: images `[n, ...]`, labels `[n]` for joint models / conditional samplers. */
+export interface AmortizedMleBatch {
+  data: tf.Tensor;
+  labels?: tf.Tensor;
+}
+
 /** What one iteration did — log it as a JSON line. */
 export interface AmortizedMleRecord {
   iteration: number;
@@ -118,6 +124,48 @@ export function amortizedMleInit(opts: { seed?: number } = {}): AmortizedMleStat
   return { iteration: 0, seed };
 }
 
+/** Frees nothing (the state is plain data; η and θ live in the caller's networks): here for the convention. */
+export function amortizedMleDispose(_state: AmortizedMleState): void {}
+
+/** One iteration's result: the next state and what it did (`record` is the deprecated 0.1 name of `info`). */
+export interface AmortizedMleStepResult {
+  state: AmortizedMleState;
+  info: AmortizedMleRecord;
+  /** @deprecated Use `info`. */
+  record: AmortizedMleRecord;
+}
+
+/**
+ * The loop over {@link amortizedMleStep}: one iteration per batch of
+ * `batches` (at most `iterations`), each batch disposed after its step.
+ * `onStep` sees each info; returning false stops.
+ */
+export function amortizedMle(
+  opts: AmortizedMleOptions & {
+    batches: Iterable<AmortizedMleBatch>;
+    iterations?: number;
+    seed?: number;
+    onStep?: (info: AmortizedMleRecord) => boolean | undefined;
+  },
+): AmortizedMleState {
+  const limit = opts.iterations ?? Number.POSITIVE_INFINITY;
+  if (opts.iterations !== undefined) assertInt(opts.iterations, 'iterations', 0);
+  let state = amortizedMleInit({ seed: opts.seed });
+  if (limit === 0) return state;
+  for (const batch of opts.batches) {
+    let info: AmortizedMleRecord;
+    try {
+      const r = amortizedMleStep(state, batch, opts);
+      state = r.state;
+      info = r.info;
+    } finally {
+      tf.dispose([batch.data, ...(batch.labels ? [batch.labels] : [])]);
+    }
+    if (opts.onStep?.(info) === false || state.iteration >= limit) break;
+  }
+  return state;
+}
+
 function featureMap(opts: AmortizedMleOptions): ((x: tf.Tensor2D) => tf.Tensor2D) | undefined {
   const f = opts.features ?? (opts.model.encode ? 'encode' : 'identity');
   if (typeof f === 'function') return f;
@@ -139,9 +187,26 @@ function featureMap(opts: AmortizedMleOptions): ((x: tf.Tensor2D) => tf.Tensor2D
  */
 export function amortizedMleStep(
   state: AmortizedMleState,
+  batch: AmortizedMleBatch,
   opts: AmortizedMleOptions,
-  batch: { data: tf.Tensor; labels?: tf.Tensor },
-): { state: AmortizedMleState; record: AmortizedMleRecord } {
+): AmortizedMleStepResult;
+/** @deprecated The 0.1 argument order; use `amortizedMleStep(state, batch, opts)`. */
+export function amortizedMleStep(
+  state: AmortizedMleState,
+  opts: AmortizedMleOptions,
+  batch: AmortizedMleBatch,
+): AmortizedMleStepResult;
+export function amortizedMleStep(
+  state: AmortizedMleState,
+  a: AmortizedMleBatch | AmortizedMleOptions,
+  b: AmortizedMleOptions | AmortizedMleBatch,
+): AmortizedMleStepResult {
+  const legacy = a != null && typeof a === 'object' && 'sampler' in a && 'model' in a;
+  const batch = (legacy ? b : a) as AmortizedMleBatch;
+  const opts = (legacy ? a : b) as AmortizedMleOptions;
+  if (batch == null || typeof batch !== 'object') {
+    throw new TypeError(`batch: expected { data: Tensor [n, ...], labels? }, got ${String(batch)}`);
+  }
   const { sampler, model } = opts;
   const gamma = opts.gamma ?? 0.7;
   if (!(gamma >= 0 && gamma <= 1))
@@ -247,22 +312,20 @@ export function amortizedMleStep(
       });
     }
     xs.dispose();
-    return {
-      state: { iteration: state.iteration + 1, seed: state.seed },
-      record: {
-        iteration: state.iteration + 1,
-        dataEnergy,
-        sampleEnergy,
-        energyGap: gap,
-        thetaUpdated: !skip,
-        thetaSkipReason: skip ? 'gap' : null,
-        energyLearningRate: lr,
-        gamma: g,
-        spedUp,
-        kernel: kernelName,
-        generator,
-      },
+    const info: AmortizedMleRecord = {
+      iteration: state.iteration + 1,
+      dataEnergy,
+      sampleEnergy,
+      energyGap: gap,
+      thetaUpdated: !skip,
+      thetaSkipReason: skip ? 'gap' : null,
+      energyLearningRate: lr,
+      gamma: g,
+      spedUp,
+      kernel: kernelName,
+      generator,
     };
+    return { state: { iteration: state.iteration + 1, seed: state.seed }, info, record: info };
   } finally {
     noise?.dispose();
     ownLabels?.dispose();

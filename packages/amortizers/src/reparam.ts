@@ -192,14 +192,54 @@ export interface ReparamKlOptions {
 }
 
 export function reparamKlInit(opts: { seed?: number } = {}): ReparamKlState {
-  return { iteration: 0, seed: opts.seed ?? 0 };
+  const seed = opts.seed ?? 0;
+  assertInt(seed, 'seed', 0, 2 ** 32 - 1);
+  return { iteration: 0, seed };
 }
 
-/** One optimizer step maximizing the ELBO (eq. 11) or the IWAE bound; returns the bound's value before the step. */
+/** Frees nothing (the state is plain data; q's variables are the caller's): here for the convention. */
+export function reparamKlDispose(_state: ReparamKlState): void {}
+
+/** The loop over {@link reparamKlStep}: `iterations` steps, `onStep` sees each info (false stops). */
+export function reparamKl(
+  opts: ReparamKlOptions & {
+    iterations: number;
+    seed?: number;
+    onStep?: (info: ReparamKlStepInfo) => boolean | undefined;
+  },
+): ReparamKlState {
+  assertInt(opts.iterations, 'iterations', 0);
+  let state = reparamKlInit({ seed: opts.seed });
+  for (let t = 0; t < opts.iterations; t++) {
+    const r = reparamKlStep(state, opts);
+    state = r.state;
+    if (opts.onStep?.(r.info) === false) break;
+  }
+  return state;
+}
+
+/** What one step of the reparameterized KL baseline reports. */
+export interface ReparamKlStepInfo {
+  /** Steps taken, this one included. */
+  iteration: number;
+  /** The ELBO / IWAE bound before the step (a number: one sync). */
+  bound: number;
+}
+
+/**
+ * One optimizer step maximizing the ELBO (eq. 11) or the IWAE bound; ε of
+ * step t is drawn from `foldIn(seed, t)`. Returns the next state and
+ * `{ iteration, bound }` (`bound` at the top level is the deprecated 0.1 field).
+ */
 export function reparamKlStep(
   state: ReparamKlState,
   opts: ReparamKlOptions,
-): { state: ReparamKlState; bound: number } {
+): {
+  state: ReparamKlState;
+  info: ReparamKlStepInfo;
+  /** @deprecated Use `info.bound`. */
+  bound: number;
+} {
   assertInt(opts.batchSize, 'batchSize', 1);
   const objective = opts.objective ?? 'elbo';
   const K = opts.K ?? 5;
@@ -221,5 +261,6 @@ export function reparamKlStep(
   });
   const bound = -v.dataSync()[0];
   tf.dispose([v, eps]);
-  return { state: { iteration: state.iteration + 1, seed: state.seed }, bound };
+  const next = { iteration: state.iteration + 1, seed: state.seed };
+  return { state: next, info: { iteration: next.iteration, bound }, bound };
 }

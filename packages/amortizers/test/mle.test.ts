@@ -1,4 +1,5 @@
 import {
+  amortizedMle,
   amortizedMleInit,
   amortizedMleStep,
   type BalanceOptions,
@@ -68,7 +69,12 @@ describe('amortizedMleStep (Algorithm 2)', () => {
     const mu0 = Array.from(mu.dataSync());
     const A0 = tf.clone(A);
     const before = tf.memory().numTensors;
-    const { record, state: s1 } = amortizedMleStep(
+    // The deprecated 0.1 argument order (state, opts, batch) still works.
+    const {
+      record,
+      info,
+      state: s1,
+    } = amortizedMleStep(
       state,
       {
         sampler,
@@ -83,6 +89,7 @@ describe('amortizedMleStep (Algorithm 2)', () => {
       { data: x },
     );
     expect(tf.memory().numTensors).toBe(before);
+    expect(info).toBe(record);
     expect(s1.iteration).toBe(1);
     expect(record).toMatchObject({
       iteration: 1,
@@ -191,6 +198,7 @@ describe('amortizedMleStep (Algorithm 2)', () => {
       for (let t = 0; t < 2; t++) {
         const r = amortizedMleStep(
           state,
+          { data: x, labels: y },
           {
             sampler,
             model: {
@@ -205,10 +213,9 @@ describe('amortizedMleStep (Algorithm 2)', () => {
             repulsion: 'exact',
             balance: { freezeGap: false },
           },
-          { data: x, labels: y },
         );
         state = r.state;
-        records.push(r.record);
+        records.push(r.info);
       }
       const out = {
         records,
@@ -245,25 +252,30 @@ describe('amortizedMleStep (Algorithm 2)', () => {
     const target = [2, -1];
     const genOpt = tf.train.adam(0.05);
     const enOpt = tf.train.adam(0.05);
-    let state = amortizedMleInit({ seed: 2 });
     const before = tf.memory().numTensors;
-    for (let t = 0; t < 90; t++) {
-      const x = data(32, target, 100 + t);
-      state = amortizedMleStep(
-        state,
-        {
-          sampler,
-          model,
-          kernel: rbf({ bandwidth: { kind: 'median', scale: 0.5 } }),
-          generatorUpdate: { rule: 'vjp', optimizer: genOpt },
-          energyOptimizer: enOpt,
-          energyLearningRate: 0.05,
-          balance: { speedUp: false },
-        },
-        { data: x },
-      ).state;
-      x.dispose();
+    // The loop (one iteration per batch, each batch disposed after its step).
+    function* batches() {
+      for (let t = 0; ; t++) yield { data: data(32, target, 100 + t) };
     }
+    const seen: number[] = [];
+    const state = amortizedMle({
+      sampler,
+      model,
+      kernel: rbf({ bandwidth: { kind: 'median', scale: 0.5 } }),
+      generatorUpdate: { rule: 'vjp', optimizer: genOpt },
+      energyOptimizer: enOpt,
+      energyLearningRate: 0.05,
+      balance: { speedUp: false },
+      batches: batches(),
+      iterations: 90,
+      seed: 2,
+      onStep: (info) => {
+        seen.push(info.iteration);
+        return undefined;
+      },
+    });
+    expect(state.iteration).toBe(90);
+    expect(seen).toEqual(Array.from({ length: 90 }, (_, i) => i + 1));
     // only the optimizers' slots were added
     expect(tf.memory().numTensors).toBe(before + 2 * 2 + 2 * 2);
     const m = Array.from(mu.dataSync());

@@ -1,10 +1,4 @@
-import {
-  elbo,
-  gaussianSampler,
-  iwaeBound,
-  reparamKlInit,
-  reparamKlStep,
-} from '@steinkit/amortizers';
+import { elbo, gaussianSampler, iwaeBound, reparamKl } from '@steinkit/amortizers';
 import { createRng } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -28,17 +22,17 @@ const logProb = (x: tf.Tensor2D) =>
 function train(kind: 'diagonal' | 'full', objective: 'elbo' | 'iwae' = 'elbo') {
   const q = gaussianSampler({ dim: 2, kind });
   const opt = tf.train.adam(0.07);
-  let state = reparamKlInit({ seed: 1 });
-  for (let t = 0; t < 200; t++) {
-    state = reparamKlStep(state, {
-      q,
-      logProb,
-      optimizer: opt,
-      batchSize: 64,
-      objective,
-      K: 4,
-    }).state;
-  }
+  const state = reparamKl({
+    q,
+    logProb,
+    optimizer: opt,
+    batchSize: 64,
+    objective,
+    K: 4,
+    iterations: 200,
+    seed: 1,
+  });
+  expect(state.iteration).toBe(200);
   opt.dispose();
   return q;
 }

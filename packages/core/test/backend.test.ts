@@ -205,3 +205,28 @@ describe('initBackend: webgpu selection (stubbed Dawn)', () => {
     expect(tf.tidy(() => tf.add(tf.scalar(2), tf.scalar(3)).dataSync()[0])).toBe(5);
   });
 });
+
+describe('the tfjs Node banner', () => {
+  it('never reaches the console: the cpu backend is told it was used already', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { resolve } = await import('node:path');
+    const root = resolve(import.meta.dirname, '../../..');
+    // A fresh process: import @steinkit/core (sources), then make the first cpu tensor.
+    const script = `import '${resolve(root, 'packages/core/src/index.ts')}';
+import * as tf from '@tensorflow/tfjs-core';
+await tf.setBackend('cpu');
+tf.tensor1d([1, 2, 3]).dataSync();
+console.log('backend', tf.getBackend());`;
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('backend cpu');
+    expect(run.stdout + run.stderr).not.toMatch(/running TensorFlow\.js in Node\.js/);
+  });
+});

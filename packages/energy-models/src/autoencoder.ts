@@ -29,6 +29,8 @@ export interface AutoencoderEnergyConfig {
   numClasses?: number;
   /** Margin m of (15): max(m, CE). Default 0.2 (the paper's MNIST value). */
   margin?: number;
+  /** Weight w of the label term: ‖x − D(E(x))‖ + w·max(m, CE). Default 1 (eq. 15 as written). */
+  labelWeight?: number;
   /** Weight init N(0, initStd²) (the paper: 0.02); default Glorot-uniform. */
   initStd?: number;
   /** Seed of the initial weights. Default 0. */
@@ -39,7 +41,8 @@ export interface AutoencoderEnergyConfig {
  * The autoencoder energy (14) E(x; θ) = ‖x − D(E(x))‖ (per-sample L2 norm,
  * computed as √(‖·‖² + 1e-8) so the score is finite at a perfect
  * reconstruction), and with `numClasses` the joint energy (15)
- * ‖x − D(E(x))‖ + max(m, CE(y | E(x))) with a linear classifier on the code.
+ * ‖x − D(E(x))‖ + w·max(m, CE(y | E(x))) with a linear classifier on the code
+ * (w = `labelWeight`, 1 in the paper).
  */
 export interface AutoencoderEnergy extends EnergyModel {
   readonly config: Readonly<Required<Omit<AutoencoderEnergyConfig, 'numClasses' | 'initStd'>>> & {
@@ -122,6 +125,7 @@ export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderE
     activation: config.activation ?? 'leakyRelu',
     outputActivation: config.outputActivation ?? 'sigmoid',
     margin: config.margin ?? 0.2,
+    labelWeight: config.labelWeight ?? 1,
     seed: config.seed ?? 0,
     ...(config.numClasses !== undefined ? { numClasses: config.numClasses } : {}),
     ...(config.initStd !== undefined ? { initStd: config.initStd } : {}),
@@ -135,6 +139,7 @@ export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderE
   });
   assertInt(cfg.kernelSize, 'config.kernelSize', 1);
   assertPositive(cfg.margin, 'config.margin', true);
+  assertPositive(cfg.labelWeight, 'config.labelWeight', true);
   if (cfg.numClasses !== undefined) assertInt(cfg.numClasses, 'config.numClasses', 2);
   if (cfg.initStd !== undefined) assertPositive(cfg.initStd, 'config.initStd');
 
@@ -274,7 +279,8 @@ export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderE
     const logits = lin(code, head);
     const onehot = toOneHot(y, n, cfg.numClasses as number);
     const ce = tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1));
-    return tf.add(r, tf.maximum(ce, cfg.margin)) as tf.Tensor1D;
+    const label = tf.maximum(ce, cfg.margin);
+    return tf.add(r, cfg.labelWeight === 1 ? label : tf.mul(cfg.labelWeight, label)) as tf.Tensor1D;
   };
 
   return {

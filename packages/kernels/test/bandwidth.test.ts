@@ -1,10 +1,10 @@
 import { createRng } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { median } from '../src/bandwidth';
 import {
   imq,
   MEDIAN_SQ_LOGN,
-  median,
   rbf,
   resolveBandwidth,
   STEINGAN_MEDIAN,

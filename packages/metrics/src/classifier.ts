@@ -14,8 +14,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import cliProgress from 'cli-progress';
 import { fileSystemIO, readModelMetadata } from './model-io';
 
-/** Bump when the architecture or training recipe changes: cached weights are keyed by it. */
-export const CLASSIFIER_VERSION = 1;
+/**
+ * Bump when the architecture or training recipe changes: cached weights are
+ * keyed by it. 2: the cosine-decayed Adam recipe of 568227a (version 1 caches
+ * were trained with constant-rate Adam and are not reused).
+ */
+export const CLASSIFIER_VERSION = 2;
 
 export interface ClassifierArchitecture {
   /** Filters of the two 5×5 conv layers (default [16, 32]). */

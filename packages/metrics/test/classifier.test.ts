@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { imageTensor, loadMnist } from '@steinkit/datasets';
 import {
+  CLASSIFIER_VERSION,
   classifierFrechetDistance,
   defaultCacheDir,
   getClassifier,
@@ -33,7 +34,7 @@ describe('reference classifier (small subset)', () => {
     );
     expect(clf.info.testSize).toBe(500);
     expect(clf.info.testAccuracy).toBeGreaterThan(0.6); // 1 epoch on 1000 images; chance is 0.1
-    const dir = join(cacheDir, 'classifiers', 'mnist-v1-n1000');
+    const dir = join(cacheDir, 'classifiers', `mnist-v${CLASSIFIER_VERSION}-n1000`);
     const meta = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     expect(meta.userDefinedMetadata.steinkit.testAccuracy).toBe(clf.info.testAccuracy);
 
@@ -93,7 +94,7 @@ describe('reference classifier (small subset)', () => {
   });
 
   it('retrains when the cached weights are corrupt', async () => {
-    const dir = join(cacheDir, 'classifiers', 'mnist-v1-n1000');
+    const dir = join(cacheDir, 'classifiers', `mnist-v${CLASSIFIER_VERSION}-n1000`);
     writeFileSync(join(dir, 'weights.bin'), new Uint8Array(10));
     const lines: string[] = [];
     const clf = await getClassifier('mnist', {

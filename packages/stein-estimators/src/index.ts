@@ -11,8 +11,9 @@ export {
   groupedSteinGradient,
   groupedSvgdDirection,
 } from './grouped';
+// Kernel Stein discrepancy (U/V statistics, the Stein kernel matrix) and its goodness-of-fit test.
 export type { KsdOptions, KsdStatistic } from './ksd';
-export { evalScore, ksd, ksdFromMatrix, ksdMatrix, steinKernelMatrix } from './ksd';
+export { evalScore, ksd, ksdFromMatrix, ksdMatrix } from './ksd';
 export type { KsdTestOptions, KsdTestResult } from './ksd-test';
 export { ksdTest, wildBootstrapTest } from './ksd-test';
 // Learned Stein discrepancy (Grathwohl et al. 2020) and an MLP critic with exact closed-form trace.
@@ -27,18 +28,18 @@ export {
 } from './lsd';
 // Sliced KSD (Gong et al. 2021): closed-form slice-blocked statistic, maxSKSD ascent.
 export type { SksdOptions, SlicedBandwidth, SlicedMedian } from './sliced';
-export {
-  medianSqPairDiffs,
-  SKSD_MEDIAN,
-  sksd,
-  sksdPairMatrix,
-  slicedBandwidthSq,
-  slicedSteinCore,
-} from './sliced';
+export { SKSD_MEDIAN, sksd, sksdPairMatrix, slicedBandwidthSq } from './sliced';
 export type { SlicedGofOptions, SlicedGofResult } from './slicedGof';
 export { slicedGofTest } from './slicedGof';
-export type { MaxSksdInitOptions, MaxSksdState, MaxSksdStepOptions } from './slicedMax';
+export type {
+  MaxSksdInitOptions,
+  MaxSksdInputs,
+  MaxSksdState,
+  MaxSksdStepInfo,
+  MaxSksdStepOptions,
+} from './slicedMax';
 export {
+  maxSksd,
   maxSksdAdam,
   maxSksdDispose,
   maxSksdFit,
@@ -49,11 +50,13 @@ export {
 // Noise-smoothed KSD (Wenliang & Kanagawa 2020): KSD between the noise-convolved distributions.
 export type { ConvolvedScoreOptions, SmoothingOptions } from './smoothed';
 export { convolvedScore, smoothedKsd, smoothedKsdTest } from './smoothed';
+// Score estimators from samples: the spectral (SSGE) and the Stein gradient estimator (SGE), KDE.
 export type { FittedSsge, SsgeOptions } from './ssge';
 export { ssge } from './ssge';
 export type { FittedSteinGradient, SteinGradientOptions } from './stein-gradient';
 export { kdeScore, steinGradientEstimator } from './stein-gradient';
-export type { SvgdOptions, SvgdState, SvgdStepOptions } from './svgd';
+// SVGD: the direction (7) and the sampler as init/step/dispose plus a loop.
+export type { SvgdOnStep, SvgdOptions, SvgdState, SvgdStepInfo, SvgdStepOptions } from './svgd';
 export { sgdOptimizer, svgd, svgdDispose, svgdInit, svgdStep } from './svgd';
 export type { SvgdDirectionOptions } from './svgd-direction';
 export { svgdDirection } from './svgd-direction';

@@ -52,9 +52,6 @@ export function ksdMatrix(
   });
 }
 
-/** Alias of {@link ksdMatrix}: the n×n Stein kernel matrix u_p(x_i, x_j). */
-export const steinKernelMatrix = ksdMatrix;
-
 /** Reduces a square Stein kernel matrix u `[n, n]` to the U- (off-diagonal mean, n ≥ 2) or V-statistic (full mean, n ≥ 1). */
 export function ksdFromMatrix(u: tf.Tensor2D, statistic: KsdStatistic = 'u'): tf.Scalar {
   if (statistic !== 'u' && statistic !== 'v') {

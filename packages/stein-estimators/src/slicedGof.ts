@@ -1,7 +1,7 @@
 import { assert2D, assertInt, createRng, type Rng, type ScoreFn } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { SKSD_MEDIAN, type SlicedBandwidth, sksdPairMatrix } from './sliced';
-import { maxSksdDispose, maxSksdFit, maxSksdInit } from './slicedMax';
+import { maxSksd, maxSksdDispose, maxSksdInit } from './slicedMax';
 
 export interface SlicedGofOptions {
   /** Fraction of the rows used to fit the slices; default 0.5. The rest gives the statistic. */
@@ -74,14 +74,14 @@ export function slicedGofTest(
   const xFit = tf.gather(xs, idxFit) as tf.Tensor2D;
   const xTest = tf.gather(xs, idxTest) as tf.Tensor2D;
   tf.dispose([idxFit, idxTest]);
-  const state = maxSksdInit(d, {
+  let state = maxSksdInit(d, {
     variant,
     optimizer: tf.train.adam(learningRate),
     statistic: 'u',
     bandwidth,
   });
   try {
-    if (steps > 0) maxSksdFit(state, xFit, score, steps);
+    if (steps > 0) state = maxSksd(state, { x: xFit, score }, { steps }).state;
     const { statistic, boot } = tf.tidy(() => {
       const H = sksdPairMatrix(xTest, score, { r: state.r, g: state.g, bandwidth });
       const tr = tf.sum(tf.mul(H, tf.eye(nTest)));

@@ -79,18 +79,65 @@ export interface MaxSksdStepOptions {
   renormalize?: boolean;
 }
 
+/** The sample a step ascends on: x `[n, D]` and its scores (a function, or the values at x). */
+export interface MaxSksdInputs {
+  x: tf.Tensor2D;
+  score: ScoreFn | tf.Tensor2D;
+}
+
+/** What one ascent step reports. */
+export interface MaxSksdStepInfo {
+  /** Ascent steps taken, this one included. */
+  step: number;
+  /** The statistic at (r, g) before the step (a number: one sync). */
+  value: number;
+}
+
 /**
- * One ascent step on the slices: maximizes sksd(x, score; r, g) over g (and
- * r for 'rg') with the state's optimizer, then renormalizes the rows.
- * `score` may be precomputed values at x (they do not depend on the slices).
- * Returns the statistic before the step (a number; syncs once).
+ * One ascent step on the slices (Gong et al. 2021, eq. 10): maximizes
+ * sksd(x, score; r, g) over g (and r for 'rg') with the state's optimizer,
+ * then renormalizes the rows. `score` may be precomputed values at x (they do
+ * not depend on the slices). Returns the next state and `{ step, value }`;
+ * the slice variables and optimizer move into the new state (updated in place:
+ * the old state object must not be used again).
+ *
+ * The 0.1 form `maxSksdStep(state, x, score, opts)` → number is deprecated.
  */
+export function maxSksdStep(
+  state: MaxSksdState,
+  inputs: MaxSksdInputs,
+  opts?: MaxSksdStepOptions,
+): { state: MaxSksdState; info: MaxSksdStepInfo };
+/** @deprecated Use `maxSksdStep(state, { x, score }, opts)`, which returns `{ state, info }`. */
 export function maxSksdStep(
   state: MaxSksdState,
   x: tf.Tensor2D,
   score: ScoreFn | tf.Tensor2D,
-  opts: MaxSksdStepOptions = {},
-): number {
+  opts?: MaxSksdStepOptions,
+): number;
+export function maxSksdStep(
+  state: MaxSksdState,
+  a: MaxSksdInputs | tf.Tensor2D,
+  b?: ScoreFn | tf.Tensor2D | MaxSksdStepOptions,
+  c?: MaxSksdStepOptions,
+): { state: MaxSksdState; info: MaxSksdStepInfo } | number {
+  if (a instanceof tf.Tensor) {
+    const r = ascend(state, a, b as ScoreFn | tf.Tensor2D, c ?? {});
+    state.step = r.state.step;
+    return r.info.value;
+  }
+  if (a == null || typeof a !== 'object' || !(a.x instanceof tf.Tensor)) {
+    throw new TypeError('inputs: expected { x: Tensor2D [n, D], score: ScoreFn | Tensor2D }');
+  }
+  return ascend(state, a.x, a.score, (b as MaxSksdStepOptions | undefined) ?? {});
+}
+
+function ascend(
+  state: MaxSksdState,
+  x: tf.Tensor2D,
+  score: ScoreFn | tf.Tensor2D,
+  opts: MaxSksdStepOptions,
+): { state: MaxSksdState; info: MaxSksdStepInfo } {
   const vars = state.variant === 'rg' ? [state.g, state.r] : [state.g];
   const negValue = state.optimizer.minimize(
     () =>
@@ -110,10 +157,10 @@ export function maxSksdStep(
       tf.tidy(() => v.assign(unitRows(v)));
     }
   }
-  state.step++;
-  const out = negValue ? -negValue.dataSync()[0] : Number.NaN;
+  const value = negValue ? -negValue.dataSync()[0] : Number.NaN;
   negValue?.dispose();
-  return out;
+  const next: MaxSksdState = { ...state, step: state.step + 1 };
+  return { state: next, info: { step: next.step, value } };
 }
 
 /** The current statistic at (r, g) of the state: a differentiable scalar (e.g. the model's loss). */
@@ -130,7 +177,42 @@ export function maxSksdValue(
   });
 }
 
-/** Runs `steps` ascent steps on the same sample; returns the statistic after each step. */
+/**
+ * The loop: `steps` ascent steps on the same sample (scores evaluated once).
+ * Returns the final state and the statistic before each step. `onStep` sees
+ * each step's info; returning false stops early.
+ */
+export function maxSksd(
+  state: MaxSksdState,
+  inputs: MaxSksdInputs,
+  opts: MaxSksdStepOptions & {
+    steps: number;
+    onStep?: (info: MaxSksdStepInfo) => boolean | undefined;
+  },
+): { state: MaxSksdState; trace: number[] } {
+  assertInt(opts.steps, 'steps', 1);
+  const { x, score } = inputs;
+  const sc = typeof score === 'function' ? tf.tidy(() => score(x)) : score;
+  const trace: number[] = [];
+  let s = state;
+  try {
+    for (let i = 0; i < opts.steps; i++) {
+      const r = maxSksdStep(s, { x, score: sc }, opts);
+      s = r.state;
+      trace.push(r.info.value);
+      if (opts.onStep?.(r.info) === false) break;
+    }
+  } finally {
+    if (sc !== score) sc.dispose();
+  }
+  return { state: s, trace };
+}
+
+/**
+ * Runs `steps` ascent steps on the same sample; returns the statistic before
+ * each step and advances `state.step` in place.
+ * @deprecated Use {@link maxSksd}, which returns `{ state, trace }`.
+ */
 export function maxSksdFit(
   state: MaxSksdState,
   x: tf.Tensor2D,
@@ -138,15 +220,9 @@ export function maxSksdFit(
   steps: number,
   opts: MaxSksdStepOptions = {},
 ): number[] {
-  assertInt(steps, 'steps', 1);
-  const sc = typeof score === 'function' ? tf.tidy(() => score(x)) : score;
-  const trace: number[] = [];
-  try {
-    for (let i = 0; i < steps; i++) trace.push(maxSksdStep(state, x, sc, opts));
-  } finally {
-    if (sc !== score) sc.dispose();
-  }
-  return trace;
+  const r = maxSksd(state, { x, score }, { ...opts, steps });
+  state.step = r.state.step;
+  return r.trace;
 }
 
 /** Frees the slice variables and the optimizer's slots. */

@@ -67,11 +67,21 @@ export function svgdInit(
   return { particles: p, optimizer: opt, optState: opt.init(p), step: 0 };
 }
 
+/** What one SVGD step reports (no device sync). */
+export interface SvgdStepInfo {
+  /** Steps taken, this one included. */
+  step: number;
+}
+
 /**
- * One update x ← x + ε · optimizer(Δx) with Δx from eq. (7). Returns a new
- * state; the old state's particles and optimizer tensors are disposed.
+ * One update x ← x + ε · optimizer(Δx) with Δx from eq. (7). Returns the new
+ * state and its info; the old state's particles and optimizer tensors are
+ * disposed. (0.1 returned the state alone: write `svgdStep(s, o).state`.)
  */
-export function svgdStep(state: SvgdState, opts: SvgdStepOptions): SvgdState {
+export function svgdStep(
+  state: SvgdState,
+  opts: SvgdStepOptions,
+): { state: SvgdState; info: SvgdStepInfo } {
   const { score, kernel, stepSize = 1, normalize } = opts;
   assertPositive(stepSize, 'stepSize');
   if (typeof score !== 'function')
@@ -85,7 +95,8 @@ export function svgdStep(state: SvgdState, opts: SvgdStepOptions): SvgdState {
   );
   step.dispose();
   x.dispose();
-  return { particles: next, optimizer: state.optimizer, optState, step: state.step + 1 };
+  const s = { particles: next, optimizer: state.optimizer, optState, step: state.step + 1 };
+  return { state: s, info: { step: s.step } };
 }
 
 /** Frees a state's particles and optimizer tensors. */
@@ -108,30 +119,70 @@ export interface SvgdOptions extends SvgdStepOptions {
   /**
    * Called after each step with the step number (1-based) and the current
    * particles (owned by the loop: clone to keep). Return false to stop early.
+   * A synchronous `onStep` (or none) keeps the loop synchronous; one that
+   * returns a Promise makes `svgd` return a Promise (awaited each step).
    */
-  onStep?: (
-    step: number,
-    particles: tf.Tensor2D,
-  ) => boolean | undefined | Promise<boolean | undefined>;
+  onStep?: SvgdOnStep;
 }
+
+/** The loop's per-step callback; return false (or a Promise of false) to stop. */
+export type SvgdOnStep = (
+  step: number,
+  particles: tf.Tensor2D,
+) => boolean | undefined | Promise<boolean | undefined>;
 
 /**
  * Runs SVGD (Liu & Wang 2016; eq. 7 of the SteinGAN paper) for `steps` steps
- * and returns the final particles (owned by the caller).
+ * and returns the final particles (owned by the caller). Synchronous unless
+ * `onStep` returns a Promise (then the result is a Promise); `await svgd(…)`
+ * works either way.
  */
-export async function svgd(opts: SvgdOptions): Promise<tf.Tensor2D> {
+export function svgd(
+  opts: SvgdOptions & {
+    onStep: (step: number, particles: tf.Tensor2D) => Promise<boolean | undefined>;
+  },
+): Promise<tf.Tensor2D>;
+export function svgd(
+  opts: SvgdOptions & {
+    onStep?: (step: number, particles: tf.Tensor2D) => boolean | undefined;
+  },
+): tf.Tensor2D;
+export function svgd(opts: SvgdOptions): tf.Tensor2D | Promise<tf.Tensor2D>;
+export function svgd(opts: SvgdOptions): tf.Tensor2D | Promise<tf.Tensor2D> {
   const { init, steps, optimizer, onStep } = opts;
   assertInt(steps, 'steps', 0);
   const stepSize = opts.stepSize ?? (optimizer === undefined ? 0.1 : 1);
   let state = svgdInit(init, optimizer);
-  try {
-    for (let t = 0; t < steps; t++) {
-      state = svgdStep(state, { ...opts, stepSize });
-      if (onStep && (await onStep(state.step, state.particles)) === false) break;
-    }
-    const out = state.particles;
+  const advance = () => {
+    state = svgdStep(state, { ...opts, stepSize }).state;
+  };
+  const finish = () => {
     state.optimizer.dispose(state.optState);
-    return out;
+    return state.particles;
+  };
+  const continueAsync = async (pending: Promise<boolean | undefined>) => {
+    try {
+      if ((await pending) !== false) {
+        while (state.step < steps) {
+          advance();
+          if ((await onStep?.(state.step, state.particles)) === false) break;
+        }
+      }
+      return finish();
+    } catch (e) {
+      svgdDispose(state);
+      throw e;
+    }
+  };
+  try {
+    while (state.step < steps) {
+      advance();
+      const r = onStep?.(state.step, state.particles);
+      if (r != null && typeof (r as Promise<unknown>).then === 'function')
+        return continueAsync(r as Promise<boolean | undefined>);
+      if (r === false) break;
+    }
+    return finish();
   } catch (e) {
     svgdDispose(state);
     throw e;

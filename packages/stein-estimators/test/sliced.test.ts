@@ -1,10 +1,11 @@
 import { createRng } from '@steinkit/core';
 import {
+  maxSksd,
   maxSksdDispose,
   maxSksdFit,
   maxSksdInit,
+  maxSksdStep,
   maxSksdValue,
-  medianSqPairDiffs,
   sksd,
   sksdPairMatrix,
   slicedBandwidthSq,
@@ -12,6 +13,7 @@ import {
 } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { medianSqPairDiffs } from '../src/sliced';
 
 /** Slow float64 per-slice, per-pair reference of the sliced KSD (the formula, term by term). */
 function referenceSksd(
@@ -371,18 +373,6 @@ describe('maxSKSD ascent', () => {
     maxSksdDispose(state);
     x.dispose();
   });
-
-  it('rg variant moves r as well', () => {
-    const rng = createRng(6);
-    const x = rng.normal([40, 3]) as tf.Tensor2D;
-    const score = (z: tf.Tensor2D) => tf.neg(tf.mul(z, 3)) as tf.Tensor2D;
-    const state = maxSksdInit(3, { variant: 'rg', optimizer: tf.train.adam(0.05) });
-    const r0 = arr(state.r);
-    maxSksdFit(state, x, score, 5);
-    expect(arr(state.r)).not.toEqual(r0);
-    maxSksdDispose(state);
-    x.dispose();
-  });
 });
 
 describe('sliced goodness-of-fit test', () => {
@@ -403,5 +393,78 @@ describe('sliced goodness-of-fit test', () => {
     expect(r1.nFit + r1.nTest).toBe(200);
     expect(() => slicedGofTest(x, good, { fitFraction: 1.5 })).toThrow(RangeError);
     tf.dispose([x, prec]);
+  });
+});
+
+describe('maxSKSD-rg: one optimal pair (r, g) against brute force', () => {
+  it('ascent from two starts reaches the best (r, g) of an 18 × 18 grid of directions', () => {
+    // x ~ N(0, I₂); the model N(0, diag(1, 1/4)) is wrong along e₂ only.
+    const rng = createRng(30);
+    const x = rng.normal([60, 2]) as tf.Tensor2D;
+    const prec = tf.tensor1d([1, 4]);
+    const score = (z: tf.Tensor2D) => tf.neg(tf.mul(z, prec)) as tf.Tensor2D;
+    const sc = score(x);
+    const dir = (a: number) => [Math.cos(a), Math.sin(a)];
+    const value = (r: number[], g: number[]) =>
+      tf.tidy(() => sksd(x, sc, { r: tf.tensor2d([r]), g: tf.tensor2d([g]) }).dataSync()[0]);
+    // Brute force: (r, g) and (−r, −g) give the same statistic, so angles in [0, π) suffice.
+    const M = 18;
+    let best = { v: -Infinity, a: 0, b: 0 };
+    for (let i = 0; i < M; i++)
+      for (let j = 0; j < M; j++) {
+        const a = (Math.PI * i) / M;
+        const b = (Math.PI * j) / M;
+        const v = value(dir(a), dir(b));
+        if (v > best.v) best = { v, a, b };
+      }
+    // the brute-force optimum is near r = g = ±e₂ (the sample's optimum, not the population's)
+    expect(Math.abs(Math.sin(best.a))).toBeGreaterThan(0.94);
+    expect(Math.abs(Math.sin(best.b))).toBeGreaterThan(0.94);
+    const before = tf.memory().numTensors;
+    for (const [a0, b0] of [
+      [0.3, 0.5],
+      [2.6, 1.2],
+    ]) {
+      const [r0, g0] = [tf.tensor2d([dir(a0)]), tf.tensor2d([dir(b0)])];
+      const init = maxSksdInit(2, { variant: 'rg', r: r0, g: g0, optimizer: tf.train.adam(0.05) });
+      tf.dispose([r0, g0]);
+      const { state, trace } = maxSksd(init, { x, score: sc }, { steps: 120 });
+      expect(state.step).toBe(120);
+      const [r, g] = [arr(state.r)[0], arr(state.g)[0]];
+      const found = value(r, g);
+      // as good as the grid's best, and not much better (the grid step is 10°)
+      expect(found).toBeGreaterThan(best.v * 0.99);
+      expect(found).toBeLessThan(best.v * 1.05);
+      expect(found).toBeGreaterThan(trace[0] * 1.5);
+      // and it found the grid's pair of directions (up to sign, within about a grid step)
+      const cosR = Math.abs(r[0] * Math.cos(best.a) + r[1] * Math.sin(best.a));
+      const cosG = Math.abs(g[0] * Math.cos(best.b) + g[1] * Math.sin(best.b));
+      expect(cosR).toBeGreaterThan(0.97);
+      expect(cosG).toBeGreaterThan(0.97);
+      maxSksdDispose(state);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, prec, sc]);
+  });
+
+  it('with S pairs (rg on the identity start) each slice ascends and the 0.1 forms still work', () => {
+    const rng = createRng(6);
+    const x = rng.normal([40, 3]) as tf.Tensor2D;
+    const score = (z: tf.Tensor2D) => tf.neg(tf.mul(z, 3)) as tf.Tensor2D;
+    const state = maxSksdInit(3, { variant: 'rg', optimizer: tf.train.adam(0.05) });
+    const r0 = arr(state.r);
+    const v0 = maxSksdValue(state, x, score);
+    const first = v0.dataSync()[0];
+    v0.dispose();
+    // deprecated 0.1 forms: a number, state.step advanced in place
+    const legacy = maxSksdStep(state, x, score);
+    expect(legacy).toBeCloseTo(first, 4);
+    expect(state.step).toBe(1);
+    const trace = maxSksdFit(state, x, score, 30);
+    expect(state.step).toBe(31);
+    expect(arr(state.r)).not.toEqual(r0);
+    expect(trace[29]).toBeGreaterThan(first * 1.2);
+    maxSksdDispose(state);
+    x.dispose();
   });
 });

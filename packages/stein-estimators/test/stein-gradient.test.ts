@@ -42,7 +42,8 @@ describe('steinGradientEstimator (Li & Turner 2018)', () => {
     expect(Math.min(...kdeErrs)).toBeGreaterThan(inErr + 0.1);
     const imqFit = steinGradientEstimator(imq(), { eta: 0.3 }).fit(x);
     const gi = imqFit.estimate();
-    expect(relErr(gi, x)).toBeLessThan(0.8);
+    // measured (wasm, seed 4): 0.48 with IMQ at η = 0.3 (a zero estimator scores 1.0, RBF 0.33)
+    expect(relErr(gi, x)).toBeLessThan(0.55);
     gi.dispose();
     imqFit.dispose();
   });

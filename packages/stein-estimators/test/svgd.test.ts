@@ -83,15 +83,18 @@ describe('svgd sampler', () => {
     const before = tf.memory().numTensors;
     let state = svgdInit(init, sgdOptimizer());
     const first = state.particles;
-    state = svgdStep(state, { score, kernel, stepSize: 0.5 });
+    const r1 = svgdStep(state, { score, kernel, stepSize: 0.5 });
+    state = r1.state;
     expect(first.isDisposed).toBe(true);
-    state = svgdStep(state, { score, kernel, stepSize: 0.5 });
+    expect(r1.info).toEqual({ step: 1 });
+    state = svgdStep(state, { score, kernel, stepSize: 0.5 }).state;
     expect(state.step).toBe(2);
     const byHand = state.particles.arraySync();
     svgdDispose(state);
     expect(tf.memory().numTensors).toBe(before);
     let calls = 0;
-    const out = await svgd({
+    // The loop is synchronous with a synchronous onStep: the result is the tensor itself.
+    const out = svgd({
       score,
       kernel,
       init,
@@ -103,9 +106,42 @@ describe('svgd sampler', () => {
         return s < 2;
       },
     });
+    expect(out).toBeInstanceOf(tf.Tensor);
     expect(calls).toBe(2);
     expect(out.arraySync()).toEqual(byHand);
     out.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    // An async onStep makes it a Promise, awaited each step (early stop included).
+    const seen: number[] = [];
+    const pending = svgd({
+      score,
+      kernel,
+      init,
+      steps: 10,
+      stepSize: 0.5,
+      optimizer: sgdOptimizer(),
+      onStep: async (s) => {
+        await new Promise((r) => setTimeout(r, 1));
+        seen.push(s);
+        return s < 2;
+      },
+    });
+    expect(pending).toBeInstanceOf(Promise);
+    const outAsync = await pending;
+    expect(seen).toEqual([1, 2]);
+    expect(outAsync.arraySync()).toEqual(byHand);
+    outAsync.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    // A throwing async onStep frees the loop's tensors.
+    await expect(
+      svgd({
+        score,
+        kernel,
+        init,
+        steps: 3,
+        onStep: async () => Promise.reject(new Error('stop')),
+      }),
+    ).rejects.toThrow('stop');
     expect(tf.memory().numTensors).toBe(before);
     init.dispose();
   });
