@@ -30,6 +30,7 @@ export default defineConfig({
       // Repository-wide checks (one home per concept).
       { test: { ...shared, setupFiles: [], name: 'repo', include: ['test/*.test.ts'] } },
       { test: { ...shared, name: 'browser', include: ['test/browser/**/*.test.ts'] } },
+      { test: { ...shared, name: 'playground', include: ['apps/playground/test/**/*.test.ts'] } },
     ],
   },
 });

@@ -22,6 +22,13 @@ const program = new Command('steinkit-bench')
   .option('--target-timeout <s>', 'kill a target process after this long', Number.parseFloat)
   .option('--no-numpy', 'skip the NumPy reference')
   .option('--contended', 'mark the results as measured on shared (contended) CPUs')
+  .option(
+    '--interleave',
+    'per workload: NumPy, then each target in a fresh process (same load for anchor and steinkit)',
+  )
+  .option('--numpy-threads <n>', 'BLAS threads for NumPy (default 1)', (v) =>
+    Number.parseInt(v, 10),
+  )
   .option('--out <dir>', 'results directory (default benchmarks/results)')
   .option('--quiet', 'no per-workload progress')
   .option('--render <json>', 'print the Markdown of a saved JSON result and exit')
@@ -50,6 +57,8 @@ const program = new Command('steinkit-bench')
       targetTimeout: opts.targetTimeout,
       numpy: opts.numpy,
       contended: opts.contended,
+      interleave: opts.interleave,
+      numpyThreads: opts.numpyThreads,
       outDir: opts.out,
       verbose: !opts.quiet,
     });

@@ -36,12 +36,20 @@ export async function measure(tf: typeof tfc, p: Prepared, o: MeasureOptions): P
     rss = Math.max(rss, process.memoryUsage().rss);
   };
   const times: number[] = [];
+  const cpu: number[] = [];
+  const cpuNow = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   let warmupDone = 0;
+  let warmCpu = 0;
   let warmTime = 0;
   for (let i = 0; i < Math.max(1, o.warmup); i++) {
     const t0 = performance.now();
+    const c0 = cpuNow();
     await execute(tf, p);
     warmTime = performance.now() - t0;
+    warmCpu = cpuNow() - c0;
     warmupDone++;
     sampleRss();
     if (warmTime > o.maxSeconds * 1000) break;
@@ -49,13 +57,16 @@ export async function measure(tf: typeof tfc, p: Prepared, o: MeasureOptions): P
   const tooSlow = o.warmup > 0 && warmTime > o.maxSeconds * 1000;
   if (tooSlow) {
     times.push(warmTime); // too slow to repeat: report the one run (and skip the profiled run)
+    cpu.push(warmCpu);
   } else {
     const budget = o.maxSeconds * 1000;
     const start = performance.now();
     for (let i = 0; i < o.runs; i++) {
       const t0 = performance.now();
+      const c0 = cpuNow();
       await execute(tf, p);
       times.push(performance.now() - t0);
+      cpu.push(cpuNow() - c0);
       sampleRss();
       if (performance.now() - start > budget) break;
     }
@@ -70,6 +81,7 @@ export async function measure(tf: typeof tfc, p: Prepared, o: MeasureOptions): P
   }
   return {
     median: median(times),
+    cpuMedian: median(cpu),
     min: Math.min(...times),
     max: Math.max(...times),
     runs: times.length,

@@ -30,6 +30,25 @@ export interface NumpyOptions {
   runs: number;
   warmup: number;
   maxSeconds: number;
+  /** OPENBLAS_NUM_THREADS / OMP_NUM_THREADS for the NumPy process (default 1: the one-thread anchor). */
+  threads?: number;
+}
+
+/**
+ * The NumPy process's environment: `threads` BLAS threads, and
+ * OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE removed — some machines preset them for
+ * old OpenBLAS builds, which forces a current NumPy onto a slower kernel. Only
+ * this command's environment changes.
+ */
+export function numpyEnv(threads = 1): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OPENBLAS_NUM_THREADS: String(threads),
+    OMP_NUM_THREADS: String(threads),
+  };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
 }
 
 /** Runs benchmarks/numpy/bench.py on the workloads that have a NumPy twin. */
@@ -38,8 +57,10 @@ export function runNumpy(workloads: Workload[], o: NumpyOptions): NumpyResult {
   if (jobs.length === 0) return { status: 'ok', results: [] };
   const py = findPython();
   if ('reason' in py) return { status: 'unavailable', reason: py.reason, results: [] };
+  const { threads = 1, ...cfg } = o;
   const r = spawnSync(py.python, [script], {
-    input: JSON.stringify({ jobs, ...o }),
+    input: JSON.stringify({ jobs, ...cfg }),
+    env: numpyEnv(threads),
     encoding: 'utf8',
     stdio: ['pipe', 'pipe', 'inherit'],
     maxBuffer: 64 << 20,
@@ -53,11 +74,17 @@ export function runNumpy(workloads: Workload[], o: NumpyOptions): NumpyResult {
       results: [],
     };
   }
-  const out = JSON.parse(r.stdout) as { results: NumpyResult['results']; python: string };
+  const out = JSON.parse(r.stdout) as {
+    results: NumpyResult['results'];
+    python: string;
+    env?: Record<string, string>;
+  };
   const group = new Map(workloads.map((w) => [w.id, w.group]));
   return {
     status: 'ok',
-    python: `${py.python} (${out.python})`,
+    python: `${py.python} (${out.python}; ${Object.entries(out.env ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')})`,
     numpy: py.numpy,
     results: out.results.map((x) => ({ ...x, group: group.get(x.id) ?? '' })),
   };

@@ -135,6 +135,8 @@ export function toMarkdown(r: BenchReport): string {
     out.push('');
     const head = ['workload', ...cols.map(label)];
     if (hasNumpy) head.push('NumPy', 'wasm ÷ NumPy');
+    const hasCpu = hasNumpy && rows.some((row) => numpyById.get(row.id)?.stats?.cpuMedian);
+    if (hasCpu) head.push('CPU ms: wasm / NumPy (ratio)');
     out.push(`| ${head.join(' | ')} |`);
     out.push(`|${head.map(() => '---').join('|')}|`);
     for (const row of rows) {
@@ -153,6 +155,13 @@ export function toMarkdown(r: BenchReport): string {
         const n = numpyById.get(row.id);
         cells.push(cell(n, undefined));
         cells.push(n?.status === 'ok' && wasmStats ? ratio(wasmStats.median, n.stats!.median) : '');
+      }
+      if (hasCpu) {
+        const a = wasmStats?.cpuMedian;
+        const b = numpyById.get(row.id)?.stats?.cpuMedian;
+        cells.push(
+          a !== undefined && b !== undefined ? `${fmtMs(a)} / ${fmtMs(b)} (${ratio(a, b)})` : '',
+        );
       }
       out.push(`| ${cells.join(' | ')} |`);
     }

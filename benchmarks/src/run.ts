@@ -5,9 +5,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildConfig } from './child';
 import { machine, resultName } from './machine';
-import { runNumpy } from './numpy';
+import { type NumpyOptions, runNumpy } from './numpy';
 import { toMarkdown } from './report';
-import { type BenchReport, TARGETS, type Target, type TargetResult } from './types';
+import {
+  type BenchReport,
+  type Machine,
+  type NumpyResult,
+  TARGETS,
+  type Target,
+  type TargetResult,
+  type Workload,
+} from './types';
 import { allWorkloads, selectWorkloads } from './workloads';
 
 export const benchRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -31,6 +39,15 @@ export interface BenchOptions {
   contended?: boolean;
   /** Write progress to stderr. */
   verbose?: boolean;
+  /**
+   * A few workloads at a time (those of one NumPy size n, d; the others
+   * alone): their NumPy twins, then each target in a fresh process, then the
+   * next chunk — so the anchor and steinkit see the same machine load
+   * (records the load average and each process's peak RSS per chunk).
+   */
+  interleave?: boolean;
+  /** BLAS threads for NumPy (default 1). */
+  numpyThreads?: number;
 }
 
 export interface BenchOutput {
@@ -102,6 +119,17 @@ export async function runBenchmarks(o: BenchOptions = {}): Promise<BenchOutput> 
   const m = machine();
   const date = new Date();
   const targetResults: TargetResult[] = [];
+  const selected = selectWorkloads(allWorkloads(), { quick, filter: o.filter });
+  const numpyOpts = { runs, warmup, maxSeconds, threads: o.numpyThreads ?? 1 };
+  if (o.interleave) {
+    const { numpy, loads } = await interleaved(selected, targets, targetResults, {
+      cfg: { quick, runs, warmup, maxSeconds },
+      timeoutS: o.targetTimeout ?? 3600,
+      verbose,
+      numpy: o.numpy === false ? null : numpyOpts,
+    });
+    return finish(o, m, date, targetResults, numpy, { runs, warmup, maxSeconds, quick }, loads);
+  }
   for (const t of targets) {
     targetResults.push(
       await runTarget(
@@ -112,20 +140,100 @@ export async function runBenchmarks(o: BenchOptions = {}): Promise<BenchOutput> 
       ),
     );
   }
-  const selected = selectWorkloads(allWorkloads(), { quick, filter: o.filter });
   const numpy =
     o.numpy === false
       ? { status: 'unavailable' as const, reason: 'disabled (--no-numpy)', results: [] }
-      : runNumpy(selected, { runs, warmup, maxSeconds });
+      : runNumpy(selected, numpyOpts);
+  return finish(o, m, date, targetResults, numpy, { runs, warmup, maxSeconds, quick });
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** --interleave: per workload, NumPy then every target, each in a fresh process. */
+async function interleaved(
+  selected: Workload[],
+  targets: Target[],
+  out: TargetResult[],
+  o: {
+    cfg: { quick: boolean; runs: number; warmup: number; maxSeconds: number };
+    timeoutS: number;
+    verbose: boolean;
+    numpy: NumpyOptions | null;
+  },
+): Promise<{ numpy: NumpyResult; loads: Record<string, number[]> }> {
+  const merged = new Map<Target, TargetResult>();
+  const loads: Record<string, number[]> = {};
+  let numpy: NumpyResult = o.numpy
+    ? { status: 'ok', results: [] }
+    : { status: 'unavailable', reason: 'disabled (--no-numpy)', results: [] };
+  // chunks: the workloads sharing a NumPy size (n, d) run together; others alone
+  const chunks = new Map<string, Workload[]>();
+  for (const w of selected) {
+    const key = w.numpy ? `${w.numpy.n}x${w.numpy.d}` : w.id;
+    chunks.set(key, [...(chunks.get(key) ?? []), w]);
+  }
+  for (const ws of chunks.values()) {
+    const load = os.loadavg().map((v) => Math.round(v * 100) / 100);
+    for (const w of ws) loads[w.id] = load;
+    if (o.verbose) {
+      const ids = ws.map((w) => w.id).join(', ');
+      process.stderr.write(`[interleave] ${ids} (load ${load.join(' ')})\n`);
+    }
+    const withNumpy = ws.filter((w) => w.numpy);
+    if (o.numpy && withNumpy.length > 0 && numpy.status === 'ok') {
+      const r = runNumpy(withNumpy, o.numpy);
+      if (r.status === 'ok') numpy = { ...r, results: [...numpy.results, ...r.results] };
+      else numpy = { ...r, results: numpy.results };
+    }
+    const filter = `^(${ws.map((w) => escapeRegex(w.id)).join('|')})$`;
+    for (const t of targets) {
+      const r = await runTarget(t, { ...o.cfg, filter }, o.timeoutS, o.verbose);
+      for (const x of r.results) x.peakRssBytes = r.peakRssBytes;
+      const prev = merged.get(t);
+      if (!prev) merged.set(t, r);
+      else {
+        prev.results.push(...r.results);
+        prev.wallSeconds += r.wallSeconds;
+        prev.peakRssBytes = Math.max(prev.peakRssBytes ?? 0, r.peakRssBytes ?? 0);
+        if (prev.status !== 'ok' && r.status === 'ok')
+          Object.assign(prev, { ...r, results: prev.results });
+      }
+    }
+  }
+  for (const t of targets) {
+    const r = merged.get(t);
+    if (r) out.push(r);
+  }
+  return { numpy, loads };
+}
+
+function finish(
+  o: BenchOptions,
+  m: Machine,
+  date: Date,
+  targetResults: TargetResult[],
+  numpy: NumpyResult,
+  opts: { runs: number; warmup: number; maxSeconds: number; quick: boolean },
+  loads?: Record<string, number[]>,
+): BenchOutput {
+  const { runs, warmup, maxSeconds, quick } = opts;
   const report: BenchReport = {
     schema: 'steinkit-bench/1',
     date: date.toISOString(),
     quick,
     contended: o.contended ?? m.loadAverage[0] >= m.cpus / 2,
     machine: m,
-    options: { runs, warmup, maxSeconds, filter: o.filter },
+    options: {
+      runs,
+      warmup,
+      maxSeconds,
+      filter: o.filter,
+      ...(o.interleave ? { interleave: true } : {}),
+      numpyThreads: o.numpyThreads ?? 1,
+    },
     targets: targetResults,
     numpy,
+    ...(loads ? { loadAverages: loads } : {}),
   };
   const markdown = toMarkdown(report);
   const outDir = o.outDir ?? join(benchRoot, 'results');

@@ -47,7 +47,7 @@ export interface Workload {
   /** Workloads sharing a cost class share the time-per-cost estimate (default: the group). */
   costClass?: string;
   /** The same computation in benchmarks/numpy/bench.py. */
-  numpy?: { kind: 'svgd' | 'ksd'; n: number; d: number };
+  numpy?: { kind: 'svgd' | 'ksd' | 'svgd_fixed' | 'ksd_fixed'; n: number; d: number };
   /** Builds inputs; returns `{ skip }` when the package or export it needs is not there yet. */
   prepare(ctx: WorkloadContext): Promise<Prepared | { skip: string }>;
 }
@@ -55,6 +55,12 @@ export interface Workload {
 export interface Stats {
   /** Milliseconds. */
   median: number;
+  /**
+   * Median CPU milliseconds of this process per run (user + system): on a
+   * shared, oversubscribed machine this tracks the work done where wall time
+   * does not (a process waiting for a core accrues none).
+   */
+  cpuMedian?: number;
   min: number;
   max: number;
   runs: number;
@@ -74,6 +80,8 @@ export interface WorkloadResult {
   stats?: Stats;
   /** Why it was skipped or failed; or a note about the run. */
   note?: string;
+  /** With --interleave: the peak RSS (getrusage) of the process that ran this workload (alone, or with the others of its NumPy size). */
+  peakRssBytes?: number;
 }
 
 export interface BackendFacts {
@@ -129,7 +137,17 @@ export interface BenchReport {
   quick: boolean;
   contended: boolean;
   machine: Machine;
-  options: { runs: number; warmup: number; maxSeconds: number; filter?: string };
+  options: {
+    runs: number;
+    warmup: number;
+    maxSeconds: number;
+    filter?: string;
+    interleave?: boolean;
+    /** OPENBLAS_NUM_THREADS of the NumPy process. */
+    numpyThreads?: number;
+  };
   targets: TargetResult[];
   numpy: NumpyResult;
+  /** With --interleave: the 1/5/15-minute load average when each workload started. */
+  loadAverages?: Record<string, number[]>;
 }

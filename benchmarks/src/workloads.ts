@@ -50,20 +50,28 @@ const smoke: Workload[] = [
 
 // ------------------------------------------------------------- SVGD direction
 
-const svgdSizes: [number, number][] = [];
-for (const n of [100, 512, 1024, 4096]) for (const d of [2, 64, 784]) svgdSizes.push([n, d]);
+/** The fixed bandwidth of the `fixed` rows: h² = d/2 (the inputs have variance ¼ per coordinate). */
+const fixedH = (d: number) => Math.sqrt(d / 2);
 
-const svgd: Workload[] = svgdSizes.map(([n, d]) => ({
-  id: `svgd.direction n=${n} d=${d}`,
-  group: 'SVGD direction (RBF, SVGD median bandwidth)',
+const svgdSizes: [number, number, boolean][] = [];
+for (const n of [100, 512, 1024, 4096]) for (const d of [2, 64, 784]) svgdSizes.push([n, d, false]);
+for (const n of [1024, 4096]) for (const d of [2, 64, 784]) svgdSizes.push([n, d, true]);
+svgdSizes.push([65536, 64, false]);
+
+const svgd: Workload[] = svgdSizes.map(([n, d, fixed]) => ({
+  id: `svgd.direction${fixed ? ' fixed' : ''} n=${n} d=${d}`,
+  group: fixed
+    ? 'SVGD direction (RBF, fixed h² = d/2)'
+    : 'SVGD direction (RBF, SVGD median bandwidth)',
   quick: n === 100 && d === 2,
   cost: n * n * (d + 8),
-  numpy: { kind: 'svgd', n, d },
+  costClass: 'svgd',
+  numpy: n <= 4096 ? { kind: fixed ? 'svgd_fixed' : 'svgd', n, d } : undefined,
   prepare: guarded(async ({ tf }) => {
     const { svgdDirection } = await need('@steinkit/stein-estimators', 'svgdDirection');
     const { rbf, SVGD_MEDIAN } = await need('@steinkit/kernels', 'rbf', 'SVGD_MEDIAN');
     const x = normal(tf, [n, d], 7, 0.5, 1) as tfc.Tensor2D;
-    const kernel = rbf({ bandwidth: SVGD_MEDIAN });
+    const kernel = rbf({ bandwidth: fixed ? fixedH(d) : SVGD_MEDIAN });
     const score = standardNormalScore(tf);
     return {
       run: () => svgdDirection(x, score, kernel),
@@ -74,20 +82,26 @@ const svgd: Workload[] = svgdSizes.map(([n, d]) => ({
 
 // ------------------------------------------------------------- KSD U-statistic
 
-const ksdSizes: [number, number][] = [];
-for (const n of [100, 1024, 4096]) for (const d of [2, 64]) ksdSizes.push([n, d]);
+const ksdSizes: [number, number, boolean][] = [];
+for (const n of [100, 1024, 4096]) for (const d of [2, 64]) ksdSizes.push([n, d, false]);
+for (const n of [1024, 4096]) ksdSizes.push([n, 784, false]);
+for (const n of [1024, 4096]) for (const d of [2, 64, 784]) ksdSizes.push([n, d, true]);
+ksdSizes.push([65536, 64, false]);
 
-const ksdWorkloads: Workload[] = ksdSizes.map(([n, d]) => ({
-  id: `ksd.u n=${n} d=${d}`,
-  group: 'KSD U-statistic (RBF, SVGD median bandwidth)',
+const ksdWorkloads: Workload[] = ksdSizes.map(([n, d, fixed]) => ({
+  id: `ksd.u${fixed ? ' fixed' : ''} n=${n} d=${d}`,
+  group: fixed
+    ? 'KSD U-statistic (RBF, fixed h² = d/2)'
+    : 'KSD U-statistic (RBF, SVGD median bandwidth)',
   quick: n === 100 && d === 2,
   cost: n * n * (d + 8),
-  numpy: { kind: 'ksd', n, d },
+  costClass: 'ksd',
+  numpy: n <= 4096 ? { kind: fixed ? 'ksd_fixed' : 'ksd', n, d } : undefined,
   prepare: guarded(async ({ tf }) => {
     const { ksd } = await need('@steinkit/stein-estimators', 'ksd');
     const { rbf, SVGD_MEDIAN } = await need('@steinkit/kernels', 'rbf', 'SVGD_MEDIAN');
     const x = normal(tf, [n, d], 7, 0.5, 1) as tfc.Tensor2D;
-    const kernel = rbf({ bandwidth: SVGD_MEDIAN });
+    const kernel = rbf({ bandwidth: fixed ? fixedH(d) : SVGD_MEDIAN });
     const score = standardNormalScore(tf);
     return {
       run: () => ksd(x, score, kernel, { statistic: 'u' }),

@@ -15,10 +15,10 @@ export {
 export type { Method, MethodConfig, MethodResult, TrialData } from './methods';
 export { DEFAULT_CONFIG, METHODS, runMethod } from './methods';
 export type { MixtureBenchOptions, MixtureSummary } from './mixtureBench';
-export { mixtureTable, runMixtureBench, separatedMixture } from './mixtureBench';
+export { mixtureSvg, mixtureTable, runMixtureBench, separatedMixture } from './mixtureBench';
 export { powerCurveSvg } from './plot';
 // The Gaussian–Bernoulli RBM: score, unnormalized log-density, block Gibbs sampling.
 export type { GibbsOptions, Rbm, RbmBenchmarkOptions } from './rbm';
 export { benchmarkRbm, FastRng, gibbsSample, rbmLogProb, rbmScore } from './rbm';
 export type { PowerSummary, RbmBenchOptions, TrialRecord } from './rbmBench';
-export { PAPER_SIGMAS, runRbmBench, summarize } from './rbmBench';
+export { PAPER_SIGMAS, powerTable, runRbmBench, summarize } from './rbmBench';

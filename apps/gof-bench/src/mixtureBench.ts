@@ -4,6 +4,7 @@ import { gaussianMixture } from '@steinkit/energy-models';
 import { rbf } from '@steinkit/kernels';
 import { writeFileAtomic } from '@steinkit/metrics';
 import { ksdTest, smoothedKsdTest } from '@steinkit/stein-estimators';
+import { powerCurveSvg } from './plot';
 
 /**
  * Blindness of KSD to mixing proportions (Wenliang & Kanagawa 2020) and the
@@ -74,7 +75,23 @@ export function runMixtureBench(opts: MixtureBenchOptions): MixtureSummary {
   const summary: MixtureSummary = { backend, protocol, rows, finishedAt: new Date().toISOString() };
   writeFileAtomic(join(opts.out, 'mixture-power.json'), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileAtomic(join(opts.out, 'mixture-power.md'), mixtureTable(summary));
+  writeFileAtomic(join(opts.out, 'mixture-power.svg'), mixtureSvg(summary));
   return summary;
+}
+
+/** Rejection rate under H₀ and power against the noise σ (σ = 0: plain KSD). */
+export function mixtureSvg(s: MixtureSummary): string {
+  const t = s.protocol.trials;
+  return powerCurveSvg(
+    {
+      label: `KSD (σ = 0) vs noise-smoothed KSD: weights ${s.protocol.altWeight}/${Number((1 - s.protocol.altWeight).toFixed(6))} vs ½/½, modes ±${s.protocol.mu}e₁ (${s.backend})`,
+      power: {
+        power: s.rows.map((r) => ({ sigma: r.noiseStd, rate: r.power, trials: t })),
+        'H₀ rejection': s.rows.map((r) => ({ sigma: r.noiseStd, rate: r.nullRate, trials: t })),
+      },
+    },
+    'noise σ (0 = plain KSD)',
+  );
 }
 
 export function mixtureTable(s: MixtureSummary): string {

@@ -1,8 +1,11 @@
 /** A small SVG line plot of rejection rate vs σ, one polyline per method (no plotting dependency needed for a few lines). */
-export function powerCurveSvg(summary: {
-  label: string;
-  power: Record<string, { sigma: number; rate: number; trials: number }[]>;
-}): string {
+export function powerCurveSvg(
+  summary: {
+    label: string;
+    power: Record<string, { sigma: number; rate: number; trials: number }[]>;
+  },
+  xLabel = 'perturbation σ',
+): string {
   const W = 640;
   const H = 400;
   const m = { l: 56, r: 170, t: 36, b: 48 };
@@ -39,7 +42,7 @@ export function powerCurveSvg(summary: {
     );
   }
   out.push(
-    `<text x="${(m.l + W - m.r) / 2}" y="${H - 10}" text-anchor="middle">perturbation σ</text>`,
+    `<text x="${(m.l + W - m.r) / 2}" y="${H - 10}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
   );
   out.push(
     `<text x="16" y="${(m.t + H - m.b) / 2}" transform="rotate(-90 16 ${(m.t + H - m.b) / 2})" text-anchor="middle">rejection rate</text>`,

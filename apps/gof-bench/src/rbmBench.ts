@@ -161,7 +161,29 @@ export function runRbmBench(opts: RbmBenchOptions): PowerSummary {
   );
   writeFileAtomic(join(opts.out, 'rbm-power.json'), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileAtomic(join(opts.out, 'rbm-power.svg'), powerCurveSvg(summary));
+  writeFileAtomic(join(opts.out, 'rbm-power.md'), powerTable(summary));
   return summary;
+}
+
+/** Markdown table: one row per method, one column per σ (rejection rate, trials in the header). */
+export function powerTable(s: PowerSummary): string {
+  const sigmas = [...new Set(Object.values(s.power).flatMap((r) => r.map((p) => p.sigma)))].sort(
+    (a, b) => a - b,
+  );
+  const trialsAt = (sigma: number) =>
+    Math.min(...Object.values(s.power).map((r) => r.find((p) => p.sigma === sigma)?.trials ?? 0));
+  const cpu = (m: string) => (s.cpuMsPerTrial[m] / 1000).toFixed(1);
+  const lines = [
+    `${s.label}; backend ${s.backend}; n = ${s.protocol.n}, burn-in ${s.protocol.burnIn}, ${s.protocol.config.bootstraps} wild-bootstrap draws, α = ${s.protocol.config.alpha}; Gibbs ${cpu('gibbs')} CPU-s per sample.`,
+    '',
+    `| method | ${sigmas.map((v) => `σ = ${v} (${trialsAt(v)} trials)`).join(' | ')} | CPU-s per test |`,
+    `|---|${sigmas.map(() => '---').join('|')}|---|`,
+    ...Object.entries(s.power).map(
+      ([m, r]) =>
+        `| ${m} | ${sigmas.map((v) => r.find((p) => p.sigma === v)?.rate.toFixed(2) ?? '–').join(' | ')} | ${cpu(m)} |`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 export function summarize(

@@ -104,6 +104,10 @@ export function buildProgram(): Command {
       'write the checkpoint every N iterations',
       int('--checkpoint-every', 1),
     )
+    .option(
+      '--export-web <dir>',
+      'after the run, write the generator for web pages (generator.json + float16 generator.bin; lean arch)',
+    )
     .option('--no-metrics', 'skip the sample-quality metrics at the end')
     .option('--no-progress', 'no progress bar');
 }
@@ -137,6 +141,7 @@ export function parseArgs(
     resume: o.resume,
     gridEvery: o.gridEvery,
     checkpointEvery: o.checkpointEvery,
+    exportWeb: o.exportWeb,
     backend: o.backend,
     progress: o.progress && Boolean(process.stderr.isTTY),
     evaluator: o.metrics ? metricsEvaluator() : undefined,

@@ -37,6 +37,8 @@ export interface RunOptions {
   gridEvery?: number;
   /** Write the checkpoint every N iterations (and at the end). Default: gridEvery, else 500. */
   checkpointEvery?: number;
+  /** After the run, export the generator for web pages to this folder (cli.ts, export-web.ts). */
+  exportWeb?: string;
   /** tensorflow | wasm | cpu; default STEINKIT_BACKEND or the best that loads. */
   backend?: string;
   /** Show the progress bar. Default: when stderr is a TTY. */

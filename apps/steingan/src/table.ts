@@ -69,9 +69,13 @@ export function summarize(results: SeedResult[], seeds?: number[]): TableRow[] {
   );
 }
 
-/** A markdown table; the best mean per dataset/preset is bold (higher is better, lower for FD). */
+/** A markdown table, mean ± sample std (the mean alone for one seed); the best mean per dataset/preset is bold (higher is better, lower for FD). */
 export function formatTable(rows: TableRow[]): string {
-  const f = ([m, s]: [number, number], d: number) => `${m.toFixed(d)} ± ${s.toFixed(d)}`;
+  // one seed: no spread to show
+  const fmt =
+    (r: TableRow) =>
+    ([m, s]: [number, number], d: number) =>
+      r.seeds.length < 2 ? m.toFixed(d) : `${m.toFixed(d)} ± ${s.toFixed(d)}`;
   const best = new Map<string, { la: number; gt: number; fd: number }>();
   for (const r of rows) {
     const k = `${r.dataset}|${r.preset}`;
@@ -87,6 +91,7 @@ export function formatTable(rows: TableRow[]): string {
     '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
+    const f = fmt(r);
     const b = best.get(`${r.dataset}|${r.preset}`) as { la: number; gt: number; fd: number };
     const bold = (s: string, on: boolean) => (on ? `**${s}**` : s);
     lines.push(

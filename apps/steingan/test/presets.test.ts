@@ -224,7 +224,7 @@ describe('presets', () => {
       };
       expect(mleOptions(s).gamma).toBe(gamma);
       const th0 = values(s.energy.trainableVariables);
-      amortizedMleStep({ iteration: 0, seed: 9 }, opts, { data: xs, labels });
+      amortizedMleStep({ iteration: 0, seed: 9 }, { data: xs, labels }, opts);
       const th1 = values(s.energy.trainableVariables);
       let grad: number[][] = [];
       if (gamma === 1) {

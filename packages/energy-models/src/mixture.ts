@@ -107,6 +107,7 @@ export function gaussianMixture(opts: GaussianMixtureOptions): GaussianMixtureTa
   });
   const wsum = w.reduce((a, b) => a + b, 0);
   const logw = w.map((v) => Math.log(v / wsum));
+  const cumw = w.map((_, k) => w.slice(0, k + 1).reduce((a, b) => a + b, 0) / wsum);
 
   // Per-component log terms, [n, K], and (μ_k − x) [n, K, d].
   const parts = (x: tf.Tensor2D) => {
@@ -131,10 +132,18 @@ export function gaussianMixture(opts: GaussianMixtureOptions): GaussianMixtureTa
       return tf.sum(tf.mul(tf.expandDims(coef, 2), diff), 1) as tf.Tensor2D;
     },
     sample(n, rng) {
-      const idx = tf.reshape(
-        tf.multinomial(tf.tensor2d([logw], [1, K]), n, rng.nextSeed(), false),
-        [n],
-      );
+      // Component k = #{cumulative weights < u}, u ~ U(0, 1) from the seeded JS stream: the
+      // same draws on every backend (tf.multinomial's GPU kernels lose the seed's bits).
+      const idx =
+        K === 1
+          ? tf.zeros([n], 'int32')
+          : tf.sum(
+              tf.cast(
+                tf.greater(rng.uniform([n, 1]), tf.tensor2d([cumw.slice(0, K - 1)])),
+                'int32',
+              ),
+              1,
+            );
       const mu = tf.gather(tf.tensor2d(means, [K, d]), idx);
       const s = tf.gather(tf.tensor1d(stdArr), idx);
       return tf.add(mu, tf.mul(tf.expandDims(s, 1), rng.normal([n, d]))) as tf.Tensor2D;

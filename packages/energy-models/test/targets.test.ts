@@ -52,6 +52,26 @@ describe('gaussianMixture', () => {
     s.dispose();
   });
 
+  it('component frequencies follow the weights, and the draws are the same on cpu and wasm', async () => {
+    const tight = gaussianMixture({ means: [[-10], [0], [10]], std: 0.1, weights: [1, 2, 7] });
+    const n = 20000;
+    const x = tight.sample(n, 11);
+    const v = x.dataSync();
+    const freq = [-10, 0, 10].map((mu) => v.filter((t) => Math.abs(t - mu) < 1).length / n);
+    [0.1, 0.2, 0.7].forEach((p, k) => {
+      expect(Math.abs(freq[k] - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / n));
+    });
+    const before = tf.getBackend();
+    await tf.setBackend('cpu');
+    const onCpu = tight.sample(500, 11);
+    const cpuValues = Array.from(onCpu.dataSync());
+    onCpu.dispose();
+    await tf.setBackend(before);
+    const again = tight.sample(500, 11);
+    expect(Array.from(again.dataSync())).toEqual(cpuValues);
+    tf.dispose([x, again]);
+  });
+
   it('rejects bad shapes with the argument named', () => {
     const x = tf.zeros([3, 3]) as tf.Tensor2D;
     expect(() => gm.score(x)).toThrow(/x: expected shape \[\?, 2\]/);

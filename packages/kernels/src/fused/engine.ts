@@ -555,15 +555,11 @@ export function fusedMedianSq(
   ensure(e, l.end, 'median bandwidth', n, d);
   const pts = loadPoints(e, pr, x, n, d, means(x, n, d));
   const flushEach = pairs >= 2 ** 31; // u32 bins cannot overflow below that
-  const run = (level: number, topA: number, topB: number): Float64Array => {
-    const u32 = () => new Uint32Array(e.memory.buffer, hist, 2 * 65536);
+  const run = (level: number, topA: number, topB: number): ArrayLike<number> => {
+    const bins = level === 0 ? 32768 : 2 * 65536; // level 0: r² ≥ 0, so the sign bit is 0
+    const u32 = () => new Uint32Array(e.memory.buffer, hist, bins);
     u32().fill(0);
-    const counts = new Float64Array(2 * 65536);
-    const flush = () => {
-      const h = u32();
-      for (let b = 0; b < h.length; b++) counts[b] += h[b];
-      h.fill(0);
-    };
+    const counts = flushEach ? new Float64Array(2 * 65536) : null;
     for (let i0 = 0; i0 < np; i0 += bs) {
       const bi = Math.min(bs, np - i0);
       e.histRow(
@@ -583,24 +579,28 @@ export function fusedMedianSq(
         hist,
         scratch,
       );
-      if (flushEach) flush();
+      if (counts) {
+        const h = u32();
+        for (let b = 0; b < bins; b++) counts[b] += h[b];
+        h.fill(0);
+      }
     }
-    flush();
-    return counts;
+    return counts ?? u32();
   };
   const ranks = [tLo, tHi].filter((t) => t >= 0);
   const values = new Map<number, number>();
   if (ranks.length > 0) {
-    const top = run(0, 0, 0);
-    const pick = (h: Float64Array, off: number, t: number): { bin: number; rest: number } => {
+    const pick = (h: ArrayLike<number>, off: number, t: number): { bin: number; rest: number } => {
       let c = 0;
-      for (let b = 0; b < 65536; b++) {
+      const end = Math.min(65536, h.length - off);
+      for (let b = 0; b < end; b++) {
         const hb = h[off + b];
         if (t < c + hb) return { bin: b, rest: t - c };
         c += hb;
       }
       throw new Error(`fused median: rank ${t} beyond the ${c} values counted`);
     };
+    const top = run(0, 0, 0);
     const sel = ranks.map((t) => pick(top, 0, t));
     const topA = sel[0].bin;
     const topB = sel[sel.length - 1].bin;
