@@ -111,10 +111,11 @@ printf '%s' "$npmrc" >"$scratch/.npmrc"
 # A git repo of its own, so changeset's release tags land in the scratch copy.
 (cd "$scratch" && git init -q && git add -A >/dev/null && git -c user.email=ci@steinkit.invalid \
   -c user.name=steinkit-ci commit -qm scratch) || { log "git init of the scratch copy failed"; exit 1; }
-# pnpm publish resolves `workspace:^` from the installed links: recreate the
+# pnpm publish resolves `workspace:^` (dependencies, devDependencies and peers)
+# from the installed links: recreate the
 # workspace links (packages/<p>/node_modules/@steinkit/<dep> → ../../../<dep>).
 for dir in packages/*/; do
-  for dep in $(node -e "const p=require('$scratch/$dir/package.json');console.log(Object.keys({...p.dependencies,...p.peerDependencies}).filter(d=>d.startsWith('@steinkit/')).map(d=>d.slice(10)).join(' '))"); do
+  for dep in $(node -e "const p=require('$scratch/$dir/package.json');console.log(Object.keys({...p.dependencies,...p.devDependencies,...p.peerDependencies}).filter(d=>d.startsWith('@steinkit/')).map(d=>d.slice(10)).join(' '))"); do
     mkdir -p "$scratch/$dir/node_modules/@steinkit"
     ln -sfn "../../../$dep" "$scratch/$dir/node_modules/@steinkit/$dep"
   done
