@@ -253,7 +253,7 @@ export function summarize(
     power[m] = [];
     cpu[m] = [];
     for (const sigma of opts.sigmas) {
-      const rs = records.filter((r) => r.sigma === sigma && r.results[m]);
+      const rs = records.filter((r) => r.sigma === sigma && r.trial < opts.trials && r.results[m]);
       if (rs.length === 0) continue;
       const rej = rs.filter((r) => r.results[m]?.reject).length;
       const [lo, hi] = wilsonInterval(rej, rs.length);
@@ -265,9 +265,10 @@ export function summarize(
         wilson95: [round4(lo), round4(hi)],
       });
     }
-    for (const r of records) if (r.results[m]) cpu[m].push(r.results[m].cpuMs);
+    for (const r of records)
+      if (r.trial < opts.trials && r.results[m]) cpu[m].push(r.results[m].cpuMs);
   }
-  for (const r of records) cpu.gibbs.push(r.gibbsCpuMs);
+  for (const r of records) if (r.trial < opts.trials) cpu.gibbs.push(r.gibbsCpuMs);
   const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : Number.NaN);
   const { out: _o, log: _l, backend, label, budgetMinutes: _b, reportOnly: _r, ...protocol } = opts;
   return {
