@@ -21,6 +21,7 @@ import {
   rbmScore,
   runMethod,
   runRbmBench,
+  summarize,
   wilsonInterval,
 } from '../src/index';
 
@@ -239,6 +240,31 @@ describe('the test statistics of the benchmark (slow float64 references)', () =>
       expect(Math.abs(res.statistic - ref)).toBeLessThan(1e-4 * Math.max(1, Math.abs(ref)));
     }
     tf.dispose([x, b]);
+  });
+
+  it('summarize counts only trials < opts.trials (a budget-stopped run cut to equal counts)', () => {
+    const rec = (trial: number, reject: boolean) => ({
+      trial,
+      sigma: 0,
+      gibbsMs: 1,
+      gibbsCpuMs: 1,
+      results: { ksd: { statistic: 0, pValue: reject ? 0.01 : 0.5, reject, ms: 1, cpuMs: 1 } },
+    });
+    const opts = {
+      methods: ['ksd' as const],
+      sigmas: [0],
+      trials: 2,
+      n: 10,
+      burnIn: 10,
+      burnInSamples: 10,
+      config: DEFAULT_CONFIG,
+      out: '',
+      backend: 'cpu',
+      label: 'x',
+    };
+    const recs = [rec(0, false), rec(1, true), rec(2, true)];
+    expect(summarize(recs, opts, 0).power.ksd[0]).toMatchObject({ trials: 2, rejections: 1 });
+    expect(summarize(recs, { ...opts, trials: 3 }, 0).power.ksd[0].rejections).toBe(2);
   });
 
   it('wilsonInterval: the score interval (closed-form values) and bad input', () => {
