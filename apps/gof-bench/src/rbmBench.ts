@@ -63,6 +63,8 @@ export interface PowerSummary {
       trials: number;
       rejections: number;
       wilson95: [number, number];
+      /** Median p-value over the trials: a finer power summary than k/n at few trials. */
+      medianPValue: number;
     }[]
   >;
   /** Mean CPU ms per (trial, σ) and method (and the Gibbs sampling of the test sample). */
@@ -176,6 +178,13 @@ export function runRbmBench(opts: RbmBenchOptions): PowerSummary {
 
 const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
 
+/** Median (mean of the two middle values for an even count). */
+function medianOf(v: number[]): number {
+  const a = [...v].sort((x, y) => x - y);
+  const m = a.length >> 1;
+  return a.length % 2 ? a[m] : 0.5 * (a[m - 1] + a[m]);
+}
+
 /**
  * The Wilson score interval of a binomial proportion k/n (default 95%, z = 1.96):
  * (k + z²/2 ± z√(k(n − k)/n + z²/4)) / (n + z²). Stays inside [0, 1] and is
@@ -217,6 +226,15 @@ export function powerTable(s: PowerSummary): string {
           .join(' | ')} | ${cpu(m)} |`,
     ),
   ];
+  lines.push(
+    '',
+    `| median p-value | ${sigmas.map((v) => `σ = ${v}`).join(' | ')} |`,
+    `|---|${sigmas.map(() => '---').join('|')}|`,
+    ...Object.entries(s.power).map(
+      ([m, r]) =>
+        `| ${m} | ${sigmas.map((v) => r.find((p) => p.sigma === v)?.medianPValue?.toFixed(3) ?? '–').join(' | ')} |`,
+    ),
+  );
   const nullRow = Object.entries(s.power)
     .map(([m, r]) => [m, r.find((p) => p.sigma === 0)] as const)
     .filter(([, p]) => p !== undefined);
@@ -263,6 +281,7 @@ export function summarize(
         trials: rs.length,
         rejections: rej,
         wilson95: [round4(lo), round4(hi)],
+        medianPValue: round4(medianOf(rs.map((r) => r.results[m]?.pValue ?? Number.NaN))),
       });
     }
     for (const r of records)

@@ -263,7 +263,11 @@ describe('the test statistics of the benchmark (slow float64 references)', () =>
       label: 'x',
     };
     const recs = [rec(0, false), rec(1, true), rec(2, true)];
-    expect(summarize(recs, opts, 0).power.ksd[0]).toMatchObject({ trials: 2, rejections: 1 });
+    expect(summarize(recs, opts, 0).power.ksd[0]).toMatchObject({
+      trials: 2,
+      rejections: 1,
+      medianPValue: 0.255,
+    });
     expect(summarize(recs, { ...opts, trials: 3 }, 0).power.ksd[0].rejections).toBe(2);
   });
 
