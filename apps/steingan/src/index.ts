@@ -13,7 +13,6 @@ export {
   BASELINE_LR,
   DATASETS,
   defaultConfig,
-  LEAN_LR_DECAY,
   lrScale,
   OBJECTIVES,
   PRESET_ITERATIONS,
