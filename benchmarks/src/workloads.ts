@@ -335,7 +335,10 @@ const classifierWorkloads: Workload[] = [
     id: 'MNIST CNN classifier inference, 1000 images (batch 250)',
     group: 'MNIST classifier (@steinkit/metrics)',
     prepare: guarded(async ({ tf }) => {
-      const { buildClassifierModel } = await need('@steinkit/metrics', 'buildClassifierModel');
+      const { buildClassifierModel } = await need(
+        '@steinkit/metrics/reference',
+        'buildClassifierModel',
+      );
       // The reference CNN (untrained weights: inference cost does not depend on them).
       const model = buildClassifierModel({ seed: 1 });
       const x = tf.randomUniform([1000, 28, 28, 1], 0, 1, 'float32', 3);
