@@ -12,7 +12,7 @@ import {
   inferenceStep,
   type WeightRecord,
 } from '@steinkit/inference';
-import { writeFileAtomic } from '@steinkit/metrics';
+import { writeFileAtomic } from '@steinkit/metrics/reference';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import {
