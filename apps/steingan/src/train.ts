@@ -368,7 +368,10 @@ export function trainIteration(s: TrainerState, data: TrainData): StepInfo {
     // The learning-rate schedule, a function of t alone (so a resumed run follows it too).
     const scale = lrScale(s.config.lrDecay, t);
     setLearningRate(s.optG, s.config.lrG * scale);
-    if (obj === 'dcgan' || obj === 'mle-gan') setLearningRate(s.optE, s.config.lrD * scale);
+    // θ's optimizer runs at its base rate × scale (amortizedMleStep never changes it; the
+    // speed-up rule scales θ's step by lrEFast / lrE on top); the discriminator's at lrD × scale.
+    if (obj === 'steingan') setLearningRate(s.optE, s.config.lrE * scale);
+    else if (obj === 'dcgan' || obj === 'mle-gan') setLearningRate(s.optE, s.config.lrD * scale);
     const info =
       obj === 'steingan'
         ? steinganIteration(s, b, scale)
