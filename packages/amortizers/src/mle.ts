@@ -15,7 +15,7 @@ import {
   assertFiniteDirection,
   samplerSteinDirection,
   validateAmortizedRule,
-} from './amortizedSvgd';
+} from './amortized-svgd';
 import type { RepulsionMode } from './direction';
 import type { NeuralSampler } from './sampler';
 
