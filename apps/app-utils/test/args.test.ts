@@ -1,12 +1,6 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import {
-  choiceList,
-  intAtLeast,
-  nonNegativeList,
-  positiveInt,
-  positiveIntList,
-} from '../src/index';
+import { choiceList, intAtLeast, nonNegativeList, positiveInt, positiveIntList } from '../src/args';
 
 /** Parses `argv` with one option and returns its value, or the error commander reports. */
 function parse(flags: string, parser: (v: string) => unknown, argv: string[]) {
