@@ -1,6 +1,6 @@
 // gof-bench: goodness-of-fit benchmarks of the Stein-methods talk.
 import { fileURLToPath } from 'node:url';
-import { choiceList, nonNegativeList, positiveInt } from '@steinkit/cli-args';
+import { choiceList, nonNegativeList, positiveInt } from '@steinkit/app-utils';
 import { initBackend } from '@steinkit/core';
 import { Command } from 'commander';
 import { DEFAULT_CONFIG, METHODS, type Method } from './methods';
@@ -9,7 +9,7 @@ import { PAPER_SIGMAS, runRbmBench } from './rbmBench';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../results', import.meta.url));
 
-// the shared parsers of @steinkit/cli-args under this file's short names
+// the shared parsers of @steinkit/app-utils under this file's short names
 const posInt = positiveInt;
 const numList = nonNegativeList;
 const methodList: (v: string) => Method[] = choiceList('methods', METHODS);

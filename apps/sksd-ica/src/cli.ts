@@ -1,7 +1,7 @@
 // sksd-ica: reproduces the ICA table of Gong et al. (2021) — maxSKSD-g vs KSD vs LSD.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { choiceList, intAtLeast, positiveInt, positiveIntList } from '@steinkit/cli-args';
+import { choiceList, intAtLeast, positiveInt, positiveIntList } from '@steinkit/app-utils';
 import { initBackend } from '@steinkit/core';
 import { Command, InvalidArgumentError } from 'commander';
 import { runExperiment, writeReport } from './experiment';

@@ -1,0 +1,16 @@
+// @steinkit/app-utils: helpers the apps share (private workspace module).
+
+// Command-line argument parsers (commander)
+export {
+  choiceList,
+  intAtLeast,
+  integer,
+  nonNegativeList,
+  positiveInt,
+  positiveIntList,
+  seedList,
+} from './args';
+
+// Grids of grayscale images as PNG (pngjs)
+export type { GridOptions } from './png-grid';
+export { encodeGridPng, writeGridPng } from './png-grid';
