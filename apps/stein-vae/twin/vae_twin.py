@@ -10,7 +10,9 @@ as proposal on a fixed binarization of the test set.
 
 `--test-bin` reads the first n binarized test images written by the app
 (float32, [n, 784]); otherwise the test set is binarized here with numpy.
-Prints one JSON line per epoch and a final JSON line.
+Prints one JSON line per epoch and a final JSON line. `--bench-steps N` only
+times N training steps (CPU and wall ms per step) for the speed anchor
+(`src/speed.ts` runs it interleaved with the wasm steps).
 """
 
 import argparse
@@ -110,8 +112,31 @@ def main():
     p.add_argument("--bias-init", choices=["zero", "logit-mean"], default="zero")
     p.add_argument("--test-bin", default=None)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--bench-steps", type=int, default=0,
+                   help="only time this many training steps on a fixed random batch (after 3 warm-up steps)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
+    if a.bench_steps:
+        torch.manual_seed(a.seed)
+        model = Vae()
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        x = (torch.rand(100, 784) < 0.3).float()
+        def step():
+            lw = model.log_weights(x, a.k)
+            loss = -(torch.logsumexp(lw, 1) - math.log(a.k)).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        for _ in range(3):
+            step()
+        c0, t0 = time.process_time(), time.perf_counter()
+        for _ in range(a.bench_steps):
+            step()
+        cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+        print(json.dumps({"twin": "pytorch", "torch": torch.__version__, "k": a.k, "threads": a.threads,
+                          "steps": a.bench_steps, "cpuMsPerStep": cpu / a.bench_steps * 1000,
+                          "wallMsPerStep": wall / a.bench_steps * 1000}), flush=True)
+        return
     torch.manual_seed(a.seed)
     rng = np.random.default_rng(a.seed)
     d = find_mnist()
