@@ -127,7 +127,7 @@ export function svgPlot(results: RunResult[]): string {
       out.push(`<text x="${x0 - 6}" y="${sy(v) + 4}" text-anchor="end">${v.toFixed(1)}</text>`);
       const xv = (xMax * i) / 4;
       out.push(
-        `<text x="${sx(xv)}" y="${top + ph + 16}" text-anchor="middle">${key === 'epoch' ? xv.toFixed(0) : xv.toFixed(0)}</text>`,
+        `<text x="${sx(xv)}" y="${top + ph + 16}" text-anchor="middle">${key === 'epoch' && !Number.isInteger(xv) ? xv.toFixed(1) : xv.toFixed(0)}</text>`,
       );
     }
     for (const r of runs) {
