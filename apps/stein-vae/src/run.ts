@@ -13,7 +13,7 @@ import {
   logitMeanBias,
   type WeightRecord,
 } from '@steinkit/inference';
-import { writeFileAtomic } from '@steinkit/metrics';
+import { writeFileAtomic } from '@steinkit/metrics/reference';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import {

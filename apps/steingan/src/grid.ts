@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '@steinkit/metrics';
+import { writeFileAtomic } from '@steinkit/metrics/reference';
 import { PNG } from 'pngjs';
 
 export interface GridOptions {

@@ -210,7 +210,8 @@ describe('presets', () => {
     const data = constantData(0.3);
     const xs = tf.tensor2d(data.images.slice(0, 6 * 16), [6, 16]);
     const labels = tf.tensor1d(data.labels.slice(0, 6), 'int32');
-    // amortizedMleStep sets θ's learning rate to energyLearningRate (the paper's lrE) every step
+    // θ's optimizer is built with step size energyLearningRate (the paper's lrE); amortizedMleStep
+    // never changes it
     const eps = defaultConfig({ preset: 'paper' }).lrE;
     const deltas = [0.7, 0, 1].map((gamma) => {
       const s = createTrainer(
@@ -219,7 +220,7 @@ describe('presets', () => {
       );
       const opts: AmortizedMleOptions = {
         ...mleOptions(s),
-        energyOptimizer: tf.train.sgd(1),
+        energyOptimizer: tf.train.sgd(eps),
         balance: { speedUp: false, freezeGap: false },
       };
       expect(mleOptions(s).gamma).toBe(gamma);
