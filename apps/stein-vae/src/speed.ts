@@ -17,7 +17,7 @@ import {
   inferenceInit,
   inferenceStep,
 } from '@steinkit/inference';
-import { writeFileAtomic } from '@steinkit/metrics';
+import { writeFileAtomic } from '@steinkit/metrics/reference';
 import * as tf from '@tensorflow/tfjs-core';
 import { BURDA, buildEncoder, buildObjective } from './config';
 
