@@ -35,6 +35,7 @@ export default defineConfig({
       { test: { ...shared, name: 'steingan', include: ['apps/steingan/test/**/*.test.ts'] } },
       { test: { ...shared, name: 'sksd-ica', include: ['apps/sksd-ica/test/**/*.test.ts'] } },
       { test: { ...shared, name: 'gof-bench', include: ['apps/gof-bench/test/**/*.test.ts'] } },
+      { test: { ...shared, name: 'app-utils', include: ['apps/app-utils/test/**/*.test.ts'] } },
       { test: { ...shared, name: 'stein-vae', include: ['apps/stein-vae/test/**/*.test.ts'] } },
       { test: { ...shared, name: 'benchmarks', include: ['benchmarks/test/**/*.test.ts'] } },
       // Repository-wide checks (one home per concept).

@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeGridPng } from '@steinkit/app-utils';
 import {
   bernoulliModel,
   disposeInfo,
@@ -15,7 +16,6 @@ import {
 } from '@steinkit/inference';
 import { writeFileAtomic } from '@steinkit/metrics/reference';
 import * as tf from '@tensorflow/tfjs-core';
-import { PNG } from 'pngjs';
 import {
   type Arch,
   BURDA,
@@ -341,30 +341,5 @@ function writeSamplesPng(
     const prior = model.samplePrior(20, seed + 1);
     return tf.concat([x, rec, prior]).dataSync();
   });
-  const [rows, cols, pad] = [4, 10, 2];
-  const W = cols * (side + pad) + pad;
-  const H = rows * (side + pad) + pad;
-  const png = new PNG({
-    width: W,
-    height: H,
-    colorType: 0,
-    inputColorType: 0,
-    inputHasAlpha: false,
-  });
-  const data = Buffer.alloc(W * H, 64);
-  for (let i = 0; i < rows * cols; i++) {
-    const [r, c] = [Math.floor(i / cols), i % cols];
-    for (let y = 0; y < side; y++)
-      for (let x = 0; x < side; x++) {
-        const v = pix[i * D + y * side + x];
-        data[(pad + r * (side + pad) + y) * W + pad + c * (side + pad) + x] = Math.round(
-          Math.max(0, Math.min(1, v)) * 255,
-        );
-      }
-  }
-  png.data = data;
-  writeFileAtomic(
-    path,
-    PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false }),
-  );
+  writeGridPng(path, pix, { rows: 4, cols: 10, height: side, width: side, pad: 2, background: 64 });
 }

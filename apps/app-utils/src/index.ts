@@ -1,0 +1,14 @@
+// @steinkit/app-utils: helpers the apps share (private workspace module).
+
+// Command-line argument parsers (commander)
+export {
+  choiceList,
+  intAtLeast,
+  nonNegativeList,
+  positiveInt,
+  positiveIntList,
+} from './args';
+
+// Grids of grayscale images as PNG (pngjs)
+export type { GridOptions } from './png-grid';
+export { encodeGridPng, writeGridPng } from './png-grid';
