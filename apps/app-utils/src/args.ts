@@ -59,3 +59,33 @@ export function choiceList<T extends string>(name: string, choices: readonly T[]
       return m;
     });
 }
+
+/** An integer in [min, max]: `--batch 64` → "--batch must be an integer ≥ 2, got '1'". */
+export function integer(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(
+        max === Number.MAX_SAFE_INTEGER
+          ? `${flag} must be an integer ≥ ${min}, got '${v}'`
+          : `${flag} must be an integer in [${min}, ${max}], got '${v}'`,
+      );
+    }
+    return n;
+  };
+}
+
+/** Comma-separated seeds, integers in [0, 2³²), none repeated: `--seeds 2,3,4`. */
+export function seedList(flag: string) {
+  return (v: string): number[] => {
+    const parts = v.split(',').map((p) => p.trim());
+    const seeds = parts.map(Number);
+    if (seeds.some((n, i) => parts[i] === '' || !Number.isInteger(n) || n < 0 || n >= 2 ** 32))
+      throw new InvalidArgumentError(
+        `${flag} must be a comma-separated list of integers in [0, 2^32), got '${v}'`,
+      );
+    if (new Set(seeds).size !== seeds.length)
+      throw new InvalidArgumentError(`${flag} must not repeat a seed, got '${v}'`);
+    return seeds;
+  };
+}

@@ -4,9 +4,11 @@
 export {
   choiceList,
   intAtLeast,
+  integer,
   nonNegativeList,
   positiveInt,
   positiveIntList,
+  seedList,
 } from './args';
 
 // Grids of grayscale images as PNG (pngjs)

@@ -1,6 +1,14 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { choiceList, intAtLeast, nonNegativeList, positiveInt, positiveIntList } from '../src/args';
+import {
+  choiceList,
+  intAtLeast,
+  integer,
+  nonNegativeList,
+  positiveInt,
+  positiveIntList,
+  seedList,
+} from '../src/args';
 
 /** Parses `argv` with one option and returns its value, or the error commander reports. */
 function parse(flags: string, parser: (v: string) => unknown, argv: string[]) {
@@ -48,6 +56,26 @@ describe('the apps’ argument parsers', () => {
     );
     expect(parse('--t <n>', intAtLeast('--t', 100, 'a batch'), ['--t', '99'])).toMatch(
       /--t: expected an integer ≥ 100 \(a batch\), got '99'/,
+    );
+  });
+
+  it('integer ranges and seed lists', () => {
+    expect(parse('--b <n>', integer('--b', 2), ['--b', '64'])).toEqual({ b: 64 });
+    expect(parse('--b <n>', integer('--b', 2), ['--b', '1'])).toMatch(
+      /--b must be an integer ≥ 2, got '1'/,
+    );
+    expect(parse('--s <n>', integer('--s', 0, 9), ['--s', '10'])).toMatch(
+      /--s must be an integer in \[0, 9\], got '10'/,
+    );
+    expect(parse('--seeds <l>', seedList('--seeds'), ['--seeds', '2, 3,4'])).toEqual({
+      seeds: [2, 3, 4],
+    });
+    for (const bad of ['2,,3', '-1', '1.5', String(2 ** 32)])
+      expect(parse('--seeds <l>', seedList('--seeds'), ['--seeds', bad])).toMatch(
+        /--seeds must be a comma-separated list of integers in \[0, 2\^32\)/,
+      );
+    expect(parse('--seeds <l>', seedList('--seeds'), ['--seeds', '2,2'])).toMatch(
+      /--seeds must not repeat a seed/,
     );
   });
 });

@@ -1,26 +1,16 @@
 #!/usr/bin/env node
 /** `pnpm stein-vae`: every amortized-inference method on dynamically binarized MNIST. */
 import { resolve } from 'node:path';
+import { integer, seedList } from '@steinkit/app-utils';
 import { describeBackend, initBackend } from '@steinkit/core';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { METHODS, type Method } from './config';
 import { writeReport } from './report';
 import { runOne } from './run';
 
-function int(name: string, min: number) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got '${v}'`);
-    return n;
-  };
-}
-function seeds(v: string) {
-  const s = v.split(',').map((t) => Number(t.trim()));
-  if (s.length === 0 || s.some((n) => !Number.isInteger(n) || n < 0 || n >= 2 ** 32))
-    throw new InvalidArgumentError(`--seed must be integers ≥ 0 separated by commas, got '${v}'`);
-  return s;
-}
+// the shared parsers of @steinkit/app-utils under this file's names
+const int = integer;
+const seeds = seedList('--seed');
 
 export function buildProgram(): Command {
   return new Command()

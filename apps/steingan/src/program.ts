@@ -1,22 +1,13 @@
 /** The command line of `pnpm steingan` (commander). */
+import { integer, seedList as seedListParser } from '@steinkit/app-utils';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ARCHS, DATASETS, OBJECTIVES, PRESETS } from './config';
 import { metricsEvaluator } from './metrics-evaluator';
 import type { RunOptions } from './run';
 
-function int(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(
-        max === Number.MAX_SAFE_INTEGER
-          ? `${name} must be an integer ≥ ${min}, got '${v}'`
-          : `${name} must be an integer in [${min}, ${max}], got '${v}'`,
-      );
-    }
-    return n;
-  };
-}
+// the shared parsers of @steinkit/app-utils under this file's names
+const int = integer;
+const seedList = seedListParser('--seeds');
 
 function rate(name: string) {
   return (v: string) => {
@@ -25,18 +16,6 @@ function rate(name: string) {
       throw new InvalidArgumentError(`${name} must be a learning rate in (0, 1), got '${v}'`);
     return n;
   };
-}
-
-function seedList(v: string): number[] {
-  const parts = v.split(',').map((p) => p.trim());
-  const seeds = parts.map(Number);
-  if (parts.length === 0 || seeds.some((n, i) => parts[i] === '' || !Number.isInteger(n) || n < 0))
-    throw new InvalidArgumentError(
-      `--seeds must be a comma-separated list of integers ≥ 0, got '${v}'`,
-    );
-  if (new Set(seeds).size !== seeds.length)
-    throw new InvalidArgumentError(`--seeds must not repeat a seed, got '${v}'`);
-  return seeds;
 }
 
 export function buildProgram(): Command {
