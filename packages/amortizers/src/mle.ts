@@ -16,7 +16,7 @@ import {
   samplerSteinDirection,
   validateAmortizedRule,
 } from './amortized-svgd';
-import type { RepulsionMode } from './direction';
+import type { FeatureSteinDirectionOptions, RepulsionMode } from './direction';
 import type { NeuralSampler } from './sampler';
 
 /** An energy model, optionally with the encoder whose code SteinGAN's kernel uses. */
@@ -51,7 +51,8 @@ export interface BalanceOptions {
   slowGamma?: number;
 }
 
-export interface AmortizedMleOptions {
+export interface AmortizedMleOptions
+  extends Pick<FeatureSteinDirectionOptions, 'normalize' | 'excludeSelf'> {
   /** f(η; ξ); conditional samplers get the data batch's labels (the empirical label counts). */
   sampler: NeuralSampler;
   /** p(x | θ) ∝ exp(−E(x; θ)) (joint models: E(x, y; θ)). Must accept flattened `[n, dim]` inputs. */
@@ -79,9 +80,6 @@ export interface AmortizedMleOptions {
   features?: 'encode' | 'identity' | ((x: tf.Tensor2D) => tf.Tensor2D);
   /** Repulsion with features (see `featureSteinDirection`). Default `'approximate'`. */
   repulsion?: RepulsionMode;
-  normalize?: 'n' | 'kernelSum';
-  /** Drop the j = i terms of (7) (see `featureSteinDirection`); default false. */
-  excludeSelf?: boolean;
   /** η-updates per iteration ("repeat several times when needed"). Default 1. */
   generatorSteps?: number;
 }
