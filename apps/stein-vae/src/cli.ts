@@ -32,9 +32,24 @@ export function buildProgram(): Command {
     .option('--quick', 'every method, 10 epochs, one seed (the default run)', false)
     .option(
       '--curve-every <n>',
-      'cheap evaluation (K = 100, 500 images) every n epochs for the curves (0: off)',
+      'cheap evaluation (--curve-k samples on --curve-n images) every n epochs for the curves (0: off)',
       int('--curve-every', 0),
       5,
+    )
+    .option(
+      '--curve-k <n>',
+      'importance samples of the cheap curve evaluation',
+      int('--curve-k', 1),
+      100,
+    )
+    .option('--curve-n <n>', 'test images of the cheap curve evaluation', int('--curve-n', 1), 500)
+    .addOption(
+      new Option(
+        '--bias-init <kind>',
+        "decoder output bias at start: 'logit-mean' (logit of the training pixel means, Burda et al.) or 'zero'",
+      )
+        .choices(['logit-mean', 'zero'])
+        .default('logit-mean'),
     )
     .addOption(
       new Option('--backend <name>', 'tfjs backend (default: best that loads)').choices([
@@ -64,6 +79,9 @@ export interface CliPlan {
   evalK: number;
   evalN: number;
   curveEvery: number;
+  curveK: number;
+  curveN: number;
+  biasInit: 'logit-mean' | 'zero';
   out: string;
   results: string;
   resume: boolean;
@@ -94,6 +112,9 @@ export function plan(argv: string[], program = buildProgram()): CliPlan {
     evalK: o.evalK,
     evalN: o.full ? 10000 : o.evalN,
     curveEvery: o.curveEvery,
+    curveK: o.curveK,
+    curveN: o.curveN,
+    biasInit: o.biasInit,
     out: o.out,
     results: o.results,
     resume: o.resume,
@@ -120,8 +141,9 @@ async function main() {
       evalK: p.evalK,
       evalN: p.evalN,
       curveEvery: p.curveEvery,
-      curveK: 100,
-      curveN: 500,
+      curveK: p.curveK,
+      curveN: p.curveN,
+      biasInit: p.biasInit,
       out: p.out,
       resultsDir: p.results,
       resume: p.resume,

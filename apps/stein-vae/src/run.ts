@@ -11,6 +11,7 @@ import {
   inferenceInit,
   inferenceRestore,
   inferenceStep,
+  logitMeanBias,
   type WeightRecord,
 } from '@steinkit/inference';
 import { writeFileAtomic } from '@steinkit/metrics/reference';
@@ -51,6 +52,8 @@ export interface RunOptions {
   /** Smaller networks / data for tests. */
   arch?: Arch;
   trainLimit?: number;
+  /** The decoder's initial output bias: logit of the training pixel means (Burda et al., default) or 0. */
+  biasInit?: 'logit-mean' | 'zero';
   log?: (line: string) => void;
 }
 
@@ -84,6 +87,7 @@ export interface RunResult {
   batch: number;
   learningRate: number;
   architecture: string;
+  decoderBiasInit: 'logit-mean' | 'zero';
   curve: CurvePoint[];
 }
 
@@ -163,12 +167,16 @@ export async function runOne(
       `data: images have ${train.dim} pixels, the model expects ${arch.dataDim}`,
     );
   }
+  const biasInit = o.biasInit ?? 'logit-mean';
   const encoder = buildEncoder(o.method, arch, o.seed);
   const model = bernoulliModel({
     dataDim: arch.dataDim,
     latentDim: arch.latentDim,
     hidden: arch.hidden,
     seed: o.seed + 1000,
+    ...(biasInit === 'logit-mean'
+      ? { outputBias: logitMeanBias(train.pixels, train.n, train.dim) }
+      : {}),
   });
   const critic = buildCritic(o.method, arch, o.seed + 2000);
   const objective = buildObjective(o.method, k, critic);
@@ -294,6 +302,7 @@ export async function runOne(
       batch,
       learningRate,
       architecture: `${arch.dataDim}-${arch.hidden.join('-')} tanh encoder, ${arch.latentDim} latents, ${arch.latentDim}-${[...arch.hidden].reverse().join('-')}-${arch.dataDim} Bernoulli decoder`,
+      decoderBiasInit: biasInit,
       curve,
     };
     mkdirSync(o.resultsDir, { recursive: true });

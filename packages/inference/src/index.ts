@@ -21,7 +21,7 @@ export type { Mlp, MlpActivation, MlpOptions, WeightRecord } from './mlp';
 export { mlp, readWeights, writeWeights } from './mlp';
 // The model p(x, z): N(0, I) prior, Bernoulli MLP decoder, the interface all methods share.
 export type { BernoulliModel, BernoulliModelOptions, LatentVariableModel } from './model';
-export { bernoulliModel, standardNormalLogProb } from './model';
+export { bernoulliModel, logitMeanBias, standardNormalLogProb } from './model';
 // Implicit samplers without an encoder: KL(q‖p) by the entropy gradient.
 export type { SamplerKlInfo, SamplerKlOptions, SamplerKlState } from './sampler-kl';
 export { samplerKl, samplerKlInit, samplerKlStep } from './sampler-kl';
