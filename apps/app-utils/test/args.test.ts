@@ -15,7 +15,11 @@ function parse(flags: string, parser: (v: string) => unknown, argv: string[]) {
   let err = '';
   const p = new Command()
     .exitOverride()
-    .configureOutput({ writeErr: (s) => (err += s) })
+    .configureOutput({
+      writeErr: (s) => {
+        err += s;
+      },
+    })
     .option(flags, '', parser);
   try {
     p.parse(argv, { from: 'user' });
