@@ -1,6 +1,6 @@
 /**
- * The exported names of every published package's `src/index.ts` (values and
- * types), read syntactically with the TypeScript parser (fast: no type
+ * The exported names of every published package's entries (`src/index.ts` and
+ * the sources of its subpath exports; values and types), read syntactically with the TypeScript parser (fast: no type
  * checking). `export * from './x'` is followed into local files. Used by
  * `one-home.test.ts`; run directly (`npx tsx test/exported-names.ts`) it
  * prints the names exported by more than one package.
@@ -46,12 +46,29 @@ export function moduleExports(file: string, seen = new Set<string>()): string[] 
   return names;
 }
 
-/** package folder → the sorted names its `src/index.ts` exports. */
+/**
+ * A package's entry sources: `src/index.ts` and, for each subpath export
+ * `./x` of its package.json, `src/x.ts`.
+ */
+export function entryFiles(pkgDir: string): string[] {
+  const files = [resolve(pkgDir, 'src/index.ts')];
+  const manifest = resolve(pkgDir, 'package.json');
+  const exportsMap = existsSync(manifest)
+    ? (JSON.parse(readFileSync(manifest, 'utf8')).exports ?? {})
+    : {};
+  for (const key of Object.keys(exportsMap)) {
+    if (key === '.' || key === './package.json') continue;
+    files.push(resolve(pkgDir, 'src', `${key.slice(2)}.ts`));
+  }
+  return files.filter((f) => existsSync(f));
+}
+
+/** package folder → the sorted names its entries (`src/index.ts`, subpath exports) export. */
 export function exportedNames(): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const p of readdirSync(resolve(root, 'packages')).sort()) {
-    const entry = resolve(root, 'packages', p, 'src/index.ts');
-    if (existsSync(entry)) out.set(p, [...new Set(moduleExports(entry))].sort());
+    const files = entryFiles(resolve(root, 'packages', p));
+    if (files.length) out.set(p, [...new Set(files.flatMap((f) => moduleExports(f)))].sort());
   }
   return out;
 }

@@ -14,6 +14,9 @@ describe('one home per concept', () => {
     for (const [pkg, names] of exports) expect(names.length, pkg).toBeGreaterThan(3);
     expect(exports.get('core')).toContain('foldIn');
     expect(exports.get('core')).toContain('SteinOptimizer'); // types are read too
+    // subpath entries are read too (`@steinkit/metrics/reference`)
+    expect(exports.get('metrics')).toContain('getClassifier');
+    expect(exports.get('metrics')).toContain('writeFileAtomic');
   });
 
   it('no name is exported by more than one package', () => {

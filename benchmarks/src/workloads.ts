@@ -268,21 +268,21 @@ const amortizedWorkloads: Workload[] = (
 
 // ----------------------------------------------------------- apps: SteinGAN, ICA
 
-const appModule = (path: string) => new URL(`../../apps/${path}`, import.meta.url).href;
-
 const steinganWorkloads: Workload[] = (['lean', 'paper'] as const).map((arch) => ({
   id: `SteinGAN iteration, ${arch === 'lean' ? 'MLP' : 'DCGAN conv'} nets, batch 64`,
   group: 'SteinGAN (amortized MLE, joint energy (15)) on 28×28 images',
   cost: arch === 'lean' ? 1 : 20,
   costClass: 'steingan',
   prepare: guarded(async ({ tf }) => {
+    // the app's package entry (apps/steingan/src/index.ts)
     const train = await need(
-      appModule('steingan/src/train.ts'),
+      '@steinkit/steingan',
       'createTrainer',
       'trainIteration',
       'disposeTrainer',
+      'defaultConfig',
     );
-    const { defaultConfig } = await need(appModule('steingan/src/config.ts'), 'defaultConfig');
+    const { defaultConfig } = train;
     // Synthetic 28×28 images (the cost of an iteration does not depend on the pixels).
     const size = 512;
     const images = tf.tidy(() =>
@@ -306,7 +306,7 @@ const icaWorkloads: Workload[] = [10, 100, 200].map((D) => ({
   group: 'Sliced-KSD ICA (apps/sksd-ica): model step + slice step',
   cost: D * D * D + 100 * 100 * D * 4,
   prepare: guarded(async ({ tf }) => {
-    const { createTrainer } = await need(appModule('sksd-ica/src/trainers.ts'), 'createTrainer');
+    const { createTrainer } = await need('@steinkit/sksd-ica', 'createTrainer');
     const { createIcaModel } = await need('@steinkit/energy-models', 'createIcaModel');
     const { createRng } = await need('@steinkit/core', 'createRng');
     const rng = createRng(1);
@@ -335,7 +335,10 @@ const classifierWorkloads: Workload[] = [
     id: 'MNIST CNN classifier inference, 1000 images (batch 250)',
     group: 'MNIST classifier (@steinkit/metrics)',
     prepare: guarded(async ({ tf }) => {
-      const { buildClassifierModel } = await need('@steinkit/metrics', 'buildClassifierModel');
+      const { buildClassifierModel } = await need(
+        '@steinkit/metrics/reference',
+        'buildClassifierModel',
+      );
       // The reference CNN (untrained weights: inference cost does not depend on them).
       const model = buildClassifierModel({ seed: 1 });
       const x = tf.randomUniform([1000, 28, 28, 1], 0, 1, 'float32', 3);

@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { packageConfig } from '../../tsup.base';
 
-export default defineConfig(packageConfig());
+// Two entries: `.` (portable) and `./reference` (Node-only: classifiers, disk cache).
+export default defineConfig(packageConfig({ entry: ['src/index.ts', 'src/reference.ts'] }));

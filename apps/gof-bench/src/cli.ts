@@ -1,38 +1,18 @@
 // gof-bench: goodness-of-fit benchmarks of the Stein-methods talk.
 import { fileURLToPath } from 'node:url';
+import { choiceList, nonNegativeList, positiveInt } from '@steinkit/app-utils';
 import { initBackend } from '@steinkit/core';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { DEFAULT_CONFIG, METHODS, type Method } from './methods';
 import { runMixtureBench } from './mixtureBench';
 import { PAPER_SIGMAS, runRbmBench } from './rbmBench';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../results', import.meta.url));
 
-function posInt(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1)
-      throw new InvalidArgumentError(`${name}: expected a positive integer, got '${v}'`);
-    return n;
-  };
-}
-function numList(name: string) {
-  return (v: string) =>
-    v.split(',').map((s) => {
-      const n = Number(s.trim());
-      if (!Number.isFinite(n) || n < 0)
-        throw new InvalidArgumentError(`${name}: expected numbers ≥ 0, got '${s}'`);
-      return n;
-    });
-}
-function methodList(v: string): Method[] {
-  return v.split(',').map((s) => {
-    const m = s.trim() as Method;
-    if (!METHODS.includes(m))
-      throw new InvalidArgumentError(`methods: expected some of ${METHODS.join(', ')}, got '${s}'`);
-    return m;
-  });
-}
+// the shared parsers of @steinkit/app-utils under this file's short names
+const posInt = positiveInt;
+const numList = nonNegativeList;
+const methodList: (v: string) => Method[] = choiceList('methods', METHODS);
 
 export function buildProgram(
   log: (l: string) => void = (l) => process.stderr.write(`${l}\n`),

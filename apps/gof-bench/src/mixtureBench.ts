@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gaussianMixture } from '@steinkit/energy-models';
 import { rbf } from '@steinkit/kernels';
-import { writeFileAtomic } from '@steinkit/metrics';
+import { writeFileAtomic } from '@steinkit/metrics/reference';
 import { ksdTest, smoothedKsdTest } from '@steinkit/stein-estimators';
 import { powerCurveSvg } from './plot';
 

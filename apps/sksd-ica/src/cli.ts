@@ -1,65 +1,40 @@
 // sksd-ica: reproduces the ICA table of Gong et al. (2021) — maxSKSD-g vs KSD vs LSD.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { choiceList, intAtLeast, positiveInt, positiveIntList } from '@steinkit/app-utils';
 import { initBackend } from '@steinkit/core';
 import { Command, InvalidArgumentError } from 'commander';
 import { runExperiment, writeReport } from './experiment';
 import { exportProblem } from './export';
 import { PAPER_DIMS, PAPER_ITERATIONS, PAPER_SEEDS } from './protocol';
-import { MAXSKSD_VARIANTS, METHODS, type Method } from './trainers';
+import { MAXSKSD_VARIANTS, METHODS } from './trainers';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../results', import.meta.url));
-
-function intList(name: string) {
-  return (v: string) =>
-    v.split(',').map((s) => {
-      const n = Number(s.trim());
-      if (!Number.isInteger(n) || n < 1)
-        throw new InvalidArgumentError(`${name}: expected positive integers, got '${s}'`);
-      return n;
-    });
-}
-function posInt(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1)
-      throw new InvalidArgumentError(`${name}: expected a positive integer, got '${v}'`);
-    return n;
-  };
-}
-function intAtLeast(flag: string, min: number, why: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${flag}: expected an integer ≥ ${min} (${why}), got '${v}'`);
-    return n;
-  };
-}
-function methodList(v: string): Method[] {
-  return v.split(',').map((s) => {
-    const m = s.trim() as Method;
-    if (!METHODS.includes(m))
-      throw new InvalidArgumentError(`methods: expected some of ${METHODS.join(', ')}, got '${s}'`);
-    return m;
-  });
-}
 
 export function buildProgram(): Command {
   return new Command('sksd-ica')
     .description(
       'Train linear ICA models by minimizing maxSKSD-g, KSD or LSD and report the test log-likelihood beside the published table (Gong et al. 2021). Runs are cached per (method, D, seed, iterations).',
     )
-    .option('--methods <list>', `comma-separated subset of ${METHODS.join(',')}`, methodList, [
-      ...METHODS,
-    ])
-    .option('--dims <list>', 'dimensions D', intList('dims'), [10, 20])
-    .option('--seeds <list>', 'seeds', intList('seeds'), [60])
-    .option('--iterations <n>', 'training iterations per run', posInt('iterations'), 1000)
+    .option(
+      '--methods <list>',
+      `comma-separated subset of ${METHODS.join(',')}`,
+      choiceList('methods', METHODS),
+      [...METHODS],
+    )
+    .option('--dims <list>', 'dimensions D', positiveIntList('dims'), [10, 20])
+    .option('--seeds <list>', 'seeds', positiveIntList('seeds'), [60])
+    .option('--iterations <n>', 'training iterations per run', positiveInt('iterations'), 1000)
     .option(
       '--full',
       `the paper protocol: D ∈ {${PAPER_DIMS}}, seeds ${PAPER_SEEDS}, ${PAPER_ITERATIONS} iterations`,
     )
-    .option('--eval-every <n>', 'test log-likelihood every n iterations', posInt('eval-every'), 500)
+    .option(
+      '--eval-every <n>',
+      'test log-likelihood every n iterations',
+      positiveInt('eval-every'),
+      500,
+    )
     .option(
       '--n-train <n>',
       'training points',

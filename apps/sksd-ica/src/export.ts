@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertInt } from '@steinkit/core';
-import { writeFileAtomic } from '@steinkit/metrics';
+import { writeFileAtomic } from '@steinkit/metrics/reference';
 import { batchIndices, batchSeed, setupIcaProblem } from './protocol';
 import type { RunOptions } from './run';
 

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@steinkit/metrics';
+import { writeFileAtomic } from '@steinkit/metrics/reference';
 import * as tf from '@tensorflow/tfjs-core';
 import { batchSeed, batchStream, createModel, setupIcaProblem } from './protocol';
 import { createTrainer, type Method } from './trainers';

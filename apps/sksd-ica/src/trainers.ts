@@ -2,6 +2,7 @@ import { assertFiniteUpdate, assertInt, createRng } from '@steinkit/core';
 import type { IcaModel } from '@steinkit/energy-models';
 import { MEDIAN_SQ_LOGN, rbf } from '@steinkit/kernels';
 import {
+  activeSlices,
   createMlpCritic,
   ksd,
   lsd,
@@ -24,6 +25,8 @@ export interface Trainer {
   readonly method: Method;
   step(x: tf.Tensor2D): void;
   dispose(): void;
+  /** maxsksd: the current slices (the state's own variables; null before an `'active'` first step). */
+  slices?(): { r: tf.Tensor2D; g: tf.Tensor2D } | null;
 }
 
 /**
@@ -78,25 +81,47 @@ export interface MaxSksdTrainerOptions {
   gSteps?: number;
   /** Learning rate of the slice ascent; default `lr` (1e-3). */
   gLr?: number;
+  /**
+   * Initial slices: `'identity'` (r = g = I, the reference script; default) or
+   * `'active'`: the active slices of Gong et al. (2021) (`activeSlices` of
+   * @steinkit/stein-estimators, kernel-smoothed score difference) computed on
+   * the first batch under the initial model; the ascent on g then continues from them.
+   */
+  init?: 'identity' | 'active';
 }
 
 export function maxSksdTrainer(model: IcaModel, opts: MaxSksdTrainerOptions = {}): Trainer {
   const renormalize = opts.renormalize ?? false;
   const gSteps = opts.gSteps ?? 1;
   assertInt(gSteps, 'gSteps', 1);
-  let state: MaxSksdState = maxSksdInit(model.dim, {
-    variant: opts.variant ?? 'g',
-    optimizer: tf.train.adam(opts.gLr ?? opts.lr ?? 1e-3, 0.9, 0.99),
-    statistic: opts.statistic ?? 'v',
-    ...(opts.bandwidth ? { bandwidth: opts.bandwidth } : {}),
-  });
-  const opt = modelOptimizer(opts.lr);
+  const init = opts.init ?? 'identity';
+  if (init !== 'identity' && init !== 'active')
+    throw new TypeError(`init: expected 'identity' or 'active', got ${String(init)}`);
   const score = (z: tf.Tensor2D) => model.score(z);
+  const initState = (x?: tf.Tensor2D): MaxSksdState => {
+    const active = x ? activeSlices(x, score, 'kernel') : undefined;
+    try {
+      return maxSksdInit(model.dim, {
+        variant: opts.variant ?? 'g',
+        optimizer: tf.train.adam(opts.gLr ?? opts.lr ?? 1e-3, 0.9, 0.99),
+        statistic: opts.statistic ?? 'v',
+        ...(opts.bandwidth ? { bandwidth: opts.bandwidth } : {}),
+        ...(active ? { r: active.r, g: active.g } : {}),
+      });
+    } finally {
+      if (active) tf.dispose([active.r, active.g]);
+    }
+  };
+  // 'active' needs samples: the state is built on the first batch
+  let state: MaxSksdState | null = init === 'active' ? null : initState();
+  const opt = modelOptimizer(opts.lr);
   let t = 0;
   return {
     method: 'maxsksd',
+    slices: () => (state ? { r: state.r, g: state.g } : null),
     step(x) {
       t++;
+      if (!state) state = initState(x);
       const sc = model.score(x);
       try {
         for (let k = 0; k < gSteps; k++)
@@ -104,10 +129,11 @@ export function maxSksdTrainer(model: IcaModel, opts: MaxSksdTrainerOptions = {}
       } finally {
         sc.dispose();
       }
-      finiteMinimize(opt, () => maxSksdValue(state, x, score), [model.unmixing], 'maxsksd', t);
+      const st = state;
+      finiteMinimize(opt, () => maxSksdValue(st, x, score), [model.unmixing], 'maxsksd', t);
     },
     dispose() {
-      maxSksdDispose(state);
+      if (state) maxSksdDispose(state);
       opt.dispose();
     },
   };
@@ -206,6 +232,11 @@ export const MAXSKSD_VARIANTS: Record<string, { about: string; options: MaxSksdT
   'renormalize-g': {
     about: 'g projected back to unit rows after every Adam step',
     options: { renormalize: true },
+  },
+  active: {
+    about:
+      'active slices (Gong et al. 2021, kernel-smoothed score difference) on the first batch instead of r = g = I, then the ascent on g',
+    options: { init: 'active' },
   },
 };
 

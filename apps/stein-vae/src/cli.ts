@@ -1,26 +1,16 @@
 #!/usr/bin/env node
 /** `pnpm stein-vae`: every amortized-inference method on dynamically binarized MNIST. */
 import { resolve } from 'node:path';
+import { backendOption, integer, seedList } from '@steinkit/app-utils';
 import { describeBackend, initBackend } from '@steinkit/core';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { METHODS, type Method } from './config';
 import { writeReport } from './report';
 import { runOne } from './run';
 
-function int(name: string, min: number) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got '${v}'`);
-    return n;
-  };
-}
-function seeds(v: string) {
-  const s = v.split(',').map((t) => Number(t.trim()));
-  if (s.length === 0 || s.some((n) => !Number.isInteger(n) || n < 0 || n >= 2 ** 32))
-    throw new InvalidArgumentError(`--seed must be integers ≥ 0 separated by commas, got '${v}'`);
-  return s;
-}
+// the shared parsers of @steinkit/app-utils under this file's names
+const int = integer;
+const seeds = seedList('--seed');
 
 export function buildProgram(): Command {
   return new Command()
@@ -42,18 +32,26 @@ export function buildProgram(): Command {
     .option('--quick', 'every method, 10 epochs, one seed (the default run)', false)
     .option(
       '--curve-every <n>',
-      'cheap evaluation (K = 100, 500 images) every n epochs for the curves (0: off)',
+      'cheap evaluation (--curve-k samples on --curve-n images) every n epochs for the curves (0: off)',
       int('--curve-every', 0),
       5,
     )
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend (default: best that loads)').choices([
-        'tensorflow',
-        'webgpu',
-        'wasm',
-        'cpu',
-      ]),
+    .option(
+      '--curve-k <n>',
+      'importance samples of the cheap curve evaluation',
+      int('--curve-k', 1),
+      100,
     )
+    .option('--curve-n <n>', 'test images of the cheap curve evaluation', int('--curve-n', 1), 500)
+    .addOption(
+      new Option(
+        '--bias-init <kind>',
+        "decoder output bias at start: 'logit-mean' (logit of the training pixel means, Burda et al.) or 'zero'",
+      )
+        .choices(['logit-mean', 'zero'])
+        .default('logit-mean'),
+    )
+    .addOption(backendOption())
     .option('--out <dir>', 'folder for logs, checkpoints and PNGs', 'runs/stein-vae')
     .option(
       '--results <dir>',
@@ -74,6 +72,9 @@ export interface CliPlan {
   evalK: number;
   evalN: number;
   curveEvery: number;
+  curveK: number;
+  curveN: number;
+  biasInit: 'logit-mean' | 'zero';
   out: string;
   results: string;
   resume: boolean;
@@ -104,6 +105,9 @@ export function plan(argv: string[], program = buildProgram()): CliPlan {
     evalK: o.evalK,
     evalN: o.full ? 10000 : o.evalN,
     curveEvery: o.curveEvery,
+    curveK: o.curveK,
+    curveN: o.curveN,
+    biasInit: o.biasInit,
     out: o.out,
     results: o.results,
     resume: o.resume,
@@ -130,8 +134,9 @@ async function main() {
       evalK: p.evalK,
       evalN: p.evalN,
       curveEvery: p.curveEvery,
-      curveK: 100,
-      curveN: 500,
+      curveK: p.curveK,
+      curveN: p.curveN,
+      biasInit: p.biasInit,
       out: p.out,
       resultsDir: p.results,
       resume: p.resume,

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@steinkit/metrics';
+import { writeFileAtomic } from '@steinkit/metrics/reference';
 import type { RunResult } from './run';
 
 export interface Row {
@@ -75,11 +75,11 @@ export function summarize(results: RunResult[]): Row[] {
 export function markdownTable(rows: Row[]): string {
   const f = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
   const lines = [
-    '| method | epochs | seeds | test log-likelihood (mean ± std) | train bound | test ELBO (proposal) | training s / run | eval s / run | eval | proposal |',
-    '|---|---:|---|---:|---:|---:|---:|---:|---|---|',
+    '| method | epochs | seeds | test log-likelihood (mean ± std) | train bound | test ELBO (proposal) | training s / run | s / epoch | eval s / run | eval | proposal |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.label} | ${r.epochs} | ${r.seeds.join(', ')} | ${f(r.mean)}${r.seeds.length > 1 ? ` ± ${f(r.std)}` : ''} | ${f(r.trainBound)} | ${f(r.testBound)} | ${r.secondsTrain.toFixed(0)} | ${r.secondsEval.toFixed(0)} | K = ${r.evalK}, ${r.evalN} images | ${r.proposal} |`,
+        `| ${r.label} | ${r.epochs} | ${r.seeds.join(', ')} | ${f(r.mean)}${r.seeds.length > 1 ? ` ± ${f(r.std)}` : ''} | ${f(r.trainBound)} | ${f(r.testBound)} | ${r.secondsTrain.toFixed(0)} | ${(r.secondsTrain / r.epochs).toFixed(0)} | ${r.secondsEval.toFixed(0)} | K = ${r.evalK}, ${r.evalN} images | ${r.proposal} |`,
     ),
   ];
   return `${lines.join('\n')}\n`;
@@ -127,7 +127,7 @@ export function svgPlot(results: RunResult[]): string {
       out.push(`<text x="${x0 - 6}" y="${sy(v) + 4}" text-anchor="end">${v.toFixed(1)}</text>`);
       const xv = (xMax * i) / 4;
       out.push(
-        `<text x="${sx(xv)}" y="${top + ph + 16}" text-anchor="middle">${key === 'epoch' ? xv.toFixed(0) : xv.toFixed(0)}</text>`,
+        `<text x="${sx(xv)}" y="${top + ph + 16}" text-anchor="middle">${key === 'epoch' && !Number.isInteger(xv) ? xv.toFixed(1) : xv.toFixed(0)}</text>`,
       );
     }
     for (const r of runs) {

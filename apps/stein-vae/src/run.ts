@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeGridPng } from '@steinkit/app-utils';
 import {
   bernoulliModel,
   disposeInfo,
@@ -10,11 +11,11 @@ import {
   inferenceInit,
   inferenceRestore,
   inferenceStep,
+  logitMeanBias,
   type WeightRecord,
 } from '@steinkit/inference';
-import { writeFileAtomic } from '@steinkit/metrics';
+import { writeFileAtomic } from '@steinkit/metrics/reference';
 import * as tf from '@tensorflow/tfjs-core';
-import { PNG } from 'pngjs';
 import {
   type Arch,
   BURDA,
@@ -51,6 +52,8 @@ export interface RunOptions {
   /** Smaller networks / data for tests. */
   arch?: Arch;
   trainLimit?: number;
+  /** The decoder's initial output bias: logit of the training pixel means (Burda et al., default) or 0. */
+  biasInit?: 'logit-mean' | 'zero';
   log?: (line: string) => void;
 }
 
@@ -84,6 +87,7 @@ export interface RunResult {
   batch: number;
   learningRate: number;
   architecture: string;
+  decoderBiasInit: 'logit-mean' | 'zero';
   curve: CurvePoint[];
 }
 
@@ -163,12 +167,16 @@ export async function runOne(
       `data: images have ${train.dim} pixels, the model expects ${arch.dataDim}`,
     );
   }
+  const biasInit = o.biasInit ?? 'logit-mean';
   const encoder = buildEncoder(o.method, arch, o.seed);
   const model = bernoulliModel({
     dataDim: arch.dataDim,
     latentDim: arch.latentDim,
     hidden: arch.hidden,
     seed: o.seed + 1000,
+    ...(biasInit === 'logit-mean'
+      ? { outputBias: logitMeanBias(train.pixels, train.n, train.dim) }
+      : {}),
   });
   const critic = buildCritic(o.method, arch, o.seed + 2000);
   const objective = buildObjective(o.method, k, critic);
@@ -294,6 +302,7 @@ export async function runOne(
       batch,
       learningRate,
       architecture: `${arch.dataDim}-${arch.hidden.join('-')} tanh encoder, ${arch.latentDim} latents, ${arch.latentDim}-${[...arch.hidden].reverse().join('-')}-${arch.dataDim} Bernoulli decoder`,
+      decoderBiasInit: biasInit,
       curve,
     };
     mkdirSync(o.resultsDir, { recursive: true });
@@ -332,30 +341,5 @@ function writeSamplesPng(
     const prior = model.samplePrior(20, seed + 1);
     return tf.concat([x, rec, prior]).dataSync();
   });
-  const [rows, cols, pad] = [4, 10, 2];
-  const W = cols * (side + pad) + pad;
-  const H = rows * (side + pad) + pad;
-  const png = new PNG({
-    width: W,
-    height: H,
-    colorType: 0,
-    inputColorType: 0,
-    inputHasAlpha: false,
-  });
-  const data = Buffer.alloc(W * H, 64);
-  for (let i = 0; i < rows * cols; i++) {
-    const [r, c] = [Math.floor(i / cols), i % cols];
-    for (let y = 0; y < side; y++)
-      for (let x = 0; x < side; x++) {
-        const v = pix[i * D + y * side + x];
-        data[(pad + r * (side + pad) + y) * W + pad + c * (side + pad) + x] = Math.round(
-          Math.max(0, Math.min(1, v)) * 255,
-        );
-      }
-  }
-  png.data = data;
-  writeFileAtomic(
-    path,
-    PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false }),
-  );
+  writeGridPng(path, pix, { rows: 4, cols: 10, height: side, width: side, pad: 2, background: 64 });
 }

@@ -78,6 +78,7 @@ describe('stein-vae app', () => {
         .split('\n');
       expect(logB.map((l) => JSON.parse(l).epoch)).toEqual([1, 2]);
       expect(straight.proposal).toMatch(/encoder q\(z\|x\)/);
+      expect(straight.decoderBiasInit).toBe('logit-mean');
       expect(Number.isFinite(straight.testLogLikelihood)).toBe(true);
     }
   });
@@ -133,6 +134,14 @@ describe('stein-vae app', () => {
     );
     expect(q.runs).toEqual([1, 2, 3].map((seed) => ({ method: 'iwae', k: 50, seed })));
     expect(q.evalN).toBe(10000);
+    expect(p.biasInit).toBe('logit-mean');
+    expect([p.curveK, p.curveN]).toEqual([100, 500]);
+    const z = plan(
+      ['node', 'cli', '--bias-init', 'zero', '--curve-k', '20', '--curve-n', '50'],
+      quiet(),
+    );
+    expect([z.biasInit, z.curveK, z.curveN]).toEqual(['zero', 20, 50]);
+    expect(() => plan(['node', 'cli', '--bias-init', 'one'], quiet())).toThrow(/Allowed choices/);
     expect(() => plan(['node', 'cli', '--method', 'gan'], quiet())).toThrow(/Allowed choices/);
     expect(() => plan(['node', 'cli', '--k', '0'], quiet())).toThrow(/--k must be an integer ≥ 1/);
     expect(() => plan(['node', 'cli', '--seed', 'x'], quiet())).toThrow(/--seed/);

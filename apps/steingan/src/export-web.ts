@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@steinkit/metrics';
+import { writeFileAtomic } from '@steinkit/metrics/reference';
 import { type Checkpoint, CheckpointError } from './checkpoint';
 
 export const WEB_FORMAT = 'steinkit-generator-1';

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '@steinkit/metrics';
+import { writeFileAtomic } from '@steinkit/metrics/reference';
 
 /** A JSON-lines log: one JSON object per line, appended. */
 export class JsonlLog {

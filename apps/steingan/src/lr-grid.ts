@@ -9,7 +9,8 @@
  * Writes <out>/lr-grid-<dataset>-<objective>.json (each cell as it finishes).
  */
 import { join } from 'node:path';
-import { getClassifier, labelAgreement, writeFileAtomic } from '@steinkit/metrics';
+import { labelAgreement } from '@steinkit/metrics';
+import { getClassifier, writeFileAtomic } from '@steinkit/metrics/reference';
 import { type DatasetName, defaultConfig, type Objective } from './config';
 import { balancedLabels } from './metrics-evaluator';
 import { runSteingan } from './run';

@@ -1,12 +1,7 @@
 /** The default sample-quality step, all from @steinkit/metrics. */
 import { imageTensor } from '@steinkit/datasets';
-import {
-  classifierFrechetDistance,
-  getClassifier,
-  type ImageClassifier,
-  labelAgreement,
-  trainOnGeneratedAccuracy,
-} from '@steinkit/metrics';
+import { classifierFrechetDistance, type ImageClassifier, labelAgreement } from '@steinkit/metrics';
+import { getClassifier, trainOnGeneratedAccuracy } from '@steinkit/metrics/reference';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadDataset } from './data';
 import type { Evaluator } from './evaluate';

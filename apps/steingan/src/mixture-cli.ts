@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `pnpm --filter @steinkit/steingan mixture [dir] [--quick] [--iterations N]`: the 2-D KL demo → <dir>/kl-mixture.{json,svg} (dir default results). */
 import { describeBackend, initBackend } from '@steinkit/core';
-import { writeFileAtomic } from '@steinkit/metrics';
+import { writeFileAtomic } from '@steinkit/metrics/reference';
 import { mixtureSvg, runKlMixture } from './mixture';
 
 const args = process.argv.slice(2);

@@ -1,22 +1,22 @@
 /** The command line of `pnpm steingan` (commander). */
+import { backendOption, integer, seedList as seedListParser } from '@steinkit/app-utils';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ARCHS, DATASETS, OBJECTIVES, PRESETS } from './config';
+import {
+  ARCHS,
+  DATASETS,
+  type LrDecay,
+  OBJECTIVES,
+  PRESET_ITERATIONS,
+  PRESETS,
+  type Preset,
+  validateLrDecay,
+} from './config';
 import { metricsEvaluator } from './metrics-evaluator';
 import type { RunOptions } from './run';
 
-function int(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(
-        max === Number.MAX_SAFE_INTEGER
-          ? `${name} must be an integer ≥ ${min}, got '${v}'`
-          : `${name} must be an integer in [${min}, ${max}], got '${v}'`,
-      );
-    }
-    return n;
-  };
-}
+// the shared parsers of @steinkit/app-utils under this file's names
+const int = integer;
+const seedList = seedListParser('--seeds');
 
 function rate(name: string) {
   return (v: string) => {
@@ -27,16 +27,23 @@ function rate(name: string) {
   };
 }
 
-function seedList(v: string): number[] {
-  const parts = v.split(',').map((p) => p.trim());
-  const seeds = parts.map(Number);
-  if (parts.length === 0 || seeds.some((n, i) => parts[i] === '' || !Number.isInteger(n) || n < 0))
-    throw new InvalidArgumentError(
-      `--seeds must be a comma-separated list of integers ≥ 0, got '${v}'`,
+/** `none` or `start,end,final` (e.g. 3000,5000,0.1). */
+function lrDecayArg(v: string): LrDecay | 'none' {
+  // commander turns a parser's null into '', so 'none' stays a string until parseArgs
+  if (v.trim() === 'none') return 'none';
+  const parts = v.split(',').map((p) => Number(p.trim()));
+  const bad = () =>
+    new InvalidArgumentError(
+      `--lr-decay must be 'none' or start,end,final with integers 0 ≤ start < end and final in (0, 1], got '${v}'`,
     );
-  if (new Set(seeds).size !== seeds.length)
-    throw new InvalidArgumentError(`--seeds must not repeat a seed, got '${v}'`);
-  return seeds;
+  if (parts.length !== 3) throw bad();
+  const decay = { start: parts[0], end: parts[1], final: parts[2] };
+  try {
+    validateLrDecay(decay, '--lr-decay');
+  } catch {
+    throw bad();
+  }
+  return decay;
 }
 
 export function buildProgram(): Command {
@@ -65,7 +72,11 @@ export function buildProgram(): Command {
         'networks only (default: the preset’s): lean MLPs or the paper’s conv nets',
       ).choices(ARCHS),
     )
-    .option('--iterations <n>', 'training iterations', int('--iterations', 1), 3000)
+    .option(
+      '--iterations <n>',
+      `training iterations (default: the preset's, lean ${PRESET_ITERATIONS.lean}, paper ${PRESET_ITERATIONS.paper})`,
+      int('--iterations', 1),
+    )
     .option('--batch <n>', 'mini-batch size', int('--batch', 2), 64)
     .option('--seed <n>', 'random seed', int('--seed', 0, 2 ** 32 - 1), 1)
     .option(
@@ -75,6 +86,11 @@ export function buildProgram(): Command {
     )
     .option('--lr-d <rate>', 'dcgan / mle-gan: discriminator learning rate', rate('--lr-d'))
     .option(
+      '--lr-decay <start,end,final|none>',
+      'every learning rate × a factor falling linearly from 1 after iteration start to final at end (default: the preset’s)',
+      lrDecayArg,
+    )
+    .option(
       '--seeds <list>',
       'run these seeds one after the other (e.g. 2,3,4), each to <out>/seed-N',
       seedList,
@@ -83,14 +99,7 @@ export function buildProgram(): Command {
       '--results <dir>',
       'also write <dir>/<dataset>-<objective>-<preset>-seed<N>.json (metrics + every hyperparameter)',
     )
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend (default: best that loads)').choices([
-        'tensorflow',
-        'webgpu',
-        'wasm',
-        'cpu',
-      ]),
-    )
+    .addOption(backendOption())
     .option('--out <dir>', 'output folder (default runs/steingan-<dataset>)')
     .option('--resume', 'continue from <out>/checkpoint.bin', false)
     .option(
@@ -129,10 +138,11 @@ export function parseArgs(
       seed: o.seed,
       ...(o.lrG !== undefined ? { lrG: o.lrG } : {}),
       ...(o.lrD !== undefined ? { lrD: o.lrD } : {}),
+      ...(o.lrDecay !== undefined ? { lrDecay: o.lrDecay === 'none' ? null : o.lrDecay } : {}),
     },
     ...(o.seeds ? { seeds: o.seeds } : {}),
     ...(o.results ? { resultsDir: o.results } : {}),
-    iterations: o.iterations,
+    iterations: o.iterations ?? PRESET_ITERATIONS[o.preset as Preset],
     out:
       o.out ??
       (o.seeds

@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { type BackendInfo, describeBackend, initBackend } from '@steinkit/core';
-import { writeFileAtomic } from '@steinkit/metrics';
+import { writeFileAtomic } from '@steinkit/metrics/reference';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { defaultConfig, type TrainConfig } from './config';

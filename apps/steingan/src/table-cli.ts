@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `pnpm --filter @steinkit/steingan table [dir] [--seeds 2,3,4]`: writes <dir>/TABLE.md from the per-seed result files. */
 import { join } from 'node:path';
-import { writeFileAtomic } from '@steinkit/metrics';
+import { writeFileAtomic } from '@steinkit/metrics/reference';
 import { formatTable, readResults, summarize } from './table';
 
 const args = process.argv.slice(2);

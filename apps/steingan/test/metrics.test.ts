@@ -1,5 +1,5 @@
 import { loadMnist } from '@steinkit/datasets';
-import { type ImageClassifier, trainClassifier } from '@steinkit/metrics';
+import { type ImageClassifier, trainClassifier } from '@steinkit/metrics/reference';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balancedLabels, type EvaluateContext, metricsEvaluator } from '../src/index';

@@ -1,4 +1,5 @@
 import { assert2D, type Kernel } from '@steinkit/core';
+import type { SvgdDirectionOptions } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -13,15 +14,18 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export type RepulsionMode = 'exact' | 'approximate' | 'flipped';
 
-export interface FeatureSteinDirectionOptions {
+/**
+ * `normalize` is stein-estimators' option of `svgdDirection` (`'n'`, default,
+ * eq. 7's 1/n, or `'kernelSum'`): with identity features and no `excludeSelf`
+ * this direction equals `svgdDirection(x, score, kernel, { normalize })`.
+ */
+export interface FeatureSteinDirectionOptions extends SvgdDirectionOptions {
   /** E: `[n, D]` → `[n, c]`; identity when omitted. Must be differentiable in x. */
   features?: (x: tf.Tensor2D) => tf.Tensor2D;
   /** κ on the features (a heuristic bandwidth is resolved on E(x) of this batch). */
   kernel: Kernel;
   /** Default `'approximate'`. */
   repulsion?: RepulsionMode;
-  /** `'n'` (default, eq. 7's 1/n) or `'kernelSum'` (divide by Σ_j k(x_j, x_i)). */
-  normalize?: 'n' | 'kernelSum';
   /**
    * Drop the j = i terms (a U-statistic, 1/(n − 1)). For i.i.d. x ~ p the
    * remaining sum has mean zero by Stein's identity, whereas eq. (7)'s self

@@ -9,14 +9,14 @@ export type {
   AmortizedSvgdState,
   AmortizedSvgdStepInfo,
   ConditionalScoreFn,
-} from './amortizedSvgd';
+} from './amortized-svgd';
 export {
   amortizedSvgd,
   amortizedSvgdInit,
   amortizedSvgdStep,
   applyAmortizedRule,
   validateAmortizedRule,
-} from './amortizedSvgd';
+} from './amortized-svgd';
 
 // The Stein variational gradient (7) with a kernel on features, exact or approximate repulsion.
 export type {

@@ -5,6 +5,7 @@ import {
   type EnergyModel,
   foldIn,
   type Kernel,
+  type SteinOptimizer,
 } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -14,8 +15,8 @@ import {
   assertFiniteDirection,
   samplerSteinDirection,
   validateAmortizedRule,
-} from './amortizedSvgd';
-import type { RepulsionMode } from './direction';
+} from './amortized-svgd';
+import type { FeatureSteinDirectionOptions, RepulsionMode } from './direction';
 import type { NeuralSampler } from './sampler';
 
 /** An energy model, optionally with the encoder whose code SteinGAN's kernel uses. */
@@ -50,7 +51,8 @@ export interface BalanceOptions {
   slowGamma?: number;
 }
 
-export interface AmortizedMleOptions {
+export interface AmortizedMleOptions
+  extends Pick<FeatureSteinDirectionOptions, 'normalize' | 'excludeSelf'> {
   /** f(η; ξ); conditional samplers get the data batch's labels (the empirical label counts). */
   sampler: NeuralSampler;
   /** p(x | θ) ∝ exp(−E(x; θ)) (joint models: E(x, y; θ)). Must accept flattened `[n, dim]` inputs. */
@@ -59,9 +61,16 @@ export interface AmortizedMleOptions {
   kernel: Kernel;
   /** η's update: (10) `vjp`, (8) `fit` or (9) `leastSquares`. */
   generatorUpdate: AmortizedRule;
-  /** θ's optimizer; its learning rate is set every step (balancing). */
-  energyOptimizer: tf.Optimizer;
-  /** θ's base learning rate (the paper: 1e-4 with Adam). */
+  /**
+   * θ's optimizer, built with step size `energyLearningRate`: a core
+   * `SteinOptimizer` (its per-variable states travel in the stepper state) or a
+   * `tf.Optimizer` (applied as it is). Its learning rate is never changed: when
+   * the speed-up rule fires, θ's step is scaled by
+   * `speedUp.learningRate / energyLearningRate` instead (the same update for
+   * Adam, RMSProp, SGD, whose steps are linear in the step size).
+   */
+  energyOptimizer: tf.Optimizer | SteinOptimizer;
+  /** θ's base learning rate, the step size `energyOptimizer` was built with (the paper: 1e-4 with Adam). */
   energyLearningRate: number;
   /** Discount γ of (16): θ ← θ − ε Ê_obs[∇φ] + ε(1 − γ) Ê_η[∇φ]. Default 0.7 (the paper). */
   gamma?: number;
@@ -71,17 +80,16 @@ export interface AmortizedMleOptions {
   features?: 'encode' | 'identity' | ((x: tf.Tensor2D) => tf.Tensor2D);
   /** Repulsion with features (see `featureSteinDirection`). Default `'approximate'`. */
   repulsion?: RepulsionMode;
-  normalize?: 'n' | 'kernelSum';
-  /** Drop the j = i terms of (7) (see `featureSteinDirection`); default false. */
-  excludeSelf?: boolean;
   /** η-updates per iteration ("repeat several times when needed"). Default 1. */
   generatorSteps?: number;
 }
 
-/** Algorithm 2's state: plain data (η and θ live in the networks' variables). */
+/** Algorithm 2's state (η and θ live in the networks' variables). */
 export interface AmortizedMleState {
   iteration: number;
   seed: number;
+  /** With a `SteinOptimizer` for θ: its state per trainable variable (created on the first step). */
+  energyOptimizerStates?: unknown[];
 }
 
 /** The data batch of one iteration: images `[n, ...]`, labels `[n]` for joint models / conditional samplers. */
@@ -114,6 +122,53 @@ export interface AmortizedMleRecord {
   generator: AmortizedRuleInfo;
 }
 
+function isSteinOptimizer(o: unknown): o is SteinOptimizer {
+  return (
+    o != null &&
+    typeof (o as SteinOptimizer).init === 'function' &&
+    typeof (o as SteinOptimizer).update === 'function'
+  );
+}
+
+/**
+ * θ ← θ + factor · (the optimizer's step for the gradients `grads`); returns the
+ * SteinOptimizer states after the step (undefined for a tf.Optimizer). The
+ * optimizer's own learning rate is left as it is.
+ */
+function applyEnergyStep(
+  optimizer: tf.Optimizer | SteinOptimizer,
+  variables: tf.Variable[],
+  grads: tf.NamedTensorMap,
+  factor: number,
+  states: unknown[] | undefined,
+): unknown[] | undefined {
+  if (isSteinOptimizer(optimizer)) {
+    const old = states ?? variables.map((v) => optimizer.init(v));
+    return variables.map((v, i) => {
+      const neg = tf.neg(grads[v.name]); // SteinOptimizer steps along an ascent direction
+      const { step, state } = optimizer.update(neg, old[i]);
+      tf.tidy(() => {
+        v.assign(tf.add(v, factor === 1 ? step : tf.mul(factor, step)));
+      });
+      tf.dispose([neg, step]);
+      return state;
+    });
+  }
+  if (factor === 1) {
+    optimizer.applyGradients(grads);
+    return undefined;
+  }
+  const before = variables.map((v) => tf.clone(v));
+  optimizer.applyGradients(grads);
+  variables.forEach((v, i) => {
+    tf.tidy(() => {
+      v.assign(tf.add(before[i], tf.mul(factor, tf.sub(v, before[i]))));
+    });
+  });
+  tf.dispose(before);
+  return undefined;
+}
+
 /** Sets a tfjs optimizer's learning rate (SGD/Momentum via setLearningRate, Adam/RMSProp/… via the field). */
 export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   assertPositive(lr, 'learningRate');
@@ -133,8 +188,16 @@ export function amortizedMleInit(opts: { seed?: number } = {}): AmortizedMleStat
   return { iteration: 0, seed };
 }
 
-/** Frees nothing (the state is plain data; η and θ live in the caller's networks): here for the convention. */
-export function amortizedMleDispose(_state: AmortizedMleState): void {}
+/** Frees the θ-optimizer states a `SteinOptimizer` keeps (η and θ live in the caller's networks). */
+export function amortizedMleDispose(
+  state: AmortizedMleState,
+  opts?: Pick<AmortizedMleOptions, 'energyOptimizer'>,
+): void {
+  const o = opts?.energyOptimizer;
+  if (state.energyOptimizerStates && isSteinOptimizer(o)) {
+    for (const st of state.energyOptimizerStates) o.dispose(st);
+  }
+}
 
 /** One iteration's result: the next state and what it did (`record` is the deprecated 0.1 name of `info`). */
 export interface AmortizedMleStepResult {
@@ -250,9 +313,12 @@ export function amortizedMleStep(
     );
   }
   validateAmortizedRule(opts.generatorUpdate, 'generatorUpdate');
-  if (typeof opts.energyOptimizer?.applyGradients !== 'function') {
+  if (
+    !isSteinOptimizer(opts.energyOptimizer) &&
+    typeof (opts.energyOptimizer as tf.Optimizer | undefined)?.applyGradients !== 'function'
+  ) {
     throw new TypeError(
-      `energyOptimizer: expected a tf.Optimizer, got ${String(opts.energyOptimizer)}`,
+      `energyOptimizer: expected a SteinOptimizer or a tf.Optimizer, got ${String(opts.energyOptimizer)}`,
     );
   }
   {
@@ -335,21 +401,28 @@ export function amortizedMleStep(
     const g = dataEnergy > sampleEnergy ? gamma : slowGamma;
     const skip =
       freezeGap !== null && (balance.freezeTwoSided ? Math.abs(gap) > freezeGap : -gap > freezeGap);
+    let energyOptimizerStates = state.energyOptimizerStates;
     if (!skip) {
-      tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(
-          () =>
-            tf.sub(
-              tf.mean(model.energy(data, batch.labels)),
-              tf.mul(1 - g, tf.mean(model.energy(xsNow, modelLabels))),
-            ) as tf.Scalar,
-          model.trainableVariables,
-        );
+      const { value, grads } = tf.variableGrads(
+        () =>
+          tf.sub(
+            tf.mean(model.energy(data, batch.labels)),
+            tf.mul(1 - g, tf.mean(model.energy(xsNow, modelLabels))),
+          ) as tf.Scalar,
+        model.trainableVariables,
+      );
+      try {
         assertFiniteUpdate(grads, 'amortizedMle', state.iteration + 1, "θ's gradient");
-        setLearningRate(opts.energyOptimizer, lr);
-        opts.energyOptimizer.applyGradients(grads);
-        value.dispose();
-      });
+        energyOptimizerStates = applyEnergyStep(
+          opts.energyOptimizer,
+          model.trainableVariables,
+          grads,
+          lr / opts.energyLearningRate,
+          state.energyOptimizerStates,
+        );
+      } finally {
+        tf.dispose([value, ...Object.values(grads)]);
+      }
     }
     const info: AmortizedMleRecord = {
       iteration: state.iteration + 1,
@@ -364,7 +437,9 @@ export function amortizedMleStep(
       kernel: kernelName,
       generator,
     };
-    return { state: { iteration: state.iteration + 1, seed: state.seed }, info, record: info };
+    const next: AmortizedMleState = { iteration: state.iteration + 1, seed: state.seed };
+    if (energyOptimizerStates) next.energyOptimizerStates = energyOptimizerStates;
+    return { state: next, info, record: info };
   } finally {
     noise?.dispose();
     xs?.dispose();

@@ -74,34 +74,30 @@ function isLayersModel(net: unknown): net is tfl.LayersModel {
   );
 }
 
-/** Builds a {@link NeuralSampler} around a tfjs model or a function with variables. */
-export function neuralSampler(opts: NeuralSamplerOptions): NeuralSampler {
-  const noiseDim = opts.noiseDim ?? 100;
-  assertInt(noiseDim, 'noiseDim', 1);
-  const numClasses = opts.numClasses;
-  if (numClasses !== undefined) assertInt(numClasses, 'numClasses', 2);
-  const noiseSrc = opts.noise ?? 'uniform';
-  if (noiseSrc !== 'uniform' && noiseSrc !== 'normal' && typeof noiseSrc !== 'function') {
-    throw new TypeError(
-      `noise: expected 'uniform', 'normal' or a function, got ${String(noiseSrc)}`,
-    );
-  }
-  const rng = createRng(opts.seed ?? 0);
+/** η and the forward map of `opts.net` (a layers model in training mode, or a function with its variables). */
+function resolveNet(opts: NeuralSamplerOptions): {
+  variables: tf.Variable[];
+  run: (input: tf.Tensor2D) => tf.Tensor;
+} {
   const net = opts.net;
-  let variables: tf.Variable[];
-  let run: (input: tf.Tensor2D) => tf.Tensor;
   if (isLayersModel(net)) {
-    variables = net.trainableWeights.map((w) => w.read() as tf.Variable);
-    run = (input) => net.apply(input, { training: true }) as tf.Tensor;
-  } else if (typeof net === 'function') {
+    return {
+      variables: net.trainableWeights.map((w) => w.read() as tf.Variable),
+      run: (input) => net.apply(input, { training: true }) as tf.Tensor,
+    };
+  }
+  if (typeof net === 'function') {
     if (!Array.isArray(opts.variables) || opts.variables.length === 0) {
       throw new TypeError('variables: a function net needs its tf.Variables (η)');
     }
-    variables = [...opts.variables];
-    run = net;
-  } else {
-    throw new TypeError(`net: expected a tfjs LayersModel or a function, got ${String(net)}`);
+    return { variables: [...opts.variables], run: net };
   }
+  throw new TypeError(`net: expected a tfjs LayersModel or a function, got ${String(net)}`);
+}
+
+/** The label distribution of a conditional sampler (validated), undefined otherwise; checks a layers net's input width. */
+function resolveLabels(opts: NeuralSamplerOptions, noiseDim: number): number[] | undefined {
+  const numClasses = opts.numClasses;
   let labelProbs: number[] | undefined;
   if (numClasses !== undefined) {
     labelProbs = opts.labelProbs ?? new Array(numClasses).fill(1 / numClasses);
@@ -111,9 +107,9 @@ export function neuralSampler(opts: NeuralSamplerOptions): NeuralSampler {
   } else if (opts.labelProbs || opts.labelMapping) {
     throw new TypeError('labelProbs/labelMapping: set numClasses for a conditional sampler');
   }
-  if (isLayersModel(net) && !opts.labelMapping) {
+  if (isLayersModel(opts.net) && !opts.labelMapping) {
     // the net's declared input width must be what netInput builds: ξ (plus the one-hot label)
-    const inShape = (net as tfl.LayersModel).inputs?.[0]?.shape;
+    const inShape = opts.net.inputs?.[0]?.shape;
     const want = noiseDim + (numClasses ?? 0);
     if (inShape && inShape.length === 2 && typeof inShape[1] === 'number' && inShape[1] !== want) {
       throw new RangeError(
@@ -121,8 +117,12 @@ export function neuralSampler(opts: NeuralSamplerOptions): NeuralSampler {
       );
     }
   }
+  return labelProbs;
+}
 
-  const drawNoise = (n: number, seed: number): tf.Tensor2D => {
+/** ξ `[n, noiseDim]` from q₀ with a seed. */
+function noiseDrawer(noiseSrc: NoiseSource, noiseDim: number) {
+  return (n: number, seed: number): tf.Tensor2D => {
     if (typeof noiseSrc === 'function') {
       const z = noiseSrc(n, noiseDim, seed);
       assert2D(z, 'noise(n)', n, noiseDim);
@@ -133,8 +133,31 @@ export function neuralSampler(opts: NeuralSamplerOptions): NeuralSampler {
       noiseSrc === 'uniform' ? r.uniform([n, noiseDim], -1, 1) : r.normal([n, noiseDim])
     ) as tf.Tensor2D;
   };
+}
 
-  const netInput = (noise: tf.Tensor2D, labels?: tf.Tensor): tf.Tensor2D => {
+/** Labels `[n]` (int32) from `labelProbs` with a seed. */
+function labelDrawer(labelProbs: number[] | undefined) {
+  return (n: number, seed: number): tf.Tensor1D => {
+    if (!labelProbs)
+      throw new TypeError('labels: this sampler is not conditional (numClasses unset)');
+    const probs = labelProbs;
+    return tf.tidy(() => {
+      const logits = tf.log(tf.tensor2d([probs], [1, probs.length]));
+      return tf.cast(
+        tf.reshape(tf.multinomial(logits, n, seed, false), [n]),
+        'int32',
+      ) as tf.Tensor1D;
+    });
+  };
+}
+
+/** The network input: ξ, or [ξ, onehot(y)] / `labelMapping(ξ, y)` for a conditional sampler. */
+function inputBuilder(
+  noiseDim: number,
+  numClasses: number | undefined,
+  labelMapping: NeuralSamplerOptions['labelMapping'],
+) {
+  return (noise: tf.Tensor2D, labels?: tf.Tensor): tf.Tensor2D => {
     assert2D(noise, 'noise', null, noiseDim);
     const n = noise.shape[0];
     if (numClasses === undefined) {
@@ -151,9 +174,60 @@ export function neuralSampler(opts: NeuralSamplerOptions): NeuralSampler {
       throw new RangeError(`labels: expected shape [${n}], got [${labels.shape.join(', ')}]`);
     }
     const y = tf.cast(labels, 'int32') as tf.Tensor1D;
-    if (opts.labelMapping) return opts.labelMapping(noise, y);
+    if (labelMapping) return labelMapping(noise, y);
     return tf.concat([noise, tf.cast(tf.oneHot(y, numClasses), 'float32')], 1) as tf.Tensor2D;
   };
+}
+
+/** Assigns `getWeights()` output to η after checking count, shapes and finiteness (nothing moves on an error). */
+function setWeightsChecked(variables: tf.Variable[], weights: unknown): void {
+  if (!Array.isArray(weights) || weights.length !== variables.length) {
+    throw new RangeError(
+      `weights: expected ${variables.length} entries, got ${Array.isArray(weights) ? weights.length : typeof weights}`,
+    );
+  }
+  weights.forEach((w, i) => {
+    const v = variables[i];
+    const size = v.shape.reduce((a, b) => a * b, 1);
+    if (
+      !w ||
+      !Array.isArray(w.shape) ||
+      w.shape.length !== v.shape.length ||
+      w.shape.some((s: number, k: number) => s !== v.shape[k]) ||
+      !Array.isArray(w.values) ||
+      w.values.length !== size
+    ) {
+      throw new RangeError(
+        `weights[${i}]: expected shape [${v.shape.join(', ')}] with ${size} values`,
+      );
+    }
+    if (w.values.some((x: unknown) => typeof x !== 'number' || !Number.isFinite(x))) {
+      throw new RangeError(`weights[${i}]: expected finite values`);
+    }
+  });
+  weights.forEach((w, i) => {
+    tf.tidy(() => variables[i].assign(tf.tensor(w.values, variables[i].shape, 'float32')));
+  });
+}
+
+/** Builds a {@link NeuralSampler} around a tfjs model or a function with variables. */
+export function neuralSampler(opts: NeuralSamplerOptions): NeuralSampler {
+  const noiseDim = opts.noiseDim ?? 100;
+  assertInt(noiseDim, 'noiseDim', 1);
+  const numClasses = opts.numClasses;
+  if (numClasses !== undefined) assertInt(numClasses, 'numClasses', 2);
+  const noiseSrc = opts.noise ?? 'uniform';
+  if (noiseSrc !== 'uniform' && noiseSrc !== 'normal' && typeof noiseSrc !== 'function') {
+    throw new TypeError(
+      `noise: expected 'uniform', 'normal' or a function, got ${String(noiseSrc)}`,
+    );
+  }
+  const rng = createRng(opts.seed ?? 0);
+  const { variables, run } = resolveNet(opts);
+  const labelProbs = resolveLabels(opts, noiseDim);
+  const drawNoise = noiseDrawer(noiseSrc, noiseDim);
+  const drawLabels = labelDrawer(labelProbs);
+  const netInput = inputBuilder(noiseDim, numClasses, opts.labelMapping);
 
   let outputShape = opts.outputShape;
   if (!outputShape) {
@@ -169,6 +243,7 @@ export function neuralSampler(opts: NeuralSamplerOptions): NeuralSampler {
   const shape = [...outputShape];
   const dim = shape.reduce((a, b) => a * b, 1);
 
+  // the apply part: f(η; ξ[, y]) checked against the output shape, and flattened
   const applyRaw = (noise: tf.Tensor2D, labels?: tf.Tensor) =>
     tf.tidy(() => {
       const out = run(netInput(noise, labels));
@@ -183,18 +258,6 @@ export function neuralSampler(opts: NeuralSamplerOptions): NeuralSampler {
     });
   const apply = (noise: tf.Tensor2D, labels?: tf.Tensor) =>
     tf.tidy(() => tf.reshape(applyRaw(noise, labels), [noise.shape[0], dim]) as tf.Tensor2D);
-  const drawLabels = (n: number, seed: number): tf.Tensor1D => {
-    if (!labelProbs)
-      throw new TypeError('labels: this sampler is not conditional (numClasses unset)');
-    const probs = labelProbs;
-    return tf.tidy(() => {
-      const logits = tf.log(tf.tensor2d([probs], [1, probs.length]));
-      return tf.cast(
-        tf.reshape(tf.multinomial(logits, n, seed, false), [n]),
-        'int32',
-      ) as tf.Tensor1D;
-    });
-  };
 
   return {
     dim,
@@ -229,33 +292,7 @@ export function neuralSampler(opts: NeuralSamplerOptions): NeuralSampler {
       }));
     },
     setWeights(weights) {
-      if (!Array.isArray(weights) || weights.length !== variables.length) {
-        throw new RangeError(
-          `weights: expected ${variables.length} entries, got ${Array.isArray(weights) ? weights.length : typeof weights}`,
-        );
-      }
-      weights.forEach((w, i) => {
-        const v = variables[i];
-        const size = v.shape.reduce((a, b) => a * b, 1);
-        if (
-          !w ||
-          !Array.isArray(w.shape) ||
-          w.shape.length !== v.shape.length ||
-          w.shape.some((s: number, k: number) => s !== v.shape[k]) ||
-          !Array.isArray(w.values) ||
-          w.values.length !== size
-        ) {
-          throw new RangeError(
-            `weights[${i}]: expected shape [${v.shape.join(', ')}] with ${size} values`,
-          );
-        }
-        if (w.values.some((x: unknown) => typeof x !== 'number' || !Number.isFinite(x))) {
-          throw new RangeError(`weights[${i}]: expected finite values`);
-        }
-      });
-      weights.forEach((w, i) => {
-        tf.tidy(() => variables[i].assign(tf.tensor(w.values, variables[i].shape, 'float32')));
-      });
+      setWeightsChecked(variables, weights);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { featureSteinDirection } from '@steinkit/amortizers';
 import { createRng } from '@steinkit/core';
 import { rbf } from '@steinkit/kernels';
+import { svgdDirection } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
@@ -55,6 +56,25 @@ describe('featureSteinDirection: the repulsive term with a kernel on features', 
     const diff = tf.max(tf.abs(tf.sub(a.repulsion, d.repulsion))).dataSync()[0];
     expect(diff).toBeGreaterThan(1e-3);
     tf.dispose([x, s, d.direction, d.drive, d.repulsion, a.direction, a.drive, a.repulsion]);
+  });
+
+  it("with identity features it is stein-estimators' svgdDirection (the one SVGD direction), both normalizations", () => {
+    const x = tf.tidy(() => createRng(5).normal([7, 3])) as tf.Tensor2D;
+    const s = tf.tidy(() => tf.mul(-0.7, x)) as tf.Tensor2D;
+    for (const kernel of [
+      rbf({ bandwidth: 1.3 }),
+      rbf({ bandwidth: { kind: 'median', scale: 0.5 } }),
+    ])
+      for (const normalize of ['n', 'kernelSum'] as const) {
+        const ours = featureSteinDirection(x, s, { kernel, normalize });
+        const ref = svgdDirection(x, s, kernel, { normalize });
+        const diff = tf.max(tf.abs(tf.sub(ours.direction, ref))).dataSync()[0];
+        const size = tf.max(tf.abs(ref)).dataSync()[0];
+        expect(size).toBeGreaterThan(1e-2);
+        expect(diff).toBeLessThan(1e-5 * Math.max(1, size));
+        tf.dispose([ours.direction, ours.drive, ours.repulsion, ref]);
+      }
+    tf.dispose([x, s]);
   });
 
   it('with identity features, exact = approximate = the kernel closed form, and flipped = −that', () => {

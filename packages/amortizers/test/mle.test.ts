@@ -1,11 +1,12 @@
 import {
   amortizedMle,
+  amortizedMleDispose,
   amortizedMleInit,
   amortizedMleStep,
   type BalanceOptions,
   neuralSampler,
 } from '@steinkit/amortizers';
-import { createRng, type EnergyModel, foldIn } from '@steinkit/core';
+import { adagradMomentum, createRng, type EnergyModel, foldIn } from '@steinkit/core';
 import { rbf } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -112,6 +113,64 @@ describe('amortizedMleStep (Algorithm 2)', () => {
     tf.dispose([z, xs, x, A0]);
     genOpt.dispose();
     enOpt.dispose();
+  });
+
+  it("never changes the θ optimizer's learning rate: the speed-up scales θ's step; a SteinOptimizer works too", () => {
+    const step = (
+      energyOptimizer: tf.Optimizer | ReturnType<typeof adagradMomentum>,
+      speedUp: number | false,
+    ) => {
+      const { model, mu } = tinyModel(1);
+      const { sampler } = tinySampler(2);
+      const x = data(16, [3, 3], 3); // data energy ≫ sample energy: the speed-up rule fires
+      const genOpt = tf.train.sgd(0.01);
+      const mu0 = Array.from(mu.dataSync());
+      const opts = {
+        sampler,
+        model,
+        kernel: rbf({ bandwidth: 1 }),
+        generatorUpdate: { rule: 'vjp' as const, optimizer: genOpt },
+        energyOptimizer,
+        energyLearningRate: 1e-3,
+        balance: {
+          speedUp: speedUp === false ? (false as const) : { learningRate: speedUp },
+          freezeGap: false as const,
+        },
+      };
+      const n0 = tf.memory().numTensors;
+      const r = amortizedMleStep(amortizedMleInit({ seed: 1 }), { data: x }, opts);
+      const moved = Array.from(mu.dataSync()).map((m, k) => m - mu0[k]);
+      const held = tf.memory().numTensors - n0;
+      amortizedMleDispose(r.state, opts);
+      const left = tf.memory().numTensors - n0;
+      tf.dispose([x, ...model.trainableVariables, ...sampler.trainableVariables]);
+      genOpt.dispose();
+      return { r, moved, held, left };
+    };
+    const adam = tf.train.adam(1e-3);
+    const fast = step(adam, 5e-3);
+    expect(fast.r.info.spedUp).toBe(true);
+    expect((adam as unknown as { learningRate: number }).learningRate).toBe(1e-3);
+    adam.dispose();
+    const adam2 = tf.train.adam(1e-3);
+    const slow = step(adam2, false);
+    adam2.dispose();
+    fast.moved.forEach((m, k) => {
+      expect(m).toBeCloseTo(5 * slow.moved[k], 6); // Adam's step is linear in its step size
+      expect(Math.abs(m)).toBeCloseTo(5e-3, 4);
+    });
+    // core's SteinOptimizer: its per-variable states travel in the stepper state and are freed
+    const ada = adagradMomentum({ learningRate: 1e-3 });
+    const s = step(ada, 5e-3);
+    expect(s.r.state.energyOptimizerStates).toHaveLength(2);
+    expect(s.held).toBe(2); // one squared-gradient history per θ variable …
+    expect(s.left).toBe(0); // … freed by amortizedMleDispose
+    s.moved.forEach((m) => {
+      expect(Math.abs(m)).toBeCloseTo(5e-3, 4); // first step: lr·g/(ε + |g|) ≈ lr·sign(g), × 5
+    });
+    expect(() => step({} as tf.Optimizer, false)).toThrow(
+      /energyOptimizer: expected a SteinOptimizer or a tf.Optimizer/,
+    );
   });
 
   it('balancing rules: speed-up when data energy > sample energy, freeze when samples ≫ data; logged', () => {

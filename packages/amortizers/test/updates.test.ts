@@ -1,4 +1,5 @@
 import {
+  fitUpdate,
   jvp,
   leastSquaresUpdate,
   neuralSampler,
@@ -53,6 +54,126 @@ describe('update (10): back-propagating Δx through f', () => {
       expect(b1[c]).toBeCloseTo(b0[c] + eps * g, 5);
     }
     tf.dispose([xi, dx, W, b]);
+    opt.dispose();
+  });
+});
+
+describe('update (8): fit f(η; ξ) to the moved samples x′ = f(η; ξ) + εΔx', () => {
+  // f(η; ξ) = ξW + b on m = 6 rows: the loss ½‖AΘ − X′‖² with A = [ξ, 1], Θ = [W; b] is a
+  // quadratic, so plain gradient descent on it is reproduced exactly in float64 below.
+  const m = 6;
+  const setup = (tag: string) => {
+    const W = tf.variable(
+      tf.tensor2d([
+        [0.5, -1],
+        [2, 0.3],
+        [0.1, 0.7],
+      ]),
+      true,
+      `fit_W_${tag}`,
+    );
+    const b = tf.variable(tf.tensor1d([0.2, -0.4]), true, `fit_b_${tag}`);
+    const s = neuralSampler({
+      net: (z) => tf.add(tf.matMul(z, W), b),
+      variables: [W, b],
+      noiseDim: 3,
+    });
+    const xi = s.noise(m, 7);
+    const dx = tf.tidy(() => createRng(8).normal([m, 2])) as tf.Tensor2D;
+    return { W, b, s, xi, dx };
+  };
+  /** Θ = [W; b] (4×2) as float64 rows; A = [ξ, 1] (m×4). */
+  const theta = (W: tf.Variable, b: tf.Variable) => [
+    ...(W.arraySync() as number[][]),
+    b.arraySync() as number[],
+  ];
+  const mulA = (A: number[][], T: number[][]) =>
+    A.map((row) => [0, 1].map((c) => row.reduce((acc, a, k) => acc + a * T[k][c], 0)));
+
+  it('runs gradient descent on ½Σ‖f(η; ξ_i) − x′_i‖² with x′ fixed: losses and η match a float64 replay', () => {
+    const { W, b, s, xi, dx } = setup('gd');
+    const A = (xi.arraySync() as number[][]).map((r) => [...r, 1]);
+    const D = dx.arraySync() as number[][];
+    const eps = 0.3;
+    const lr = 0.05;
+    const steps = 8;
+    let T = theta(W, b);
+    const target = mulA(A, T).map((r, i) => r.map((v, c) => v + eps * D[i][c]));
+    const want: number[] = [];
+    for (let k = 0; k < steps; k++) {
+      const R = mulA(A, T).map((r, i) => r.map((v, c) => v - target[i][c])); // residual
+      want.push(0.5 * R.flat().reduce((acc, v) => acc + v * v, 0));
+      const G = T.map((_, r) =>
+        [0, 1].map((c) => A.reduce((acc, row, i) => acc + row[r] * R[i][c], 0)),
+      );
+      T = T.map((row, r) => row.map((v, c) => v - lr * G[r][c]));
+    }
+    const opt = tf.train.sgd(lr);
+    const before = tf.memory().numTensors;
+    const { losses } = fitUpdate(s, { noise: xi }, dx, opt, { stepSize: eps, innerSteps: steps });
+    expect(tf.memory().numTensors).toBe(before);
+    // the first loss is ½ε²‖Δx‖² (the targets sit εΔx away), then it falls
+    expect(losses[0]).toBeCloseTo(0.5 * eps * eps * D.flat().reduce((a, v) => a + v * v, 0), 5);
+    expect(losses).toHaveLength(steps);
+    losses.forEach((l, k) => {
+      expect(Math.abs(l - want[k])).toBeLessThan(1e-5 * Math.max(1, want[0]));
+    });
+    for (let k = 1; k < steps; k++) expect(losses[k]).toBeLessThan(losses[k - 1]);
+    const got = theta(W, b);
+    got.forEach((row, r) => {
+      row.forEach((v, c) => {
+        expect(v).toBeCloseTo(T[r][c], 5);
+      });
+    });
+    tf.dispose([xi, dx, W, b]);
+    opt.dispose();
+  });
+
+  it('many inner steps reach the least-squares solution Θ* = Θ₀ + ε(AᵀA)⁻¹AᵀΔx', () => {
+    const { W, b, s, xi, dx } = setup('ls');
+    const A = (xi.arraySync() as number[][]).map((r) => [...r, 1]);
+    const D = dx.arraySync() as number[][];
+    const eps = 0.5;
+    const T0 = theta(W, b);
+    const AtA = [0, 1, 2, 3].map((r) =>
+      [0, 1, 2, 3].map((c) => A.reduce((acc, row) => acc + row[r] * row[c], 0)),
+    );
+    const star = [0, 1].map((c) =>
+      denseSolve(
+        AtA,
+        [0, 1, 2, 3].map((r) => A.reduce((acc, row, i) => acc + row[r] * D[i][c], 0)),
+      ),
+    );
+    const opt = tf.train.adam(0.05);
+    const { losses } = fitUpdate(s, { noise: xi }, dx, opt, { stepSize: eps, innerSteps: 600 });
+    const got = theta(W, b);
+    got.forEach((row, r) => {
+      row.forEach((v, c) => {
+        expect(Math.abs(v - (T0[r][c] + eps * star[c][r]))).toBeLessThan(2e-3);
+      });
+    });
+    // the optimum leaves only the part of εΔx outside the column space of A
+    const fitted = mulA(A, got);
+    const target = mulA(A, T0).map((r, i) => r.map((v, c) => v + eps * D[i][c]));
+    const resid = 0.5 * fitted.flat().reduce((acc, v, j) => acc + (v - target.flat()[j]) ** 2, 0);
+    expect(losses[losses.length - 1]).toBeCloseTo(resid, 4);
+    tf.dispose([xi, dx, W, b]);
+    opt.dispose();
+  });
+
+  it('rejects a non-optimizer, a wrong Δx shape and a bad step size', () => {
+    const { W, b, s, xi, dx } = setup('err');
+    const opt = tf.train.sgd(0.1);
+    expect(() => fitUpdate(s, { noise: xi }, dx, {} as tf.Optimizer, { stepSize: 1 })).toThrow(
+      /optimizer/,
+    );
+    const bad = tf.zeros([m, 3]) as tf.Tensor2D;
+    expect(() => fitUpdate(s, { noise: xi }, bad, opt, { stepSize: 1 })).toThrow(/dx/);
+    expect(() => fitUpdate(s, { noise: xi }, dx, opt, { stepSize: -1 })).toThrow(/stepSize/);
+    expect(() => fitUpdate(s, { noise: xi }, dx, opt, { stepSize: 1, innerSteps: 0 })).toThrow(
+      /innerSteps/,
+    );
+    tf.dispose([xi, dx, W, b, bad]);
     opt.dispose();
   });
 });

@@ -95,8 +95,16 @@ function outAct(x: tf.Tensor, a: OutputActivation): tf.Tensor {
   return x;
 }
 
-/** Builds the autoencoder energy (14) / joint energy (15). */
-export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderEnergy {
+type Config = AutoencoderEnergy['config'];
+type Dense = { W: tf.Variable; b: tf.Variable };
+/** The encoder E and decoder D of one architecture, as functions of the built weights. */
+interface Networks {
+  encode: (x: tf.Tensor) => tf.Tensor2D;
+  decode: (c: tf.Tensor2D) => tf.Tensor;
+}
+
+/** Validates `config` and fills in the defaults (the stored, JSON-able config). */
+function resolveConfig(config: AutoencoderEnergyConfig): Config {
   const arch = config.arch ?? 'mlp';
   if (arch !== 'mlp' && arch !== 'conv') {
     throw new TypeError(`config.arch: expected 'mlp' or 'conv', got ${String(arch)}`);
@@ -129,7 +137,7 @@ export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderE
     seed: config.seed ?? 0,
     ...(config.numClasses !== undefined ? { numClasses: config.numClasses } : {}),
     ...(config.initStd !== undefined ? { initStd: config.initStd } : {}),
-  } as AutoencoderEnergy['config'];
+  } as Config;
   assertInt(cfg.codeDim, 'config.codeDim', 1);
   cfg.hidden.forEach((h, i) => {
     assertInt(h, `config.hidden[${i}]`, 1);
@@ -142,79 +150,88 @@ export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderE
   assertPositive(cfg.labelWeight, 'config.labelWeight', true);
   if (cfg.numClasses !== undefined) assertInt(cfg.numClasses, 'config.numClasses', 2);
   if (cfg.initStd !== undefined) assertPositive(cfg.initStd, 'config.initStd');
+  return cfg;
+}
 
+/** Creates seeded weights in call order and records them by name (the checkpoint order). */
+function weightFactory(cfg: Config) {
   const rng = createRng(cfg.seed);
   const std = cfg.initStd;
-  const D = inputShape.reduce((a, b) => a * b, 1);
   const named: { name: string; variable: tf.Variable }[] = [];
   const add = (name: string, v: tf.Variable) => {
     named.push({ name, variable: v });
     return v;
   };
   /** W of `shape` (initialized from fan-in/out) and b `[nb]`, registered as `${name}/W|b`. */
-  const layer = (name: string, shape: number[], fin: number, fout: number, nb: number) => ({
+  const layer = (name: string, shape: number[], fin: number, fout: number, nb: number): Dense => ({
     W: add(`${name}/W`, weight(rng, shape, fin, fout, `ae_${name}_W`, std)),
     b: add(`${name}/b`, bias([nb], `ae_${name}_b`)),
   });
   const dense = (name: string, fin: number, fout: number) =>
     layer(name, [fin, fout], fin, fout, fout);
-  const lin = (x: tf.Tensor, l: { W: tf.Variable; b: tf.Variable }) =>
-    tf.add(tf.matMul(x as tf.Tensor2D, l.W as tf.Tensor2D), l.b);
+  return { named, layer, dense };
+}
 
-  let encodeImpl: (x: tf.Tensor) => tf.Tensor2D;
-  let decodeImpl: (c: tf.Tensor2D) => tf.Tensor;
+const lin = (x: tf.Tensor, l: Dense) =>
+  tf.add(tf.matMul(x as tf.Tensor2D, l.W as tf.Tensor2D), l.b);
 
-  if (arch === 'mlp') {
-    const enc = [] as ReturnType<typeof dense>[];
-    let fin = D;
-    cfg.hidden.forEach((h, i) => {
-      enc.push(dense(`enc${i}`, fin, h));
-      fin = h;
-    });
-    const code = dense('code', fin, cfg.codeDim);
-    const decWidths = [...cfg.hidden].reverse();
-    const dec = [] as ReturnType<typeof dense>[];
-    fin = cfg.codeDim;
-    decWidths.forEach((h, i) => {
-      dec.push(dense(`dec${i}`, fin, h));
-      fin = h;
-    });
-    const out = dense('out', fin, D);
-    encodeImpl = (x) => {
+/** The mlp encoder (hidden widths → code) and the mirrored decoder. */
+function buildMlp(cfg: Config, w: ReturnType<typeof weightFactory>, D: number): Networks {
+  const enc: Dense[] = [];
+  let fin = D;
+  cfg.hidden.forEach((h, i) => {
+    enc.push(w.dense(`enc${i}`, fin, h));
+    fin = h;
+  });
+  const code = w.dense('code', fin, cfg.codeDim);
+  const dec: Dense[] = [];
+  fin = cfg.codeDim;
+  [...cfg.hidden].reverse().forEach((h, i) => {
+    dec.push(w.dense(`dec${i}`, fin, h));
+    fin = h;
+  });
+  const out = w.dense('out', fin, D);
+  return {
+    encode: (x) => {
       let h: tf.Tensor = tf.reshape(x, [-1, D]);
       for (const l of enc) h = act(lin(h, l), cfg.activation);
       return lin(h, code) as tf.Tensor2D;
-    };
-    decodeImpl = (c) => {
+    },
+    decode: (c) => {
       let h: tf.Tensor = c;
       for (const l of dec) h = act(lin(h, l), cfg.activation);
-      return tf.reshape(outAct(lin(h, out), cfg.outputActivation), [-1, ...inputShape]);
-    };
-  } else {
-    const [H, W, C] = inputShape;
-    const [f1, f2] = cfg.filters;
-    const k = cfg.kernelSize;
-    const h2 = Math.ceil(H / 2);
-    const w2 = Math.ceil(W / 2);
-    const h4 = Math.ceil(h2 / 2);
-    const w4 = Math.ceil(w2 / 2);
-    const flat = h4 * w4 * f2;
-    // A k×k conv cin → cout; conv2dTranspose filters are [k, k, outChannels, inChannels].
-    const conv = (name: string, cin: number, cout: number, transposed = false) =>
-      layer(
-        name,
-        transposed ? [k, k, cout, cin] : [k, k, cin, cout],
-        k * k * cin,
-        k * k * cout,
-        cout,
-      );
-    const c1 = conv('conv1', C, f1);
-    const c2 = conv('conv2', f1, f2);
-    const code = dense('code', flat, cfg.codeDim);
-    const fc = dense('dec_fc', cfg.codeDim, flat);
-    const d1 = conv('deconv1', f2, f1, true);
-    const d2 = conv('deconv2', f1, C, true);
-    encodeImpl = (x) => {
+      return tf.reshape(outAct(lin(h, out), cfg.outputActivation), [-1, ...cfg.inputShape]);
+    },
+  };
+}
+
+/** The conv encoder (two stride-2 k×k convs → FC code) and the mirrored transposed-conv decoder. */
+function buildConv(cfg: Config, w: ReturnType<typeof weightFactory>): Networks {
+  const [H, W, C] = cfg.inputShape;
+  const [f1, f2] = cfg.filters;
+  const k = cfg.kernelSize;
+  const h2 = Math.ceil(H / 2);
+  const w2 = Math.ceil(W / 2);
+  const h4 = Math.ceil(h2 / 2);
+  const w4 = Math.ceil(w2 / 2);
+  const flat = h4 * w4 * f2;
+  // A k×k conv cin → cout; conv2dTranspose filters are [k, k, outChannels, inChannels].
+  const conv = (name: string, cin: number, cout: number, transposed = false) =>
+    w.layer(
+      name,
+      transposed ? [k, k, cout, cin] : [k, k, cin, cout],
+      k * k * cin,
+      k * k * cout,
+      cout,
+    );
+  const c1 = conv('conv1', C, f1);
+  const c2 = conv('conv2', f1, f2);
+  const code = w.dense('code', flat, cfg.codeDim);
+  const fc = w.dense('dec_fc', cfg.codeDim, flat);
+  const d1 = conv('deconv1', f2, f1, true);
+  const d2 = conv('deconv2', f1, C, true);
+  return {
+    encode: (x) => {
       const img = tf.reshape(x, [-1, H, W, C]) as tf.Tensor4D;
       const a1 = act(tf.add(tf.conv2d(img, c1.W as tf.Tensor4D, 2, 'same'), c1.b), cfg.activation);
       const a2 = act(
@@ -222,8 +239,8 @@ export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderE
         cfg.activation,
       );
       return lin(tf.reshape(a2, [-1, flat]), code) as tf.Tensor2D;
-    };
-    decodeImpl = (c) => {
+    },
+    decode: (c) => {
       const n = c.shape[0];
       const a = act(lin(c, fc), cfg.activation);
       const g = tf.reshape(a, [n, h4, w4, f2]) as tf.Tensor4D;
@@ -233,39 +250,42 @@ export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderE
       ) as tf.Tensor4D;
       const u2 = tf.add(tf.conv2dTranspose(u1, d2.W as tf.Tensor4D, [n, H, W, C], 2, 'same'), d2.b);
       return outAct(u2, cfg.outputActivation);
-    };
-  }
-  const head =
-    cfg.numClasses !== undefined ? dense('classifier', cfg.codeDim, cfg.numClasses) : null;
-  const variables = named.map((v) => v.variable);
-
-  const checkX = (x: tf.Tensor, name = 'x'): number => {
-    if (x == null || !Array.isArray(x.shape)) {
-      throw new TypeError(
-        `${name}: expected a tensor [n, ${inputShape.join(', ')}] or [n, ${D}], got ${String(x)}`,
-      );
-    }
-    const rest = x.shape.slice(1);
-    const ok =
-      x.rank >= 2 &&
-      ((rest.length === 1 && rest[0] === D) ||
-        (rest.length === inputShape.length && rest.every((s, i) => s === inputShape[i])));
-    if (!ok) {
-      throw new RangeError(
-        `${name}: expected shape [n, ${inputShape.join(', ')}] or [n, ${D}], got [${x.shape.join(', ')}]`,
-      );
-    }
-    return x.shape[0];
+    },
   };
+}
 
+/** RangeError/TypeError unless x is `[n, ...inputShape]` or `[n, D]`; returns n. */
+function checkInput(x: tf.Tensor, inputShape: number[], D: number, name = 'x'): number {
+  if (x == null || !Array.isArray(x.shape)) {
+    throw new TypeError(
+      `${name}: expected a tensor [n, ${inputShape.join(', ')}] or [n, ${D}], got ${String(x)}`,
+    );
+  }
+  const rest = x.shape.slice(1);
+  const ok =
+    x.rank >= 2 &&
+    ((rest.length === 1 && rest[0] === D) ||
+      (rest.length === inputShape.length && rest.every((s, i) => s === inputShape[i])));
+  if (!ok) {
+    throw new RangeError(
+      `${name}: expected shape [n, ${inputShape.join(', ')}] or [n, ${D}], got [${x.shape.join(', ')}]`,
+    );
+  }
+  return x.shape[0];
+}
+
+/**
+ * The energies on built networks: (14) ‖x − D(E(x))‖ (√(‖·‖² + 1e-8)) and, with a
+ * classifier head, (15) ‖x − D(E(x))‖ + w·max(m, CE(y | E(x))). Unchecked, untidied.
+ */
+function energyFunctions(cfg: Config, nets: Networks, head: Dense | null, D: number) {
   const recon = (x: tf.Tensor): tf.Tensor1D => {
     const n = x.shape[0];
     const xr = tf.reshape(x, [n, D]);
-    const rec = tf.reshape(decodeImpl(encodeImpl(x)), [n, D]);
+    const rec = tf.reshape(nets.decode(nets.encode(x)), [n, D]);
     return tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(xr, rec)), 1), 1e-8)) as tf.Tensor1D;
   };
-
-  const energyImpl = (x: tf.Tensor, y?: tf.Tensor): tf.Tensor1D => {
+  const energy = (x: tf.Tensor, y?: tf.Tensor): tf.Tensor1D => {
     const n = x.shape[0];
     if (!head) return recon(x);
     if (y === undefined) {
@@ -273,8 +293,8 @@ export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderE
         `y: the joint energy (15) needs labels [${n}] or one-hot [${n}, ${cfg.numClasses}]`,
       );
     }
-    const code = encodeImpl(x);
-    const rec = tf.reshape(decodeImpl(code), [n, D]);
+    const code = nets.encode(x);
+    const rec = tf.reshape(nets.decode(code), [n, D]);
     const r = tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(tf.reshape(x, [n, D]), rec)), 1), 1e-8));
     const logits = lin(code, head);
     const onehot = toOneHot(y, n, cfg.numClasses as number);
@@ -282,6 +302,23 @@ export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderE
     const label = tf.maximum(ce, cfg.margin);
     return tf.add(r, cfg.labelWeight === 1 ? label : tf.mul(cfg.labelWeight, label)) as tf.Tensor1D;
   };
+  return { recon, energy };
+}
+
+/** Builds the autoencoder energy (14) / joint energy (15). */
+export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderEnergy {
+  const cfg = resolveConfig(config);
+  const inputShape = cfg.inputShape;
+  const D = inputShape.reduce((a, b) => a * b, 1);
+  // weights are created in this order (it fixes the seeded init and the checkpoint layout)
+  const w = weightFactory(cfg);
+  const nets = cfg.arch === 'mlp' ? buildMlp(cfg, w, D) : buildConv(cfg, w);
+  const head =
+    cfg.numClasses !== undefined ? w.dense('classifier', cfg.codeDim, cfg.numClasses) : null;
+  const named = w.named;
+  const variables = named.map((v) => v.variable);
+  const { recon, energy: energyImpl } = energyFunctions(cfg, nets, head, D);
+  const checkX = (x: tf.Tensor) => checkInput(x, inputShape, D);
 
   return {
     config: cfg,
@@ -290,7 +327,7 @@ export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderE
     trainableVariables: variables,
     encode(x) {
       checkX(x);
-      return tf.tidy(() => encodeImpl(x));
+      return tf.tidy(() => nets.encode(x));
     },
     decode(code) {
       if (code == null || code.rank !== 2 || code.shape[1] !== cfg.codeDim) {
@@ -298,7 +335,7 @@ export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderE
           `code: expected shape [n, ${cfg.codeDim}], got ${code?.shape ? `[${code.shape.join(', ')}]` : String(code)}`,
         );
       }
-      return tf.tidy(() => decodeImpl(code));
+      return tf.tidy(() => nets.decode(code));
     },
     reconstructionEnergy(x) {
       checkX(x);
@@ -308,7 +345,7 @@ export function autoencoderEnergy(config: AutoencoderEnergyConfig): AutoencoderE
       checkX(x);
       if (!head)
         throw new TypeError('logits: this autoencoder energy has no classifier (set numClasses)');
-      return tf.tidy(() => lin(encodeImpl(x), head) as tf.Tensor2D);
+      return tf.tidy(() => lin(nets.encode(x), head) as tf.Tensor2D);
     },
     energy(x, y) {
       checkX(x);

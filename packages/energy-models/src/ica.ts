@@ -1,6 +1,6 @@
 import { assert2D, assertInt, assertPositive, type EnergyModel } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { logAbsDet } from './icaLinalg';
+import { logAbsDet } from './ica-linalg';
 
 /** The source density p_z of every coordinate. */
 export type IcaBase = { kind: 'laplace' } | { kind: 'student-t'; df: number };

@@ -12,7 +12,7 @@ export { autoencoderEnergy, autoencoderEnergyFromRecord } from './autoencoder';
 // ICA (x = W z, parameterized by the unmixing matrix B = W⁻¹; its data: `@steinkit/datasets` icaData) and a differentiable log|det|.
 export type { IcaBase, IcaModel, IcaModelOptions } from './ica';
 export { createIcaModel, icaBaseLogProb, icaBaseScore } from './ica';
-export { logAbsDet } from './icaLinalg';
+export { logAbsDet } from './ica-linalg';
 // One-hot label encoding for the joint energy.
 export { toOneHot } from './labels';
 // Bayesian logistic regression (the SVGD paper's posterior).

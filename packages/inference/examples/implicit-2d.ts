@@ -7,7 +7,7 @@
  * 1000 sampler draws to 2000 exact target draws every `every` iterations.
  * Run from packages/inference (after `pnpm build`):
  *
- *   npx tsx examples/implicit-2d.ts [iterations=600] [seeds=1,2,3]
+ *   STEINKIT_BACKEND=wasm npx tsx examples/implicit-2d.ts [iterations=600] [seeds=1,2,3]
  *
  * Writes results/implicit-2d.json and results/implicit-2d.svg.
  */
@@ -20,7 +20,10 @@ import { mmd2 } from '@steinkit/metrics';
 import * as tf from '@tensorflow/tfjs-core';
 import { mlp, samplerKlInit, samplerKlStep } from '../src/index';
 
-const info = await initBackend();
+// STEINKIT_BACKEND=wasm picks the backend (default: the best that loads).
+const info = await initBackend(
+  process.env.STEINKIT_BACKEND ? { backend: process.env.STEINKIT_BACKEND } : {},
+);
 const backend = describeBackend(info);
 const iterations = Number(process.argv[2] ?? 600);
 const seeds = (process.argv[3] ?? '1,2,3').split(',').map(Number);

@@ -21,10 +21,10 @@ export type { Mlp, MlpActivation, MlpOptions, WeightRecord } from './mlp';
 export { mlp, readWeights, writeWeights } from './mlp';
 // The model p(x, z): N(0, I) prior, Bernoulli MLP decoder, the interface all methods share.
 export type { BernoulliModel, BernoulliModelOptions, LatentVariableModel } from './model';
-export { bernoulliModel, standardNormalLogProb } from './model';
+export { bernoulliModel, logitMeanBias, standardNormalLogProb } from './model';
 // Implicit samplers without an encoder: KL(q‖p) by the entropy gradient.
-export type { SamplerKlInfo, SamplerKlOptions, SamplerKlState } from './samplerKl';
-export { samplerKl, samplerKlInit, samplerKlStep } from './samplerKl';
+export type { SamplerKlInfo, SamplerKlOptions, SamplerKlState } from './sampler-kl';
+export { samplerKl, samplerKlInit, samplerKlStep } from './sampler-kl';
 // Which score estimator (grouped SGE/SSGE from stein-estimators) the entropy gradient uses.
 export type { EntropyEstimator } from './stein';
 export { iwaeSurrogate, iwCriticSurrogate, logMeanExpLast, stopGradient } from './surrogates';

@@ -17,6 +17,11 @@ export interface MlpOptions {
   outputScale?: number;
   /** Variable-name prefix (names stay unique either way). */
   name?: string;
+  /**
+   * Initial bias of the last layer (length `sizes.at(-1)`; default zeros) —
+   * e.g. the logit of the training-data mean for a Bernoulli decoder (Burda et al. 2016).
+   */
+  outputBias?: ArrayLike<number>;
 }
 
 /** A dense network on `[n, in]` rows with its variables (W₁, b₁, W₂, b₂, …). */
@@ -51,7 +56,13 @@ export function activate(x: tf.Tensor, a: MlpActivation): tf.Tensor {
   }
 }
 
-/** A seeded dense MLP (Glorot-uniform weights, zero biases). */
+function describeLength(v: unknown): string {
+  return v !== null && typeof v === 'object' && 'length' in v
+    ? `${(v as ArrayLike<unknown>).length} values`
+    : String(v);
+}
+
+/** A seeded dense MLP (Glorot-uniform weights, zero biases unless `outputBias`). */
 export function mlp(opts: MlpOptions): Mlp {
   const { sizes, activation = 'tanh', activateOutput = false, outputScale = 1 } = opts;
   if (!Array.isArray(sizes) || sizes.length < 2) {
@@ -63,6 +74,18 @@ export function mlp(opts: MlpOptions): Mlp {
   tf.tidy(() => {
     activate(tf.scalar(0), activation); // validates the name
   });
+  const out = sizes[sizes.length - 1];
+  const ob = opts.outputBias;
+  if (ob !== undefined) {
+    if (ob === null || typeof ob !== 'object' || ob.length !== out) {
+      throw new RangeError(`outputBias: expected ${out} numbers, got ${describeLength(ob)}`);
+    }
+    for (let j = 0; j < out; j++) {
+      if (typeof ob[j] !== 'number' || !Number.isFinite(ob[j])) {
+        throw new RangeError(`outputBias[${j}]: expected a finite number, got ${String(ob[j])}`);
+      }
+    }
+  }
   const rng = createRng(opts.seed ?? 0);
   const prefix = opts.name ?? 'mlp';
   const variables: tf.Variable[] = [];
@@ -73,7 +96,10 @@ export function mlp(opts: MlpOptions): Mlp {
     const w0 = rng.uniform([fanIn, fanOut], -lim, lim);
     const W = tf.variable(w0, true, uniqueName(`${prefix}_W${l}`));
     w0.dispose();
-    const b0 = tf.zeros([fanOut]);
+    const b0 =
+      ob !== undefined && l + 2 === sizes.length
+        ? tf.tensor1d(Float32Array.from(ob))
+        : tf.zeros([fanOut]);
     const b = tf.variable(b0, true, uniqueName(`${prefix}_b${l}`));
     b0.dispose();
     layers.push({ W, b });

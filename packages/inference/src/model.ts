@@ -44,6 +44,43 @@ export interface BernoulliModelOptions {
   hidden?: number[];
   activation?: MlpActivation;
   seed?: number;
+  /**
+   * Initial output-layer bias, `dataDim` logits (default 0). Burda et al.
+   * (2016) start it at logit(mean training pixel) so that the untrained
+   * decoder already matches the marginal pixel means (see {@link logitMeanBias});
+   * with zeros the first epoch is spent learning that.
+   */
+  outputBias?: ArrayLike<number>;
+}
+
+/**
+ * logit(clip(p̄_j, ε, 1 − ε)) of the per-pixel mean p̄ over `n` rows of
+ * `pixels` (`[n·dim]`, values in [0, 1]): the decoder bias of Burda et al. (2016).
+ */
+export function logitMeanBias(
+  pixels: ArrayLike<number>,
+  n: number,
+  dim: number,
+  eps = 1e-3,
+): Float32Array {
+  assertInt(n, 'n', 1);
+  assertInt(dim, 'dim', 1);
+  if (pixels.length < n * dim) {
+    throw new RangeError(
+      `pixels: expected at least n·dim = ${n * dim} values, got ${pixels.length}`,
+    );
+  }
+  if (!(eps > 0 && eps < 0.5))
+    throw new RangeError(`eps: expected a number in (0, 0.5), got ${eps}`);
+  const sum = new Float64Array(dim);
+  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) sum[j] += pixels[i * dim + j];
+  const out = new Float32Array(dim);
+  for (let j = 0; j < dim; j++) {
+    const p = Math.min(1 - eps, Math.max(eps, sum[j] / n));
+    if (!Number.isFinite(p)) throw new RangeError(`pixels: expected finite values (column ${j})`);
+    out[j] = Math.log(p / (1 - p));
+  }
+  return out;
 }
 
 /**
@@ -60,6 +97,7 @@ export function bernoulliModel(opts: BernoulliModelOptions): BernoulliModel {
     activation: opts.activation ?? 'tanh',
     seed: opts.seed ?? 0,
     name: 'dec',
+    ...(opts.outputBias !== undefined ? { outputBias: opts.outputBias } : {}),
   });
   const logJoint = (x: tf.Tensor2D, z: tf.Tensor3D) => {
     const [B, S] = [z.shape[0], z.shape[1]];

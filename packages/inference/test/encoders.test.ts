@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bernoulliModel, gaussianEncoder, implicitEncoder, logWeightCritic } from '../src/index';
+import {
+  bernoulliModel,
+  gaussianEncoder,
+  implicitEncoder,
+  logitMeanBias,
+  logWeightCritic,
+} from '../src/index';
 import { gaussLogPdf, randomizeVariables } from './helpers';
 
 describe('gaussianEncoder', () => {
@@ -110,6 +116,55 @@ describe('construction', () => {
       logWeightCritic({ inputDim: 5 }),
     ])
       m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('decoder output bias (Burda et al.: logit of the mean training pixel)', () => {
+  it('logitMeanBias = logit(clip(column mean)); the untrained decoder at z = 0 outputs exactly that bias', () => {
+    // 4 rows × 3 pixels: column means 0.5, 0 (clipped to 1e-3), 0.875
+    const px = [1, 0, 1, 0, 0, 1, 0.5, 0, 0.5, 0.5, 0, 1];
+    const b = logitMeanBias(px, 4, 3);
+    const logit = (p: number) => Math.log(p / (1 - p));
+    expect(b[0]).toBeCloseTo(logit(0.5), 6);
+    expect(b[1]).toBeCloseTo(logit(1e-3), 5);
+    expect(b[2]).toBeCloseTo(logit(0.875), 5);
+    const before = tf.memory().numTensors;
+    const m = bernoulliModel({ dataDim: 3, latentDim: 2, hidden: [4, 4], seed: 3, outputBias: b });
+    // tanh layers with zero biases map z = 0 to h = 0, so the logits are the output bias
+    const l = tf.tidy(() => m.logits(tf.zeros([1, 2]) as tf.Tensor2D).dataSync());
+    expect(Array.from(l)).toEqual(Array.from(b));
+    // log p(x, z=0) = Σ x_j b_j − log(1 + e^{b_j}) + log N(0; 0, I₂), in float64
+    const x = [1, 0, 1];
+    const lj = tf.tidy(() =>
+      m.logJoint(tf.tensor2d([x]), tf.zeros([1, 1, 2]) as tf.Tensor3D).dataSync(),
+    )[0];
+    const exact =
+      x.reduce((a, xj, j) => a + xj * b[j] - Math.log1p(Math.exp(b[j])), 0) - Math.log(2 * Math.PI);
+    expect(lj).toBeCloseTo(exact, 4);
+    m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    // the default is zeros
+    const z0 = bernoulliModel({ dataDim: 3, latentDim: 2, hidden: [4], seed: 3 });
+    expect(
+      Array.from(tf.tidy(() => z0.logits(tf.zeros([1, 2]) as tf.Tensor2D).dataSync())),
+    ).toEqual([0, 0, 0]);
+    z0.dispose();
+  });
+
+  it('rejects bad biases and bad pixel arrays', () => {
+    const before = tf.memory().numTensors;
+    expect(() => bernoulliModel({ dataDim: 3, latentDim: 2, outputBias: [0, 0] })).toThrow(
+      /outputBias: expected 3 numbers, got 2 values/,
+    );
+    expect(() =>
+      bernoulliModel({ dataDim: 3, latentDim: 2, outputBias: [0, Number.NaN, 0] }),
+    ).toThrow(/outputBias\[1\]: expected a finite number/);
+    expect(() => logitMeanBias([0.5, 0.5], 2, 3)).toThrow(/pixels: expected at least n·dim = 6/);
+    expect(() => logitMeanBias([0.5, Number.NaN], 1, 2)).toThrow(
+      /pixels: expected finite values \(column 1\)/,
+    );
+    expect(() => logitMeanBias([0.5], 1, 1, 0)).toThrow(/eps/);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -9,7 +9,11 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { describeBackend, initBackend } from '@steinkit/core';
-import { type ClassifierDataset, defaultCacheDir, getClassifier } from '@steinkit/metrics';
+import {
+  type ClassifierDataset,
+  defaultCacheDir,
+  getClassifier,
+} from '@steinkit/metrics/reference';
 
 const BARS: Record<ClassifierDataset, number> = { mnist: 0.985, 'fashion-mnist': 0.89 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-')) as ClassifierDataset[];

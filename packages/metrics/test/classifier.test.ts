@@ -2,15 +2,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { imageTensor, loadMnist } from '@steinkit/datasets';
+import { classifierFrechetDistance, inceptionScore, labelAgreement } from '@steinkit/metrics';
 import {
   CLASSIFIER_VERSION,
-  classifierFrechetDistance,
   defaultCacheDir,
   getClassifier,
-  inceptionScore,
-  labelAgreement,
   trainOnGeneratedAccuracy,
-} from '@steinkit/metrics';
+} from '@steinkit/metrics/reference';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 

@@ -1,8 +1,8 @@
 // @steinkit/stein-estimators: public surface.
 
 // Active slices (Gong et al., ICML 2021): closed-form r, g initialization for the sliced KSD.
-export type { ActiveSlices, ActiveSlicesOptions } from './activeSlices';
-export { ACTIVE_SLICE_KERNEL, activeSlices } from './activeSlices';
+export type { ActiveSlices, ActiveSlicesOptions } from './active-slices';
+export { ACTIVE_SLICE_KERNEL, activeSlices } from './active-slices';
 // Many independent particle sets at once ([B, S, d], per-group bandwidth): SVGD direction, SGE, SSGE.
 export type { GroupedOptions } from './grouped';
 export {
@@ -29,15 +29,15 @@ export {
 // Sliced KSD (Gong et al. 2021): closed-form slice-blocked statistic, maxSKSD ascent.
 export type { SksdOptions, SlicedBandwidth, SlicedMedian } from './sliced';
 export { SKSD_MEDIAN, sksd, sksdPairMatrix, slicedBandwidthSq } from './sliced';
-export type { SlicedGofOptions, SlicedGofResult } from './slicedGof';
-export { slicedGofTest } from './slicedGof';
+export type { SlicedGofOptions, SlicedGofResult } from './sliced-gof';
+export { slicedGofTest } from './sliced-gof';
 export type {
   MaxSksdInitOptions,
   MaxSksdInputs,
   MaxSksdState,
   MaxSksdStepInfo,
   MaxSksdStepOptions,
-} from './slicedMax';
+} from './sliced-max';
 export {
   maxSksd,
   maxSksdAdam,
@@ -46,7 +46,7 @@ export {
   maxSksdInit,
   maxSksdStep,
   maxSksdValue,
-} from './slicedMax';
+} from './sliced-max';
 // Noise-smoothed KSD (Wenliang & Kanagawa 2020): KSD between the noise-convolved distributions.
 export type { ConvolvedScoreOptions, SmoothingOptions } from './smoothed';
 export { convolvedScore, smoothedKsd, smoothedKsdTest } from './smoothed';

@@ -1,6 +1,7 @@
 import { assertInt, assertModerate, assertPoints, type Kernel } from '@steinkit/core';
 import { asSteinKernel, type SteinKernel, symmetricEigenTensor } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
+import { assertSolvable } from './fit-checks';
 
 export interface SsgeOptions {
   /** Number J of eigenfunctions; default: the fewest whose eigenvalues hold `energy` of the total. */
@@ -44,19 +45,7 @@ export function ssge(kernel: Kernel, opts: SsgeOptions = {}): { fit(x: tf.Tensor
       const { gram, repulsion } = k.steinTerms(x);
       let eig: ReturnType<typeof symmetricEigenTensor>;
       try {
-        for (const [t, what] of [
-          [gram, 'the Gram matrix'],
-          [repulsion, 'the kernel gradients'],
-        ] as const) {
-          const v = t.dataSync();
-          for (let i = 0; i < v.length; i++) {
-            if (!Number.isFinite(v[i])) {
-              throw new RangeError(
-                `x: ${what} of x hold ${v[i]}: x is too large for float32 at this bandwidth (rescale it)`,
-              );
-            }
-          }
-        }
+        assertSolvable(gram, repulsion);
         eig = symmetricEigenTensor(gram);
       } catch (e) {
         tf.dispose([gram, repulsion]);

@@ -7,6 +7,7 @@ import {
 } from '@steinkit/core';
 import { asSteinKernel, choleskySolve, type SteinKernel } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
+import { assertSolvable } from './fit-checks';
 
 export interface SteinGradientOptions {
   /** Ridge η > 0 in (K + ηI)⁻¹ (default 0.1; Li & Turner use η ≈ 0.01–1). */
@@ -113,23 +114,6 @@ export function steinGradientEstimator(
       };
     },
   };
-}
-
-/** RangeError naming x when the Gram matrix or the repulsion overflowed float32. */
-function assertSolvable(kReg: tf.Tensor2D, grad: tf.Tensor2D): void {
-  for (const [t, what] of [
-    [kReg, 'the Gram matrix'],
-    [grad, 'the kernel gradients'],
-  ] as const) {
-    const v = t.dataSync();
-    for (let i = 0; i < v.length; i++) {
-      if (!Number.isFinite(v[i])) {
-        throw new RangeError(
-          `x: ${what} of x hold ${v[i]}: x is too large for float32 at this bandwidth (rescale it)`,
-        );
-      }
-    }
-  }
 }
 
 /**

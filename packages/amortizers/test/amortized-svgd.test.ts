@@ -28,52 +28,72 @@ function stats(x: tf.Tensor2D) {
 }
 
 describe('amortized SVGD (Algorithm 1) moves a small sampler toward a 2-D Gaussian', () => {
-  const cases: [string, (o: () => tf.Optimizer) => AmortizedRule, number][] = [
+  // (rule, Adam step → the update, iterations); `stepSize` of (9) scales with the Adam step
+  const cases: [string, (o: () => tf.Optimizer, lr: number) => AmortizedRule, number][] = [
     ['(10) vjp', (o) => ({ rule: 'vjp', optimizer: o() }), 120],
     ['(8) fit', (o) => ({ rule: 'fit', optimizer: o(), stepSize: 1, innerSteps: 3 }), 90],
     [
       '(9) leastSquares',
-      () => ({ rule: 'leastSquares', stepSize: 0.5, cgIterations: 5, damping: 1e-2 }),
+      (_o, lr) => ({
+        rule: 'leastSquares',
+        stepSize: (0.5 * lr) / 0.03,
+        cgIterations: 5,
+        damping: 1e-2,
+      }),
       80,
     ],
   ];
   it.each(cases)(
-    '%s: MMD² to the target falls by ≥ 5× and the moments approach (μ, σ)',
+    '%s: MMD² to the target falls by ≥ 5×; mean within 0.1, sd within 0.15σ of (μ, σ)',
     (_name, make, iters) => {
       const { net, variables } = tinyMlp(3, 16, 2, 5);
-      const sampler = neuralSampler({ net, variables, noiseDim: 3, seed: 1 });
+      // Gaussian noise: a small MLP can then represent the target exactly (uniform noise
+      // needs curved tails and leaves the spread ≈ 10-20 % short at this size)
+      const sampler = neuralSampler({ net, variables, noiseDim: 3, seed: 1, noise: 'normal' });
       const y = targetSamples();
       const x0 = sampler.sample(300, 123);
       const before = mmd2(x0, y);
       const opt = tf.train.adam(0.03);
-      const update = make(() => opt);
+      const update = make(() => opt, 0.03);
       const n0 = tf.memory().numTensors;
-      const state = amortizedSvgd({
-        sampler,
-        score,
-        kernel: rbf({ bandwidth: SVGD_MEDIAN }),
-        update,
-        batchSize: 32,
-        iterations: iters,
-        seed: 4,
-      });
+      const run = (u: AmortizedRule, iterations: number, batchSize: number, seed: number) =>
+        amortizedSvgd({
+          sampler,
+          score,
+          kernel: rbf({ bandwidth: SVGD_MEDIAN }),
+          update: u,
+          batchSize,
+          iterations,
+          seed,
+          // eq. (7)'s self term biases the spread low with fresh batches (the excludeSelf test)
+          excludeSelf: true,
+        });
+      const state = run(update, iters, 32, 4);
       // Adam slots are created lazily on the first step and kept by the optimizer
       const slots = update.rule === 'leastSquares' ? 0 : 2 * variables.length;
       expect(tf.memory().numTensors).toBe(n0 + slots);
       expect(state.iteration).toBe(iters);
       const x1 = sampler.sample(300, 123);
       const after = mmd2(x1, y);
-      const st = stats(x1);
       expect(after).toBeLessThan(before / 5);
-      expect(Math.abs(st.mean[0] - mu[0])).toBeLessThan(0.25);
-      expect(Math.abs(st.mean[1] - mu[1])).toBeLessThan(0.25);
-      // eq. (7)'s self term biases the spread low with fresh batches (see the excludeSelf test)
+      // then a short annealed phase (step 0.005, batch 64) so the moments settle
+      const opt2 = tf.train.adam(0.005);
+      run(
+        make(() => opt2, 0.005),
+        100,
+        64,
+        5,
+      );
+      const x2 = sampler.sample(2000, 123); // sd of a 2000-sample sd ≈ 1.6 %
+      const st = stats(x2);
       for (let k = 0; k < 2; k++) {
-        expect(st.sd[k]).toBeGreaterThan(0.55 * sd[k]);
+        expect(Math.abs(st.mean[k] - mu[k])).toBeLessThan(0.1);
+        expect(st.sd[k]).toBeGreaterThan(0.85 * sd[k]);
         expect(st.sd[k]).toBeLessThan(1.15 * sd[k]);
       }
-      tf.dispose([x0, x1, y, ...variables]);
+      tf.dispose([x0, x1, x2, y, ...variables]);
       opt.dispose();
+      opt2.dispose();
     },
   );
 });

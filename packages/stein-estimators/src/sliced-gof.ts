@@ -9,7 +9,7 @@ import {
 } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { SKSD_MEDIAN, type SlicedBandwidth, sksdPairMatrix } from './sliced';
-import { maxSksd, maxSksdDispose, maxSksdInit } from './slicedMax';
+import { maxSksd, maxSksdDispose, maxSksdInit } from './sliced-max';
 
 export interface SlicedGofOptions {
   /** Fraction of the rows used to fit the slices; default 0.5. The rest gives the statistic. */

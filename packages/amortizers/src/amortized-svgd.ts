@@ -108,7 +108,8 @@ export function applyAmortizedRule(
 /** Target score for amortized SVGD: `[m, dim]` → `[m, dim]`, given the batch's labels when conditional. */
 export type ConditionalScoreFn = (x: tf.Tensor2D, labels?: tf.Tensor) => tf.Tensor2D;
 
-export interface AmortizedSvgdOptions {
+export interface AmortizedSvgdOptions
+  extends Pick<FeatureSteinDirectionOptions, 'normalize' | 'excludeSelf'> {
   sampler: NeuralSampler;
   score: ConditionalScoreFn;
   /** k on x, or κ on `features(x)`; a heuristic bandwidth is resolved on each batch. */
@@ -120,9 +121,6 @@ export interface AmortizedSvgdOptions {
   features?: (x: tf.Tensor2D) => tf.Tensor2D;
   /** Repulsion with features; default `'approximate'`. */
   repulsion?: RepulsionMode;
-  normalize?: 'n' | 'kernelSum';
-  /** Drop the j = i terms of (7) (see `featureSteinDirection`); default false. */
-  excludeSelf?: boolean;
   /** Stop with a RangeError naming the iteration when Δx is not finite (one boolean sync per step); default true. */
   checkFinite?: boolean;
 }
