@@ -1,5 +1,5 @@
 /** The command line of `pnpm steingan` (commander). */
-import { integer, seedList as seedListParser } from '@steinkit/app-utils';
+import { backendOption, integer, seedList as seedListParser } from '@steinkit/app-utils';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   ARCHS,
@@ -99,14 +99,7 @@ export function buildProgram(): Command {
       '--results <dir>',
       'also write <dir>/<dataset>-<objective>-<preset>-seed<N>.json (metrics + every hyperparameter)',
     )
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend (default: best that loads)').choices([
-        'tensorflow',
-        'webgpu',
-        'wasm',
-        'cpu',
-      ]),
-    )
+    .addOption(backendOption())
     .option('--out <dir>', 'output folder (default runs/steingan-<dataset>)')
     .option('--resume', 'continue from <out>/checkpoint.bin', false)
     .option(
