@@ -3,7 +3,8 @@
  * parsers): each returns the parsed value or throws commander's
  * `InvalidArgumentError`, whose message names the flag and the expectation.
  */
-import { InvalidArgumentError } from 'commander';
+import { BACKENDS } from '@steinkit/core';
+import { InvalidArgumentError, Option } from 'commander';
 
 /** A positive integer: `--n 200`. */
 export function positiveInt(name: string) {
@@ -88,4 +89,12 @@ export function seedList(flag: string) {
       throw new InvalidArgumentError(`${flag} must not repeat a seed, got '${v}'`);
     return seeds;
   };
+}
+
+/** The tfjs backends a Node command line offers (`BACKENDS` of @steinkit/core without `webgl`). */
+export const NODE_BACKENDS = BACKENDS.filter((b) => b !== 'webgl');
+
+/** `--backend <name>`, one of {@link NODE_BACKENDS}; unset means the best that loads. */
+export function backendOption(description = 'tfjs backend (default: best that loads)'): Option {
+  return new Option('--backend <name>', description).choices(NODE_BACKENDS);
 }

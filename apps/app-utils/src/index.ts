@@ -2,9 +2,11 @@
 
 // Command-line argument parsers (commander)
 export {
+  backendOption,
   choiceList,
   intAtLeast,
   integer,
+  NODE_BACKENDS,
   nonNegativeList,
   positiveInt,
   positiveIntList,

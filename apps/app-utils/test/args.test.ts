@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import {
+  backendOption,
   choiceList,
   intAtLeast,
   integer,
@@ -15,7 +16,11 @@ function parse(flags: string, parser: (v: string) => unknown, argv: string[]) {
   let err = '';
   const p = new Command()
     .exitOverride()
-    .configureOutput({ writeErr: (s) => (err += s) })
+    .configureOutput({
+      writeErr: (s) => {
+        err += s;
+      },
+    })
     .option(flags, '', parser);
   try {
     p.parse(argv, { from: 'user' });
@@ -76,6 +81,15 @@ describe('the apps’ argument parsers', () => {
       );
     expect(parse('--seeds <l>', seedList('--seeds'), ['--seeds', '2,2'])).toMatch(
       /--seeds must not repeat a seed/,
+    );
+  });
+
+  it('--backend offers the Node backends', () => {
+    const p = new Command().exitOverride().configureOutput({ writeErr: () => {} });
+    p.addOption(backendOption());
+    expect(p.parse(['--backend', 'wasm'], { from: 'user' }).opts()).toEqual({ backend: 'wasm' });
+    expect(() => p.parse(['--backend', 'webgl'], { from: 'user' })).toThrow(
+      /Allowed choices are tensorflow, webgpu, wasm, cpu/,
     );
   });
 });

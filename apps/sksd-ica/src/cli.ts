@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { runExperiment, writeReport } from './experiment';
 import { exportProblem } from './export';
 import { PAPER_DIMS, PAPER_ITERATIONS, PAPER_SEEDS } from './protocol';
-import { MAXSKSD_VARIANTS, METHODS, type Method } from './trainers';
+import { MAXSKSD_VARIANTS, METHODS } from './trainers';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../results', import.meta.url));
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `pnpm stein-vae`: every amortized-inference method on dynamically binarized MNIST. */
 import { resolve } from 'node:path';
-import { integer, seedList } from '@steinkit/app-utils';
+import { backendOption, integer, seedList } from '@steinkit/app-utils';
 import { describeBackend, initBackend } from '@steinkit/core';
 import { Command, Option } from 'commander';
 import { METHODS, type Method } from './config';
@@ -51,14 +51,7 @@ export function buildProgram(): Command {
         .choices(['logit-mean', 'zero'])
         .default('logit-mean'),
     )
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend (default: best that loads)').choices([
-        'tensorflow',
-        'webgpu',
-        'wasm',
-        'cpu',
-      ]),
-    )
+    .addOption(backendOption())
     .option('--out <dir>', 'folder for logs, checkpoints and PNGs', 'runs/stein-vae')
     .option(
       '--results <dir>',

@@ -7,15 +7,18 @@ export {
   loadCheckpoint,
   saveCheckpoint,
 } from './checkpoint';
-export type { Arch, DatasetName, Objective, Preset, TrainConfig } from './config';
+export type { Arch, DatasetName, LrDecay, Objective, Preset, TrainConfig } from './config';
 export {
   ARCHS,
   BASELINE_LR,
   DATASETS,
   defaultConfig,
+  lrScale,
   OBJECTIVES,
+  PRESET_ITERATIONS,
   PRESETS,
   RESUME_KEYS,
+  validateLrDecay,
 } from './config';
 export { loadDataset, toTrainData } from './data';
 export type { EvaluateContext, Evaluator, SampleQuality } from './evaluate';

@@ -1,7 +1,16 @@
 /** The command line of `pnpm steingan` (commander). */
-import { integer, seedList as seedListParser } from '@steinkit/app-utils';
+import { backendOption, integer, seedList as seedListParser } from '@steinkit/app-utils';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ARCHS, DATASETS, OBJECTIVES, PRESETS } from './config';
+import {
+  ARCHS,
+  DATASETS,
+  type LrDecay,
+  OBJECTIVES,
+  PRESET_ITERATIONS,
+  PRESETS,
+  type Preset,
+  validateLrDecay,
+} from './config';
 import { metricsEvaluator } from './metrics-evaluator';
 import type { RunOptions } from './run';
 
@@ -16,6 +25,25 @@ function rate(name: string) {
       throw new InvalidArgumentError(`${name} must be a learning rate in (0, 1), got '${v}'`);
     return n;
   };
+}
+
+/** `none` or `start,end,final` (e.g. 3000,5000,0.1). */
+function lrDecayArg(v: string): LrDecay | 'none' {
+  // commander turns a parser's null into '', so 'none' stays a string until parseArgs
+  if (v.trim() === 'none') return 'none';
+  const parts = v.split(',').map((p) => Number(p.trim()));
+  const bad = () =>
+    new InvalidArgumentError(
+      `--lr-decay must be 'none' or start,end,final with integers 0 ≤ start < end and final in (0, 1], got '${v}'`,
+    );
+  if (parts.length !== 3) throw bad();
+  const decay = { start: parts[0], end: parts[1], final: parts[2] };
+  try {
+    validateLrDecay(decay, '--lr-decay');
+  } catch {
+    throw bad();
+  }
+  return decay;
 }
 
 export function buildProgram(): Command {
@@ -44,7 +72,11 @@ export function buildProgram(): Command {
         'networks only (default: the preset’s): lean MLPs or the paper’s conv nets',
       ).choices(ARCHS),
     )
-    .option('--iterations <n>', 'training iterations', int('--iterations', 1), 3000)
+    .option(
+      '--iterations <n>',
+      `training iterations (default: the preset's, lean ${PRESET_ITERATIONS.lean}, paper ${PRESET_ITERATIONS.paper})`,
+      int('--iterations', 1),
+    )
     .option('--batch <n>', 'mini-batch size', int('--batch', 2), 64)
     .option('--seed <n>', 'random seed', int('--seed', 0, 2 ** 32 - 1), 1)
     .option(
@@ -54,6 +86,11 @@ export function buildProgram(): Command {
     )
     .option('--lr-d <rate>', 'dcgan / mle-gan: discriminator learning rate', rate('--lr-d'))
     .option(
+      '--lr-decay <start,end,final|none>',
+      'every learning rate × a factor falling linearly from 1 after iteration start to final at end (default: the preset’s)',
+      lrDecayArg,
+    )
+    .option(
       '--seeds <list>',
       'run these seeds one after the other (e.g. 2,3,4), each to <out>/seed-N',
       seedList,
@@ -62,14 +99,7 @@ export function buildProgram(): Command {
       '--results <dir>',
       'also write <dir>/<dataset>-<objective>-<preset>-seed<N>.json (metrics + every hyperparameter)',
     )
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend (default: best that loads)').choices([
-        'tensorflow',
-        'webgpu',
-        'wasm',
-        'cpu',
-      ]),
-    )
+    .addOption(backendOption())
     .option('--out <dir>', 'output folder (default runs/steingan-<dataset>)')
     .option('--resume', 'continue from <out>/checkpoint.bin', false)
     .option(
@@ -108,10 +138,11 @@ export function parseArgs(
       seed: o.seed,
       ...(o.lrG !== undefined ? { lrG: o.lrG } : {}),
       ...(o.lrD !== undefined ? { lrD: o.lrD } : {}),
+      ...(o.lrDecay !== undefined ? { lrDecay: o.lrDecay === 'none' ? null : o.lrDecay } : {}),
     },
     ...(o.seeds ? { seeds: o.seeds } : {}),
     ...(o.results ? { resultsDir: o.results } : {}),
-    iterations: o.iterations,
+    iterations: o.iterations ?? PRESET_ITERATIONS[o.preset as Preset],
     out:
       o.out ??
       (o.seeds

@@ -8,12 +8,13 @@ import {
   amortizedMleStep,
   type NeuralSampler,
   neuralSampler,
+  setLearningRate,
 } from '@steinkit/amortizers';
 import { assertFiniteUpdate, createRng, foldIn, type Rng } from '@steinkit/core';
 import { type AutoencoderEnergy, autoencoderEnergy } from '@steinkit/energy-models';
 import { rbf } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
-import { defaultConfig, type TrainConfig } from './config';
+import { defaultConfig, lrScale, type TrainConfig, validateLrDecay } from './config';
 import { type GeneratorNet, generatorNet } from './generator-net';
 import { klGeneratorStep } from './kl';
 
@@ -62,6 +63,8 @@ export interface StepInfo {
   /** dcgan / mle-gan: generator and discriminator losses. */
   lossG?: number;
   lossD?: number;
+  /** With a learning-rate decay: the factor applied to every learning rate this iteration. */
+  lrScale?: number;
   /** kl-*: the class trained this iteration and the mean ‖ŝ_θ − ŝ_data‖ at the samples. */
   klClass?: number;
   scoreGap?: number;
@@ -72,6 +75,7 @@ export function createTrainer(
   config: TrainConfig,
   imageShape: number[] = [28, 28, 1],
 ): TrainerState {
+  validateLrDecay(config.lrDecay, 'config.lrDecay');
   const rng = createRng(config.seed);
   const paper = config.arch === 'paper';
   const initStd = config.init === 'normal' ? config.initStd : undefined;
@@ -170,7 +174,7 @@ function drawBatch(rng: Rng, data: TrainData, s: TrainerState, cls?: number): Ba
 }
 
 /** The options of @steinkit/amortizers' Algorithm 2 for this run. */
-export function mleOptions(s: TrainerState): AmortizedMleOptions {
+export function mleOptions(s: TrainerState, scale = 1): AmortizedMleOptions {
   const c = s.config;
   return {
     sampler: s.sampler,
@@ -181,12 +185,12 @@ export function mleOptions(s: TrainerState): AmortizedMleOptions {
     repulsion: c.repulsion,
     generatorUpdate: { rule: 'vjp', optimizer: s.optG },
     energyOptimizer: s.optE,
-    energyLearningRate: c.lrE,
+    energyLearningRate: c.lrE * scale,
     gamma: c.gamma,
     excludeSelf: c.excludeSelf ?? false,
     normalize: c.normalize ?? 'n',
     balance: {
-      speedUp: c.speedUp ? { learningRate: c.lrEFast } : false,
+      speedUp: c.speedUp ? { learningRate: c.lrEFast * scale } : false,
       freezeGap: c.freeze ? c.gapThreshold : false,
       freezeTwoSided: c.freezeTwoSided,
       ...(c.slowGamma != null ? { slowGamma: c.slowGamma } : {}),
@@ -195,11 +199,11 @@ export function mleOptions(s: TrainerState): AmortizedMleOptions {
 }
 
 /** Algorithm 2 (amortized MLE): η by amortized SVGD (10), θ by (16) with the balancing rules. */
-function steinganIteration(s: TrainerState, b: Batch): Omit<StepInfo, 'iteration'> {
+function steinganIteration(s: TrainerState, b: Batch, scale: number): Omit<StepInfo, 'iteration'> {
   const { info: record } = amortizedMleStep(
     { iteration: s.iteration, seed: s.config.seed },
     { data: b.data, labels: b.labels },
-    mleOptions(s),
+    mleOptions(s, scale),
   );
   return {
     energyData: record.dataEnergy,
@@ -261,6 +265,7 @@ function ganIteration(
   s: TrainerState,
   b: Batch,
   kind: 'dcgan' | 'mle-gan',
+  scale: number,
 ): Omit<StepInfo, 'iteration'> {
   // Each update is checked before it is applied: a non-finite loss or gradient stops the
   // run naming the iteration, with that network as it was after the previous iteration.
@@ -317,7 +322,7 @@ function ganIteration(
   return {
     energyData: -ad,
     energySamples: -ag,
-    lrE: s.config.lrD,
+    lrE: s.config.lrD * scale,
     thetaUpdated: true,
     lossG,
     lossD,
@@ -360,14 +365,21 @@ export function trainIteration(s: TrainerState, data: TrainData): StepInfo {
   const b = drawBatch(rng, data, s, cls);
   try {
     assertFiniteUpdate([b.data], s.config.objective, t, 'the data batch');
+    // The learning-rate schedule, a function of t alone (so a resumed run follows it too).
+    const scale = lrScale(s.config.lrDecay, t);
+    setLearningRate(s.optG, s.config.lrG * scale);
+    // θ's optimizer runs at its base rate × scale (amortizedMleStep never changes it; the
+    // speed-up rule scales θ's step by lrEFast / lrE on top); the discriminator's at lrD × scale.
+    if (obj === 'steingan') setLearningRate(s.optE, s.config.lrE * scale);
+    else if (obj === 'dcgan' || obj === 'mle-gan') setLearningRate(s.optE, s.config.lrD * scale);
     const info =
       obj === 'steingan'
-        ? steinganIteration(s, b)
+        ? steinganIteration(s, b, scale)
         : kl
           ? klIteration(s, b, cls as number)
-          : ganIteration(s, b, obj);
+          : ganIteration(s, b, obj, scale);
     s.iteration = t;
-    return { iteration: t, ...info };
+    return { iteration: t, ...info, ...(s.config.lrDecay != null ? { lrScale: scale } : {}) };
   } finally {
     tf.dispose([b.data, b.labels, b.noise]);
   }

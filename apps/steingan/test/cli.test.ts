@@ -18,6 +18,7 @@ describe('steingan CLI', () => {
     expect(o.out).toBe('runs/steingan-mnist');
     expect(o.resume).toBe(false);
     expect(o.gridEvery).toBe(500);
+    expect(o.iterations).toBe(5000); // the lean preset's
     expect(o.evaluator).toBeTypeOf('function');
   });
 

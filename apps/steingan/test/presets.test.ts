@@ -12,6 +12,7 @@ import {
   defaultConfig,
   disposeTrainer,
   generatorNet,
+  lrScale,
   mleOptions,
   parseArgs,
   type TrainConfig,
@@ -273,6 +274,97 @@ describe('presets', () => {
       expect(info.thetaUpdated).toBe(true);
       expect(info.lrE).toBe(speedUp ? 5e-4 : 1e-4);
       disposeTrainer(s);
+    }
+  });
+
+  it('learning-rate decay: 1 through start, linear to final at end; every optimizer of every objective follows it', () => {
+    const d = { start: 2, end: 6, final: 0.2 };
+    const f = (t: number) => lrScale(d, t);
+    expect([1, 2, 3, 4, 5, 6, 9].map(f).map((v) => Number(v.toFixed(12)))).toEqual([
+      1, 1, 0.8, 0.6, 0.4, 0.2, 0.2,
+    ]);
+    expect(lrScale(null, 10_000)).toBe(1);
+    // constant rates in both presets (a decay made the lean tuning run worse: README)
+    expect(defaultConfig().lrDecay).toBeNull();
+    expect(defaultConfig({ preset: 'paper' }).lrDecay).toBeNull();
+    // Independent route: one iteration at decay factor 0.5 (t = 1 ≥ end) moves every
+    // network exactly as one iteration with every learning rate halved and no decay.
+    const rng = createRng(11);
+    const images = Float32Array.from({ length: 8 * 16 }, () => rng.float());
+    const data: TrainData = {
+      images,
+      labels: Int32Array.from({ length: 8 }, (_, i) => i % 2),
+      size: 8,
+      imageShape: [4, 4, 1],
+    };
+    const before = tf.memory().numTensors;
+    for (const objective of ['steingan', 'dcgan', 'kl-sge'] as const) {
+      const base = tinyConfig({ objective });
+      const decayed = createTrainer(
+        { ...base, lrDecay: { start: 0, end: 1, final: 0.5 } },
+        [4, 4, 1],
+      );
+      const halved = createTrainer(
+        {
+          ...base,
+          lrDecay: null,
+          lrG: base.lrG / 2,
+          lrE: base.lrE / 2,
+          lrEFast: base.lrEFast / 2,
+          lrD: base.lrD / 2,
+        },
+        [4, 4, 1],
+      );
+      const full = createTrainer({ ...base, lrDecay: null }, [4, 4, 1]);
+      const a = trainIteration(decayed, data);
+      const b = trainIteration(halved, data);
+      trainIteration(full, data);
+      expect(a.lrScale, objective).toBe(0.5);
+      expect(b.lrScale, objective).toBeUndefined();
+      expect(a.lrE, objective).toBe(b.lrE);
+      const vars = (s: ReturnType<typeof createTrainer>) => [
+        ...values(s.sampler.trainableVariables),
+        ...values(s.energy.trainableVariables),
+      ];
+      const va = vars(decayed);
+      const vb = vars(halved);
+      const vf = vars(full);
+      let moved = 0;
+      for (const [i, x] of va.entries()) {
+        for (const [j, v] of x.entries()) {
+          expect(Math.abs(v - vb[i][j]), `${objective} var ${i}`).toBeLessThan(1e-7);
+          moved = Math.max(moved, Math.abs(v - vf[i][j]));
+        }
+      }
+      expect(moved, `${objective}: the decay changed the step`).toBeGreaterThan(1e-5);
+      for (const s of [decayed, halved, full]) disposeTrainer(s);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => createTrainer(tinyConfig({ lrDecay: { start: 5, end: 5, final: 0.1 } }))).toThrow(
+      /config.lrDecay.end: expected an integer > start \(5\), got 5/,
+    );
+    expect(() => createTrainer(tinyConfig({ lrDecay: { start: 0, end: 5, final: 0 } }))).toThrow(
+      /config.lrDecay.final: expected a number in \(0, 1\], got 0/,
+    );
+  });
+
+  it("CLI: --lr-decay and the preset's iterations", () => {
+    expect(parseArgs(argv('--no-metrics')).iterations).toBe(5000);
+    expect(parseArgs(argv('--preset', 'paper', '--no-metrics')).iterations).toBe(3000);
+    expect(parseArgs(argv('--iterations', '700', '--no-metrics')).iterations).toBe(700);
+    expect(parseArgs(argv('--lr-decay', '10,20,0.5', '--no-metrics')).config?.lrDecay).toEqual({
+      start: 10,
+      end: 20,
+      final: 0.5,
+    });
+    expect(parseArgs(argv('--lr-decay', 'none', '--no-metrics')).config?.lrDecay).toBeNull();
+    for (const bad of ['20,10,0.5', '1,2', '1,2,0', '1,2,1.5', 'x']) {
+      const prog = buildProgram()
+        .exitOverride()
+        .configureOutput({ writeErr: () => {} });
+      expect(() => parseArgs(argv('--lr-decay', bad), prog), bad).toThrow(
+        /--lr-decay must be 'none' or start,end,final/,
+      );
     }
   });
 
