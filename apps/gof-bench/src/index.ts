@@ -13,12 +13,13 @@ export {
 } from './deepKernel';
 // The tests compared and the benchmark loops.
 export type { Method, MethodConfig, MethodResult, TrialData } from './methods';
-export { DEFAULT_CONFIG, METHODS, runMethod } from './methods';
+export { DEFAULT_CONFIG, fitSlices, METHODS, REFERENCE_RBF_MEDIAN, runMethod } from './methods';
 export type { MixtureBenchOptions, MixtureSummary } from './mixtureBench';
 export { mixtureSvg, mixtureTable, runMixtureBench, separatedMixture } from './mixtureBench';
+export { NumpyLegacyRandom } from './numpyRandom';
 export { powerCurveSvg } from './plot';
 // The Gaussian–Bernoulli RBM: score, unnormalized log-density, block Gibbs sampling.
 export type { GibbsOptions, Rbm, RbmBenchmarkOptions } from './rbm';
 export { benchmarkRbm, FastRng, gibbsSample, rbmLogProb, rbmScore } from './rbm';
 export type { PowerSummary, RbmBenchOptions, TrialRecord } from './rbmBench';
-export { PAPER_SIGMAS, powerTable, runRbmBench, summarize } from './rbmBench';
+export { PAPER_SIGMAS, powerTable, runRbmBench, summarize, wilsonInterval } from './rbmBench';

@@ -1,5 +1,5 @@
 import { createRng, type ScoreFn } from '@steinkit/core';
-import { rbf } from '@steinkit/kernels';
+import { type MedianHeuristic, rbf, resolveBandwidth } from '@steinkit/kernels';
 import {
   activeSlices,
   ksdTest,
@@ -11,7 +11,13 @@ import {
 } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import { deepSteinMatrix, disposeFeatures, trainDeepKernel } from './deepKernel';
-import { medianBandwidth } from './median';
+
+/**
+ * The reference script's RBF bandwidth for KSD and MMD: `median_heruistic` (median m of
+ * the pairwise squared distances, self-pairs excluded) and h = 2·√(m/2), i.e. h² = 2m in
+ * exp(−‖x − y‖²/h²). (It takes the median on the first 500 rows; we use all of them.)
+ */
+export const REFERENCE_RBF_MEDIAN: MedianHeuristic = { kind: 'median', squared: true, scale: 2 };
 
 export const METHODS = [
   'ksd',
@@ -100,16 +106,28 @@ function slicedMatrix(
   });
 }
 
-/** maxSKSD: slices (identity or active-slice init) refined by Adam ascent on minibatches of the burn-in samples, then the test on x. */
-function maxSksdTest(data: TrialData, variant: 'g' | 'rg', active: boolean, cfg: MethodConfig) {
-  const D = data.x.shape[1];
+/**
+ * The slices of maxSKSD, fitted on the burn-in pseudo-samples only (the test
+ * sample never enters): identity (or active-slice) initialization, then
+ * `cfg.sliceSteps` Adam ascent steps on minibatches of `burn` (the reference
+ * script's "Setting 1"). Returns unit-row r, g `[D, D]` (caller disposes).
+ */
+export function fitSlices(
+  burn: tf.Tensor2D,
+  score: ScoreFn,
+  variant: 'g' | 'rg',
+  active: boolean,
+  cfg: MethodConfig,
+  seed: number,
+): { r: tf.Tensor2D; g: tf.Tensor2D } {
+  const D = burn.shape[1];
   // the kernel-smoothed active slices differentiate an n×n kernel sum ([n, n, D] pieces):
   // fitted on the last `activeRows` burn-in samples to stay inside wasm memory
   const init = active
     ? tf.tidy(() => {
-        const rows = Math.min(cfg.activeRows, data.burn.shape[0]);
-        const sub = tf.slice(data.burn, [data.burn.shape[0] - rows, 0], [rows, D]) as tf.Tensor2D; // the latest sweeps
-        const a = activeSlices(sub, data.score, 'kernel', { numSlices: D });
+        const rows = Math.min(cfg.activeRows, burn.shape[0]);
+        const sub = tf.slice(burn, [burn.shape[0] - rows, 0], [rows, D]) as tf.Tensor2D; // the latest sweeps
+        const a = activeSlices(sub, score, 'kernel', { numSlices: D });
         return { r: a.r, g: a.g };
       })
     : null;
@@ -121,21 +139,30 @@ function maxSksdTest(data: TrialData, variant: 'g' | 'rg', active: boolean, cfg:
     statistic: 'v',
   });
   if (init) tf.dispose([init.r, init.g]);
-  const rng = createRng(data.seed + 17);
-  const sBurn = tf.tidy(() => data.score(data.burn));
-  const nb = data.burn.shape[0];
+  const rng = createRng(seed + 17);
+  const sBurn = tf.tidy(() => score(burn));
+  const nb = burn.shape[0];
   try {
     for (let t = 0; t < cfg.sliceSteps; t++) {
       const idx = rng.permutation(nb).slice(0, Math.min(cfg.sliceBatch, nb));
       const ix = tf.tensor1d(idx, 'int32');
-      const xb = tf.gather(data.burn, ix) as tf.Tensor2D;
+      const xb = tf.gather(burn, ix) as tf.Tensor2D;
       const sb = tf.gather(sBurn, ix) as tf.Tensor2D;
       maxSksdStep(state, xb, sb);
       tf.dispose([ix, xb, sb]);
     }
-    const s = tf.tidy(() => data.score(data.x));
-    const H = slicedMatrix(data.x, s, state.r, state.g, 10);
-    s.dispose();
+    return { r: tf.clone(state.r) as tf.Tensor2D, g: tf.clone(state.g) as tf.Tensor2D };
+  } finally {
+    sBurn.dispose();
+    maxSksdDispose(state);
+  }
+}
+
+/** maxSKSD: slices fitted on the burn-in samples ({@link fitSlices}), then the wild-bootstrap test on x. */
+function maxSksdTest(data: TrialData, variant: 'g' | 'rg', active: boolean, cfg: MethodConfig) {
+  const { r, g } = fitSlices(data.burn, data.score, variant, active, cfg, data.seed);
+  try {
+    const H = tf.tidy(() => slicedMatrix(data.x, data.score(data.x), r, g, 10));
     try {
       return wildBootstrapTest(H, {
         bootstraps: cfg.bootstraps,
@@ -146,8 +173,7 @@ function maxSksdTest(data: TrialData, variant: 'g' | 'rg', active: boolean, cfg:
       H.dispose();
     }
   } finally {
-    sBurn.dispose();
-    maxSksdDispose(state);
+    tf.dispose([r, g]);
   }
 }
 
@@ -181,7 +207,10 @@ function deepKsdTest(data: TrialData, cfg: MethodConfig) {
  */
 function mmdTest(data: TrialData, cfg: MethodConfig) {
   const H = tf.tidy(() => {
-    const h = medianBandwidth(tf.concat([data.x, data.nullX], 0) as tf.Tensor2D);
+    const h = resolveBandwidth(
+      REFERENCE_RBF_MEDIAN,
+      tf.concat([data.x, data.nullX], 0) as tf.Tensor2D,
+    );
     const k = rbf({ bandwidth: h });
     const kxy = k.gram(data.x, data.nullX);
     return tf.sub(
@@ -203,7 +232,7 @@ export function runMethod(method: Method, data: TrialData, cfg: MethodConfig): M
   let res: { statistic: number; pValue: number };
   switch (method) {
     case 'ksd':
-      res = ksdTest(data.x, data.score, rbf(), {
+      res = ksdTest(data.x, data.score, rbf({ bandwidth: REFERENCE_RBF_MEDIAN }), {
         bootstraps: cfg.bootstraps,
         alpha: cfg.alpha,
         seed: data.seed,

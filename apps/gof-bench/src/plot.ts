@@ -2,7 +2,10 @@
 export function powerCurveSvg(
   summary: {
     label: string;
-    power: Record<string, { sigma: number; rate: number; trials: number }[]>;
+    power: Record<
+      string,
+      { sigma: number; rate: number; trials: number; wilson95?: [number, number] }[]
+    >;
   },
   xLabel = 'perturbation σ',
 ): string {
@@ -51,8 +54,17 @@ export function powerCurveSvg(
     const c = colors[i % colors.length];
     const path = pts.map((p) => `${x(p.sigma).toFixed(1)},${y(p.rate).toFixed(1)}`).join(' ');
     out.push(`<polyline points="${path}" fill="none" stroke="${c}" stroke-width="2"/>`);
-    for (const p of pts)
+    const dx = (i - (Object.keys(summary.power).length - 1) / 2) * 3; // spread the bars of a σ
+    for (const p of pts) {
       out.push(`<circle cx="${x(p.sigma)}" cy="${y(p.rate)}" r="3" fill="${c}"/>`);
+      if (p.wilson95) {
+        // the 95% Wilson interval of the rate
+        const bx = (x(p.sigma) + dx).toFixed(1);
+        out.push(
+          `<line x1="${bx}" y1="${y(p.wilson95[0]).toFixed(1)}" x2="${bx}" y2="${y(p.wilson95[1]).toFixed(1)}" stroke="${c}" stroke-opacity="0.6"/>`,
+        );
+      }
+    }
     const ly = m.t + 16 * i;
     out.push(
       `<line x1="${W - m.r + 10}" y1="${ly}" x2="${W - m.r + 30}" y2="${ly}" stroke="${c}" stroke-width="2"/>`,

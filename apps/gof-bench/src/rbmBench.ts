@@ -54,8 +54,19 @@ export interface PowerSummary {
     RbmBenchOptions,
     'out' | 'log' | 'backend' | 'label' | 'budgetMinutes' | 'reportOnly'
   >;
-  /** Rejection rate per method and σ, with the number of trials behind it. */
-  power: Record<string, { sigma: number; rate: number; trials: number }[]>;
+  /** Rejection rate per method and σ: rejections k of `trials`, and the 95% Wilson interval of k/trials. */
+  power: Record<
+    string,
+    {
+      sigma: number;
+      rate: number;
+      trials: number;
+      rejections: number;
+      wilson95: [number, number];
+      /** Median p-value over the trials: a finer power summary than k/n at few trials. */
+      medianPValue: number;
+    }[]
+  >;
   /** Mean CPU ms per (trial, σ) and method (and the Gibbs sampling of the test sample). */
   cpuMsPerTrial: Record<string, number>;
   /** Wall-clock minutes summed over the recorded (trial, σ) pairs (Gibbs + tests; the null samples for MMD not included). */
@@ -165,7 +176,32 @@ export function runRbmBench(opts: RbmBenchOptions): PowerSummary {
   return summary;
 }
 
-/** Markdown table: one row per method, one column per σ (rejection rate, trials in the header). */
+const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
+
+/** Median (mean of the two middle values for an even count). */
+function medianOf(v: number[]): number {
+  const a = [...v].sort((x, y) => x - y);
+  const m = a.length >> 1;
+  return a.length % 2 ? a[m] : 0.5 * (a[m - 1] + a[m]);
+}
+
+/**
+ * The Wilson score interval of a binomial proportion k/n (default 95%, z = 1.96):
+ * (k + z²/2 ± z√(k(n − k)/n + z²/4)) / (n + z²). Stays inside [0, 1] and is
+ * not degenerate at k = 0 or k = n, unlike the Wald interval.
+ */
+export function wilsonInterval(k: number, n: number, z = 1.96): [number, number] {
+  if (!(Number.isInteger(n) && n >= 1))
+    throw new RangeError(`n: expected an integer ≥ 1, got ${n}`);
+  if (!(Number.isInteger(k) && k >= 0 && k <= n))
+    throw new RangeError(`k: expected an integer in [0, ${n}], got ${k}`);
+  const z2 = z * z;
+  const mid = k + z2 / 2;
+  const half = z * Math.sqrt((k * (n - k)) / n + z2 / 4);
+  return [Math.max(0, (mid - half) / (n + z2)), Math.min(1, (mid + half) / (n + z2))];
+}
+
+/** Markdown table: one row per method, one column per σ (rejections k/n and the rate's 95% Wilson interval). */
 export function powerTable(s: PowerSummary): string {
   const sigmas = [...new Set(Object.values(s.power).flatMap((r) => r.map((p) => p.sigma)))].sort(
     (a, b) => a - b,
@@ -180,9 +216,47 @@ export function powerTable(s: PowerSummary): string {
     `|---|${sigmas.map(() => '---').join('|')}|---|`,
     ...Object.entries(s.power).map(
       ([m, r]) =>
-        `| ${m} | ${sigmas.map((v) => r.find((p) => p.sigma === v)?.rate.toFixed(2) ?? '–').join(' | ')} | ${cpu(m)} |`,
+        `| ${m} | ${sigmas
+          .map((v) => {
+            const p = r.find((q) => q.sigma === v);
+            return p
+              ? `${p.rate.toFixed(2)} (${p.rejections}/${p.trials}; ${p.wilson95[0].toFixed(2)}–${p.wilson95[1].toFixed(2)})`
+              : '–';
+          })
+          .join(' | ')} | ${cpu(m)} |`,
     ),
   ];
+  lines.push(
+    '',
+    `| median p-value | ${sigmas.map((v) => `σ = ${v}`).join(' | ')} |`,
+    `|---|${sigmas.map(() => '---').join('|')}|`,
+    ...Object.entries(s.power).map(
+      ([m, r]) =>
+        `| ${m} | ${sigmas.map((v) => r.find((p) => p.sigma === v)?.medianPValue?.toFixed(3) ?? '–').join(' | ')} |`,
+    ),
+  );
+  const nullRow = Object.entries(s.power)
+    .map(([m, r]) => [m, r.find((p) => p.sigma === 0)] as const)
+    .filter(([, p]) => p !== undefined);
+  if (nullRow.length > 0) {
+    lines.push(
+      '',
+      'Null calibration (σ = 0, target [0.01, 0.10] at α = 0.05): ' +
+        nullRow
+          .map(([m, p]) => {
+            const [lo, hi] = p?.wilson95 ?? [0, 1];
+            const verdict =
+              lo >= 0.01 && hi <= 0.1
+                ? 'calibrated'
+                : hi < 0.01 || lo > 0.1
+                  ? 'MISCALIBRATED'
+                  : 'consistent, not established';
+            return `${m} ${p?.rejections}/${p?.trials} (95% ${lo.toFixed(2)}–${hi.toFixed(2)}: ${verdict})`;
+          })
+          .join('; ') +
+        '.',
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -197,14 +271,23 @@ export function summarize(
     power[m] = [];
     cpu[m] = [];
     for (const sigma of opts.sigmas) {
-      const rs = records.filter((r) => r.sigma === sigma && r.results[m]);
+      const rs = records.filter((r) => r.sigma === sigma && r.trial < opts.trials && r.results[m]);
       if (rs.length === 0) continue;
       const rej = rs.filter((r) => r.results[m]?.reject).length;
-      power[m].push({ sigma, rate: rej / rs.length, trials: rs.length });
+      const [lo, hi] = wilsonInterval(rej, rs.length);
+      power[m].push({
+        sigma,
+        rate: rej / rs.length,
+        trials: rs.length,
+        rejections: rej,
+        wilson95: [round4(lo), round4(hi)],
+        medianPValue: round4(medianOf(rs.map((r) => r.results[m]?.pValue ?? Number.NaN))),
+      });
     }
-    for (const r of records) if (r.results[m]) cpu[m].push(r.results[m].cpuMs);
+    for (const r of records)
+      if (r.trial < opts.trials && r.results[m]) cpu[m].push(r.results[m].cpuMs);
   }
-  for (const r of records) cpu.gibbs.push(r.gibbsCpuMs);
+  for (const r of records) if (r.trial < opts.trials) cpu.gibbs.push(r.gibbsCpuMs);
   const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : Number.NaN);
   const { out: _o, log: _l, backend, label, budgetMinutes: _b, reportOnly: _r, ...protocol } = opts;
   return {

@@ -12,12 +12,17 @@ import {
   deepSteinMatrix,
   disposeFeatures,
   featuresAndJacobians,
+  fitSlices,
   gibbsSample,
   METHODS,
+  NumpyLegacyRandom,
   type Rbm,
   rbmLogProb,
   rbmScore,
+  runMethod,
   runRbmBench,
+  summarize,
+  wilsonInterval,
 } from '../src/index';
 
 /** log p(x) + const in float64 JS: bᵀx − ½‖x‖² + Σ_j log cosh(½(Bᵀx)_j + c_j). */
@@ -33,6 +38,26 @@ function logp64(rbm: Rbm, x: number[]): number {
 }
 
 describe('Gaussian–Bernoulli RBM', () => {
+  it("is the reference script's RBM: b, c, B, E = NumPy 1.24's np.random.seed(2) draws, bit for bit", () => {
+    // values printed by /usr/bin/python3 (NumPy 1.24.2):
+    //   np.random.seed(2); b = randn(50); c = randn(40); B = choice([-1, 1], size=[50, 40]); E = randn(50, 40)
+    const { null: p, perturbed } = benchmarkRbm();
+    expect([p.b[0], p.b[49], p.c[0], p.c[39]]).toEqual([
+      -0.4167578474054706, 0.08771021840833142, 1.000365886550695, 0.3508884940877463,
+    ]);
+    expect(Array.from(p.B.slice(0, 12))).toEqual([1, -1, 1, 1, -1, 1, -1, -1, 1, 1, 1, 1]);
+    expect(p.B.reduce((a, v) => a + v, 0)).toBe(46);
+    const q = perturbed(0.5);
+    const E = [-1.0146626830717715, 1.2462817323081579, 0.025495394131004954];
+    expect([0, 1, 1999].map((i) => q.B[i])).toEqual(
+      [0, 1, 1999].map((i, k) => p.B[i] + 0.5 * E[k]),
+    );
+    // the stream itself: RandomState(2)'s first 32-bit word, then a double from the next two
+    const r = new NumpyLegacyRandom(2);
+    expect(r.uint32()).toBe(1872583848);
+    expect(r.double()).toBe(0.18508207817320688); // RandomState(2): randint(0, 2**32, dtype=uint32), then random_sample()
+  });
+
   const rbm = benchmarkRbm({ D: 6, H: 4, seed: 3 }).perturbed(0.3);
   const xs = createRng(1).normal([5, 6]);
   const x = xs.arraySync() as number[][];
@@ -103,6 +128,157 @@ describe('Gaussian–Bernoulli RBM', () => {
         expect(s[n][i]).toBeCloseTo(mix, 4);
       }
     }
+  });
+});
+
+/** ∇log p(x) = b − x + ½B tanh(½Bᵀx + c) in float64. */
+function score64(rbm: Rbm, x: number[]): number[] {
+  const t = Array.from({ length: rbm.H }, (_, j) => {
+    let a = rbm.c[j];
+    for (let i = 0; i < rbm.D; i++) a += 0.5 * rbm.B[i * rbm.H + j] * x[i];
+    return Math.tanh(a);
+  });
+  return x.map((xi, i) => {
+    let v = rbm.b[i] - xi;
+    for (let j = 0; j < rbm.H; j++) v += 0.5 * rbm.B[i * rbm.H + j] * t[j];
+    return v;
+  });
+}
+
+/** Median of the squared pairwise differences j < k (odd count in these tests: the middle value). */
+function medianSq(rows: number[][]): number {
+  const d: number[] = [];
+  for (let j = 0; j < rows.length; j++)
+    for (let k = j + 1; k < rows.length; k++)
+      d.push(rows[j].reduce((s, v, i) => s + (v - rows[k][i]) ** 2, 0));
+  d.sort((a, b) => a - b);
+  expect(d.length % 2).toBe(1);
+  return d[(d.length - 1) / 2];
+}
+
+describe('the test statistics of the benchmark (slow float64 references)', () => {
+  const rbm = benchmarkRbm({ D: 5, H: 3, seed: 4 }).perturbed(0.2);
+  const score = rbmScore(benchmarkRbm({ D: 5, H: 3, seed: 4 }).null);
+  const nullRbm = benchmarkRbm({ D: 5, H: 3, seed: 4 }).null;
+  const n = 30; // 435 pairs: an odd count, so every median is one order statistic
+  const cfg = { ...DEFAULT_CONFIG, bootstraps: 20, sliceSteps: 3, sliceBatch: 20 };
+
+  it("ksd: the U-statistic with the reference script's RBF bandwidth h² = 2·median‖x_j − x_k‖²", () => {
+    const { x, burn } = gibbsSample(rbm, { n, burnIn: 20, burnInSamples: 20, seed: 3 });
+    const before = tf.memory().numTensors;
+    const res = runMethod('ksd', { x, burn: burn as tf.Tensor2D, nullX: x, score, seed: 1 }, cfg);
+    expect(tf.memory().numTensors).toBe(before);
+    const xs = x.arraySync() as number[][];
+    const ss = xs.map((r) => score64(nullRbm, r));
+    const h2 = 2 * medianSq(xs);
+    let sum = 0;
+    for (let j = 0; j < n; j++)
+      for (let k = 0; k < n; k++) {
+        if (j === k) continue;
+        const d = xs[j].map((v, i) => v - xs[k][i]);
+        const r2 = d.reduce((a, v) => a + v * v, 0);
+        const kv = Math.exp(-r2 / h2);
+        const dot = (a: number[], b: number[]) => a.reduce((acc, v, i) => acc + v * b[i], 0);
+        sum +=
+          kv *
+          (dot(ss[j], ss[k]) +
+            (2 / h2) * (dot(d, ss[j]) - dot(d, ss[k])) +
+            (2 * 5) / h2 -
+            (4 * r2) / (h2 * h2));
+      }
+    const ref = sum / (n * (n - 1));
+    expect(Math.abs(res.statistic - ref)).toBeLessThan(2e-5 * Math.max(1, Math.abs(ref)));
+    tf.dispose([x, burn as tf.Tensor2D]);
+  });
+
+  it('maxsksd-g/-rg: slices fitted on the burn-in samples only, statistic = float64 sliced U-statistic on x', () => {
+    const { x, burn } = gibbsSample(rbm, { n, burnIn: 20, burnInSamples: 40, seed: 5 });
+    const b = burn as tf.Tensor2D;
+    const xs = x.arraySync() as number[][];
+    const ss = xs.map((r) => score64(nullRbm, r));
+    for (const variant of ['g', 'rg'] as const) {
+      const before = tf.memory().numTensors;
+      const res = runMethod(
+        variant === 'g' ? 'maxsksd-g' : 'maxsksd-rg',
+        { x, burn: b, nullX: x, score, seed: 2 },
+        cfg,
+      );
+      // the same fit from the burn-in samples alone (no x passed) gives the slices the test used
+      const fit = fitSlices(b, score, variant, false, cfg, 2);
+      const R = fit.r.arraySync() as number[][];
+      const G = fit.g.arraySync() as number[][];
+      tf.dispose([fit.r, fit.g]);
+      expect(tf.memory().numTensors).toBe(before);
+      if (variant === 'g')
+        expect(R).toEqual(
+          Array.from({ length: 5 }, (_, i) =>
+            Array.from({ length: 5 }, (_, l) => (i === l ? 1 : 0)),
+          ),
+        );
+      else expect(R.some((r, i) => Math.abs(r[i] - 1) > 1e-4)).toBe(true); // r moved for rg
+      let sum = 0;
+      for (let i = 0; i < 5; i++) {
+        const nr = Math.hypot(...R[i]);
+        const ng = Math.hypot(...G[i]);
+        const a = xs.map((row) => row.reduce((acc, v, l) => acc + (v * G[i][l]) / ng, 0));
+        const sp = ss.map((row) => row.reduce((acc, v, l) => acc + (v * R[i][l]) / nr, 0));
+        const c = R[i].reduce((acc, v, l) => acc + (v / nr) * (G[i][l] / ng), 0);
+        const h2 = 2 * medianSq(a.map((v) => [v]));
+        for (let j = 0; j < n; j++)
+          for (let k = 0; k < n; k++) {
+            if (j === k) continue;
+            const d = a[j] - a[k];
+            const kv = Math.exp((-d * d) / h2);
+            sum +=
+              kv *
+              (sp[j] * sp[k] +
+                ((2 * c) / h2) * d * (sp[j] - sp[k]) +
+                c * c * (2 / h2 - (4 * d * d) / (h2 * h2)));
+          }
+      }
+      const ref = sum / (n * (n - 1));
+      expect(Math.abs(res.statistic - ref)).toBeLessThan(1e-4 * Math.max(1, Math.abs(ref)));
+    }
+    tf.dispose([x, b]);
+  });
+
+  it('summarize counts only trials < opts.trials (a budget-stopped run cut to equal counts)', () => {
+    const rec = (trial: number, reject: boolean) => ({
+      trial,
+      sigma: 0,
+      gibbsMs: 1,
+      gibbsCpuMs: 1,
+      results: { ksd: { statistic: 0, pValue: reject ? 0.01 : 0.5, reject, ms: 1, cpuMs: 1 } },
+    });
+    const opts = {
+      methods: ['ksd' as const],
+      sigmas: [0],
+      trials: 2,
+      n: 10,
+      burnIn: 10,
+      burnInSamples: 10,
+      config: DEFAULT_CONFIG,
+      out: '',
+      backend: 'cpu',
+      label: 'x',
+    };
+    const recs = [rec(0, false), rec(1, true), rec(2, true)];
+    expect(summarize(recs, opts, 0).power.ksd[0]).toMatchObject({
+      trials: 2,
+      rejections: 1,
+      medianPValue: 0.255,
+    });
+    expect(summarize(recs, { ...opts, trials: 3 }, 0).power.ksd[0].rejections).toBe(2);
+  });
+
+  it('wilsonInterval: the score interval (closed-form values) and bad input', () => {
+    const [lo, hi] = wilsonInterval(1, 25);
+    // (1 + 1.9208 ± 1.96·√(0.96 + 0.9604)) / 28.8416 = 0.00710, 0.19544
+    expect(lo).toBeCloseTo(0.0071, 4);
+    expect(hi).toBeCloseTo(0.19544, 4);
+    expect(wilsonInterval(0, 20)[0]).toBe(0);
+    expect(wilsonInterval(20, 20)[1]).toBe(1);
+    expect(() => wilsonInterval(3, 2)).toThrow(RangeError);
   });
 });
 
