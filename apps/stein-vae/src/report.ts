@@ -110,8 +110,15 @@ export function svgPlot(results: RunResult[]): string {
     out.push('<text x="20" y="30">no curve points yet</text></svg>');
     return out.join('\n');
   }
-  const yMin = Math.min(...pts.map((p) => p.testLogLikelihood));
   const yMax = Math.max(...pts.map((p) => p.testLogLikelihood));
+  // At most 60 nats below the best point: a diverged run is drawn clamped at
+  // the bottom edge and named in a note, instead of flattening every other line.
+  const yMin = Math.max(Math.min(...pts.map((p) => p.testLogLikelihood)), yMax - 60);
+  const offScale = [
+    ...new Set(
+      runs.filter((r) => r.curve.some((p) => p.testLogLikelihood < yMin)).map((r) => r.label),
+    ),
+  ];
   const labels = [...new Set(runs.map((r) => r.label))].sort(
     (a, b) => ORDER.indexOf(a) - ORDER.indexOf(b),
   );
@@ -119,7 +126,7 @@ export function svgPlot(results: RunResult[]): string {
     const [pw, ph, top] = [340, 280, 40];
     const xMax = Math.max(...pts.map((p) => p[key]));
     const sx = (v: number) => x0 + (v / xMax) * pw;
-    const sy = (v: number) => top + ph - ((v - yMin) / (yMax - yMin || 1)) * ph;
+    const sy = (v: number) => top + ph - ((Math.max(v, yMin) - yMin) / (yMax - yMin || 1)) * ph;
     out.push(`<text x="${x0}" y="${top - 12}" font-weight="bold">${title}</text>`);
     out.push(`<rect x="${x0}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
     for (let i = 0; i <= 4; i++) {
@@ -157,6 +164,11 @@ export function svgPlot(results: RunResult[]): string {
   out.push(
     `<text x="${W - 10}" y="14" text-anchor="end" fill="#555">cheap evaluation: K = ${k.evalK} on the first ${k.evalN} test images; one line per run (seed)</text>`,
   );
+  if (offScale.length > 0) {
+    out.push(
+      `<text x="${W - 10}" y="${H - 40}" text-anchor="end" fill="#b00">below the axis (drawn at the bottom edge): ${offScale.join(', ')}</text>`,
+    );
+  }
   out.push('</svg>');
   return out.join('\n');
 }

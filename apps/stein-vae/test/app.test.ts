@@ -97,6 +97,26 @@ describe('stein-vae app', () => {
     expect(svgPlot(readResults(join(tmp, 'results')))).toMatch(/^<svg/);
   });
 
+  it('the curve plot clamps a diverged run at the bottom edge and names it', () => {
+    const run = (label: string, lls: number[]) =>
+      ({
+        label,
+        curve: lls.map((v, i) => ({
+          epoch: i + 1,
+          secondsTrain: 10 * (i + 1),
+          testLogLikelihood: v,
+          evalK: 100,
+          evalN: 200,
+        })),
+      }) as unknown as Parameters<typeof svgPlot>[0][number];
+    const svg = svgPlot([run('vae', [-120, -110, -105]), run('iw-critic', [-200, -200, -4000])]);
+    expect(svg).toMatch(/below the axis \(drawn at the bottom edge\): iw-critic/);
+    // the y axis spans 60 nats below the best point, not down to −4000
+    expect(svg).toMatch(/>-165\.0</);
+    expect(svg).not.toMatch(/-4000/);
+    expect(svgPlot([run('vae', [-120, -110])])).not.toMatch(/below the axis/);
+  });
+
   it('the command line: defaults (every method, 10 epochs), --full, seeds, bad flags', () => {
     const quiet = () =>
       buildProgram()
