@@ -13,6 +13,8 @@ export interface SampleQuality {
   ganTrainAccuracy: number;
   /** Fréchet distance between classifier features of generated and real test images. */
   frechetDistance: number;
+  /** Metrics that threw, by name, with the message (their value is NaN, written as null). */
+  errors?: Record<string, string>;
 }
 
 export interface EvaluateContext {

@@ -62,22 +62,45 @@ export function metricsEvaluator(opts: MetricsEvaluatorOptions = {}): Evaluator 
         chunks.push(ctx.generate(lt.subarray(a, Math.min(nTrain, a + 1000)), ctx.seed + 2002 + a));
       const xt = tf.concat(chunks, 0);
       tf.dispose(chunks);
+      // Each metric is computed on its own: one that throws (e.g. on a
+      // degenerate sample) is recorded as NaN with its message, not lost
+      // together with the others.
+      const errors: Record<string, string> = {};
+      const attempt = async (name: string, f: () => number | Promise<number>) => {
+        try {
+          return await f();
+        } catch (e) {
+          errors[name] = e instanceof Error ? e.message : String(e);
+          ctx.log(`${name} failed: ${errors[name]}`);
+          return Number.NaN;
+        }
+      };
       try {
-        const fd = classifierFrechetDistance(clf, xt, real);
+        const fd = await attempt('frechetDistance', () => classifierFrechetDistance(clf, xt, real));
         ctx.log(
           `frechetDistance ${fd.toFixed(4)} (${nTrain} generated vs ${test.size} test images)`,
         );
-        const images = tf.reshape(xt, [nTrain, test.height, test.width, test.channels]);
-        const acc = await trainOnGeneratedAccuracy(images, lt, {
-          test,
-          numClasses: k,
-          ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
+        const acc = await attempt('ganTrainAccuracy', async () => {
+          const images = tf.reshape(xt, [nTrain, test.height, test.width, test.channels]);
+          try {
+            return await trainOnGeneratedAccuracy(images, lt, {
+              test,
+              numClasses: k,
+              ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
+            });
+          } finally {
+            images.dispose();
+          }
         });
-        images.dispose();
         ctx.log(
           `ganTrainAccuracy ${acc.toFixed(4)} (trained on ${nTrain} generated, tested on ${test.size} real)`,
         );
-        return { labelAgreement: agreement, ganTrainAccuracy: acc, frechetDistance: fd };
+        return {
+          labelAgreement: agreement,
+          ganTrainAccuracy: acc,
+          frechetDistance: fd,
+          ...(Object.keys(errors).length > 0 ? { errors } : {}),
+        };
       } finally {
         xt.dispose();
       }

@@ -1,33 +1,39 @@
 import { assertFiniteArray, assertPoints, matmul, psdSqrt, symmetricEigen } from '@steinkit/core';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** Mean `[d]` and covariance `[d, d]` (row-major, 1/(n−1)) of the rows of x, in float64. */
 export function meanAndCovariance(x: tf.Tensor2D): { mean: Float64Array; cov: Float64Array } {
   assertPoints(x, 'x');
   const [n, d] = x.shape;
   if (n < 2) throw new RangeError(`x: a covariance needs at least 2 rows, got ${n}`);
-  // Center and form XᵀX on the backend (one matmul), finish in float64.
-  const [mu, gram] = tf.tidy(() => {
-    const m = tf.mean(x, 0);
-    const c = tf.sub(x, m);
-    return [m, tf.matMul(tf.transpose(c), c)];
-  });
-  const mean = Float64Array.from(mu.dataSync());
-  const g = gram.dataSync();
-  tf.dispose([mu, gram]);
-  for (let i = 0; i < g.length; i++) {
-    if (!Number.isFinite(g[i]) || (i < d && !Number.isFinite(mean[i]))) {
-      throw new RangeError(
-        'x: expected finite values small enough for a float32 covariance (found NaN/±Inf or |x| ≳ 1e19)',
-      );
+  // Center and form XᵀX in float64 on the host: a float32 Gram of a
+  // (near-)rank-deficient sample, e.g. a collapsed generator's features, can
+  // have eigenvalues of −1e-5·λ_max from round-off alone and fail the PSD check.
+  const v = x.dataSync();
+  const mean = new Float64Array(d);
+  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) mean[j] += v[r * d + j];
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  for (let i = 0; i < d; i++) {
+    if (!Number.isFinite(mean[i])) {
+      throw new RangeError('x: expected finite values (found NaN/±Inf)');
     }
   }
   const cov = new Float64Array(d * d);
+  const row = new Float64Array(d);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < d; j++) row[j] = v[r * d + j] - mean[j];
+    for (let i = 0; i < d; i++) {
+      const ri = row[i];
+      if (ri === 0) continue;
+      const o = i * d;
+      for (let j = i; j < d; j++) cov[o + j] += ri * row[j];
+    }
+  }
   for (let i = 0; i < d; i++) {
     for (let j = i; j < d; j++) {
-      const v = (0.5 * (g[i * d + j] + g[j * d + i])) / (n - 1);
-      cov[i * d + j] = v;
-      cov[j * d + i] = v;
+      const c = cov[i * d + j] / (n - 1);
+      cov[i * d + j] = c;
+      cov[j * d + i] = c;
     }
   }
   return { mean, cov };

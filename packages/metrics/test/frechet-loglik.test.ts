@@ -68,6 +68,34 @@ describe('Fréchet distance', () => {
     expect(f).toBeCloseTo(128 * 1e-4, 1);
     tf.dispose([x, y]);
   });
+
+  it('accepts collapsed samples: a large common offset with rank-2 spread (float32 data)', () => {
+    // A collapsed generator: 10 000 near-identical 128-d feature rows far from 0.
+    // A float32 Gram of the centered rows loses the PSD property to round-off.
+    const rng = createRng(6);
+    const n = 10000;
+    const d = 128;
+    const x = tf.tidy(() =>
+      tf.add(
+        tf.matMul(tf.mul(rng.normal([n, 2]), 1e-3), rng.normal([2, d])),
+        tf.mul(rng.normal([1, d]), 50),
+      ),
+    ) as tf.Tensor2D;
+    const mc = meanAndCovariance(x);
+    // float64 reference of one entry and of the trace
+    const v = x.dataSync();
+    let m0 = 0;
+    for (let r = 0; r < n; r++) m0 += v[r * d];
+    m0 /= n;
+    let c00 = 0;
+    for (let r = 0; r < n; r++) c00 += (v[r * d] - m0) ** 2;
+    c00 /= n - 1;
+    expect(mc.cov[0]).toBeCloseTo(c00, 12);
+    const f = frechetDistance(x, x);
+    expect(Number.isFinite(f)).toBe(true);
+    expect(f).toBeLessThan(1e-6);
+    tf.dispose(x);
+  });
 });
 
 describe('test log-likelihood helpers', () => {
