@@ -23,6 +23,7 @@ import {
   buildEncoder,
   buildObjective,
   defaultK,
+  IW_CRITIC,
   type Method,
 } from './config';
 import { binarizedTest, epochBatches, type GreyImages, loadGrey, stepsPerEpoch } from './data';
@@ -181,7 +182,12 @@ export async function runOne(
   const critic = buildCritic(o.method, arch, o.seed + 2000);
   const objective = buildObjective(o.method, k, critic);
   const nets = { encoder, model, ...(critic ? { critic } : {}) };
-  let state = inferenceInit({ learningRate, seed: o.seed, critic: Boolean(critic) });
+  let state = inferenceInit({
+    learningRate,
+    seed: o.seed,
+    critic: Boolean(critic),
+    criticLearningRate: IW_CRITIC.criticLearningRate,
+  });
   let startEpoch = 0;
   let secondsTrain = 0;
   let curve: CurvePoint[] = [];
