@@ -89,6 +89,8 @@ export interface RunResult {
   learningRate: number;
   architecture: string;
   decoderBiasInit: 'logit-mean' | 'zero';
+  /** iw-critic only: the stabilization settings the run used (see `IW_CRITIC`). */
+  iwCritic?: Record<string, unknown>;
   curve: CurvePoint[];
 }
 
@@ -309,6 +311,7 @@ export async function runOne(
       learningRate,
       architecture: `${arch.dataDim}-${arch.hidden.join('-')} tanh encoder, ${arch.latentDim} latents, ${arch.latentDim}-${[...arch.hidden].reverse().join('-')}-${arch.dataDim} Bernoulli decoder`,
       decoderBiasInit: biasInit,
+      ...(o.method === 'iw-critic' ? { iwCritic: { ...IW_CRITIC, criticSteps: 1 } } : {}),
       curve,
     };
     mkdirSync(o.resultsDir, { recursive: true });
