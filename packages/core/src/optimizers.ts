@@ -71,7 +71,8 @@ let shadowCounter = 0;
 
 /** A fresh tf.Optimizer of the same class and configuration (no slots yet). */
 function copyTfOptimizer(optimizer: tf.Optimizer): tf.Optimizer {
-  const cls = optimizer.constructor as unknown as tf.serialization.SerializableConstructor<tf.Optimizer>;
+  const cls =
+    optimizer.constructor as unknown as tf.serialization.SerializableConstructor<tf.Optimizer>;
   return cls.fromConfig(cls, optimizer.getConfig());
 }
 
