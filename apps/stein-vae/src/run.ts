@@ -134,9 +134,7 @@ function packCheckpoint(c: InferenceCheckpoint) {
     ...(c.criticOptimizer ? { criticOptimizer: opt(c.criticOptimizer) } : {}),
   };
 }
-// biome-ignore lint/suspicious/noExplicitAny: parsed checkpoint JSON
 function unpackCheckpoint(c: any): InferenceCheckpoint {
-  // biome-ignore lint/suspicious/noExplicitAny: parsed checkpoint JSON
   const opt = (o: any) => ({ ...o, moments: unpack(o.moments) });
   return {
     ...c,
