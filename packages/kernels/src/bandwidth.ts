@@ -192,10 +192,7 @@ export async function resolveBandwidthAsync(b: Bandwidth, x: tf.Tensor2D): Promi
   }
   if (okv[0] !== 1) throw new RangeError(NOT_FINITE);
   const data = values instanceof Float32Array ? values : Float32Array.from(values);
-  return finishBandwidth(
-    b,
-    fused ? fusedMedian(data, x.shape, b) : medianOfDistances(data, n, b),
-  );
+  return finishBandwidth(b, fused ? fusedMedian(data, x.shape, b) : medianOfDistances(data, n, b));
 }
 
 /** h from the median of the (squared) distances: scale, log n, fallback, clamp. */
