@@ -12,6 +12,7 @@ export type {
 } from './amortized-svgd';
 export {
   amortizedSvgd,
+  amortizedSvgdDispose,
   amortizedSvgdInit,
   amortizedSvgdStep,
   applyAmortizedRule,
@@ -67,6 +68,7 @@ export type {
   FitUpdateOptions,
   LeastSquaresInfo,
   LeastSquaresUpdateOptions,
+  LeastSquaresUpdateResult,
   SamplerBatch,
 } from './updates';
 export { fitUpdate, leastSquaresUpdate, solveLeastSquares, vjpUpdate } from './updates';

@@ -28,13 +28,24 @@ export {
   singularValues,
   symmetricEigen,
 } from './linalg';
+// Optimizers of every loop: SteinOptimizer (init/update/dispose over explicit state), the
+// identity and SVGD AdaGrad ones, a tf.Optimizer adapter, one step over a network's variables.
 export type {
   AdagradMomentumOptions,
   AdagradMomentumState,
+  LoopOptimizer,
   SteinOptimizer,
   TfOptimizerState,
 } from './optimizers';
-export { adagradMomentum, fromTfOptimizer } from './optimizers';
+export {
+  adagradMomentum,
+  applyOptimizer,
+  assertLoopOptimizer,
+  disposeOptimizerStates,
+  fromTfOptimizer,
+  identityOptimizer,
+  isSteinOptimizer,
+} from './optimizers';
 export type { Rng } from './random';
 // Seeded randomness: one generator, one per-step seed fold-in.
 export { createRng, foldIn } from './random';
