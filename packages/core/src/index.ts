@@ -75,3 +75,5 @@ export {
   setWasmKernelFixes,
   WASM_KERNEL_FIXES,
 } from './wasm/index';
+/** The second round of wasm kernel speed work (issue 18): on by default; `false` runs the 0.1 fix kernels (benchmarks' "before"). */
+export { kernelTuning as wasmKernelTuning, setWasmKernelTuning } from './wasm/tuning';

@@ -5,7 +5,10 @@
  *
  * - `BatchMatMul`, `_FusedMatMul`: transposes and batches routed to XNNPACK.
  * - `Conv2DBackpropFilter` (missing), `Conv2DBackpropInput` (scalar loop):
- *   composed from XNNPACK `Conv2D`.
+ *   composed from XNNPACK `Conv2D`; thin inputs (≤ 2 channels) through
+ *   im2col / col2im and one GEMM (`conv-thin.ts`).
+ * - `setWasmKernelTuning(false)` keeps the fixes but turns off the second
+ *   round of speed work (matmul orientation, thin convs; `tuning.ts`).
  * - `UnsortedSegmentSum`, `DepthwiseConv2dNativeBackpropFilter/Input`,
  *   `Einsum` (missing): correct fallbacks; plus a gradient for `Einsum`
  *   (tfjs-core registers none, for any backend).
