@@ -365,6 +365,46 @@ for (const target of targets) {
       });
   });
 
+  suite('Tile', () => {
+    const cases: [number[], number[]][] = [
+      [
+        [1, 1, 1, 5],
+        [3, 4, 2, 1],
+      ], // batch norm's gradient: per-channel values over a map
+      [
+        [3, 1],
+        [2, 7],
+      ], // one column repeated (fill)
+      [
+        [2, 3, 4],
+        [1, 1, 1],
+      ],
+      [
+        [2, 3],
+        [3, 2],
+      ],
+      [[4], [5]],
+      [
+        [2, 1, 3],
+        [2, 3, 2],
+      ],
+      [
+        [3, 2],
+        [0, 2],
+      ], // empty
+    ];
+    let seed = 950;
+    for (const [shape, reps] of cases)
+      it(`tile ${shape} by ${reps}: forward (float32, int32) and gradient match cpu`, async () => {
+        const r = rng(seed++);
+        const x = rand(r, shape);
+        await agree((a) => tf.tile(a, reps), [x]);
+        await agree((a) => tf.tile(tf.cast(tf.mul(a, 10), 'int32'), reps), [x]);
+        if (reps.every((k) => k > 0))
+          await agree((a) => tf.grad((p: tf.Tensor) => weightedSum(tf.tile(p, reps), 4))(a), [x]);
+      });
+  });
+
   suite('UnsortedSegmentSum', () => {
     it('forward (ids out of range dropped) and gradient match cpu', async () => {
       const r = rng(600);

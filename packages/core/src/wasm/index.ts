@@ -7,6 +7,7 @@
  * - `Conv2DBackpropFilter` (missing), `Conv2DBackpropInput` (scalar loop):
  *   composed from XNNPACK `Conv2D`; thin inputs (≤ 2 channels) through
  *   im2col / col2im and one GEMM (`conv-thin.ts`).
+ * - `Tile` (an element-at-a-time loop): block copies (`tile.ts`).
  * - `setWasmKernelTuning(false)` keeps the fixes but turns off the second
  *   round of speed work (matmul orientation, thin convs; `tuning.ts`).
  * - `UnsortedSegmentSum`, `DepthwiseConv2dNativeBackpropFilter/Input`,
@@ -27,6 +28,7 @@ import {
   einsum,
   unsortedSegmentSum,
 } from './missing';
+import { makeTile } from './tile';
 import type { KernelCall } from './util';
 
 /** The wasm kernels steinkit replaces or adds. */
@@ -39,6 +41,7 @@ export const WASM_KERNEL_FIXES = [
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
   'Einsum',
+  'Tile',
 ] as const;
 export type WasmKernelFixName = (typeof WASM_KERNEL_FIXES)[number];
 
@@ -80,6 +83,8 @@ function build(): void {
     config('DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput),
   );
   fixes.set('Einsum', config('Einsum', einsum));
+  const tile = orig('Tile');
+  if (tile) fixes.set('Tile', config('Tile', makeTile(tile)));
 }
 
 let registered = false;
@@ -109,7 +114,7 @@ export function registerWasmKernelFixes(): boolean {
  * Switches steinkit's wasm kernel fixes on or off at runtime (all of them, or
  * only those named in `kernels`), for before/after measurements on one
  * backend. Off means exactly the shipped tfjs-backend-wasm 4.22 kernel: the
- * scalar-loop `BatchMatMul`/`_FusedMatMul`/`Conv2DBackpropInput`, and no
+ * scalar-loop `BatchMatMul`/`_FusedMatMul`/`Conv2DBackpropInput`/`Tile`, and no
  * kernel at all for `Conv2DBackpropFilter`, `UnsortedSegmentSum`,
  * `DepthwiseConv2dNativeBackprop*` and `Einsum` (ops needing them throw
  * "kernel not registered"). Takes effect on the next op; registers the fixes
