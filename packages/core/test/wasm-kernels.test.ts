@@ -20,6 +20,7 @@ import {
   rng,
   runOn,
   useBackend,
+  wasmBuffers,
   weightedSum,
 } from './wasm-helpers';
 
@@ -551,6 +552,35 @@ describe('setWasmKernelTuning', () => {
     expect(flipIsCheaper(g(64, 512, 6272), false, true)).toBe(true);
     expect(flipIsCheaper(g(3136, 1600, 128), false, false)).toBe(false);
     expect(flipIsCheaper(g(1024, 64, 6272), true, false)).toBe(false);
+  });
+});
+
+describe('Identity shares the buffer (tuning)', () => {
+  beforeAll(() => useBackend('wasm'));
+  it('a clone reads the same values, outlives its source and frees the buffer with the last reference', () => {
+    const buffers = wasmBuffers();
+    const tensors = tf.memory().numTensors;
+    const a = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const b = tf.clone(a);
+    expect(wasmBuffers()).toBe(buffers + 1); // shared, not copied
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3, 4]);
+    const c = tf.add(b, 1);
+    b.dispose();
+    expect(Array.from(c.dataSync())).toEqual([2, 3, 4, 5]);
+    c.dispose();
+    expect(wasmBuffers()).toBe(buffers);
+    expect(tf.memory().numTensors).toBe(tensors);
+    setWasmKernelTuning(false);
+    try {
+      const d = tf.tensor([5, 6]);
+      const e = tf.clone(d);
+      expect(wasmBuffers()).toBe(buffers + 2); // the shipped kernel copies
+      tf.dispose([d, e]);
+    } finally {
+      setWasmKernelTuning(true);
+    }
+    expect(wasmBuffers()).toBe(buffers);
   });
 });
 

@@ -11,7 +11,8 @@
  *   around one XNNPACK GEMM (`conv-thin.ts`);
  * - large 2-D transposes (and batched ones of the last two axes) are a
  *   cache-blocked copy in JS, ≈ 3× faster than wasm's `Transpose` there;
- * - `Tile` is block copies (`tile.ts`), ≈ 30× faster on batch norm's gradient.
+ * - `Tile` is block copies, ≈ 20× faster on batch norm's gradient, and
+ *   `Identity` shares its input's buffer instead of copying it (`data-movement.ts`).
  */
 let tuned = true;
 
