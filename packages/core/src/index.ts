@@ -28,6 +28,8 @@ export {
   singularValues,
   symmetricEigen,
 } from './linalg';
+// The loop of the stepper convention (xInit / xStep / xDispose / x): sync, or async with an async onStep.
+export { runLoop } from './loop';
 // Optimizers of every loop: SteinOptimizer (init/update/dispose over explicit state), the
 // identity and SVGD AdaGrad ones, a tf.Optimizer adapter, one step over a network's variables.
 export type {

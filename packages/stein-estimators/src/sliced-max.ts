@@ -7,6 +7,7 @@ import {
   disposeOptimizerStates,
   isSteinOptimizer,
   type LoopOptimizer,
+  runLoop,
   type ScoreFn,
 } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -207,34 +208,71 @@ export function maxSksdValue(
 }
 
 /**
- * The loop: `steps` ascent steps on the same sample (scores evaluated once).
- * Returns the final state and the statistic before each step. `onStep` sees
- * each step's info; returning false stops early.
+ * The loop (core's `runLoop`): `steps` ascent steps on the same sample (scores
+ * evaluated once). Returns the final state and the statistic before each
+ * step. `onStep` sees each step's info; returning false stops early; an async
+ * `onStep` makes the loop return a Promise.
  */
 export function maxSksd(
   state: MaxSksdState,
   inputs: MaxSksdInputs,
   opts: MaxSksdStepOptions & {
     steps: number;
-    onStep?: (info: MaxSksdStepInfo) => boolean | undefined;
+    onStep: (info: MaxSksdStepInfo) => Promise<unknown>;
   },
-): { state: MaxSksdState; trace: number[] } {
+): Promise<{ state: MaxSksdState; trace: number[] }>;
+export function maxSksd(
+  state: MaxSksdState,
+  inputs: MaxSksdInputs,
+  opts: MaxSksdStepOptions & {
+    steps: number;
+    onStep?: (info: MaxSksdStepInfo) => void;
+  },
+): { state: MaxSksdState; trace: number[] };
+export function maxSksd(
+  state: MaxSksdState,
+  inputs: MaxSksdInputs,
+  opts: MaxSksdStepOptions & {
+    steps: number;
+    onStep?: (info: MaxSksdStepInfo) => unknown;
+  },
+): { state: MaxSksdState; trace: number[] } | Promise<{ state: MaxSksdState; trace: number[] }> {
   assertInt(opts.steps, 'steps', 1);
   const { x, score } = inputs;
   const sc = typeof score === 'function' ? tf.tidy(() => score(x)) : score;
   const trace: number[] = [];
-  let s = state;
-  try {
-    for (let i = 0; i < opts.steps; i++) {
-      const r = maxSksdStep(s, { x, score: sc }, opts);
-      s = r.state;
-      trace.push(r.info.value);
-      if (opts.onStep?.(r.info) === false) break;
-    }
-  } finally {
+  const release = () => {
     if (sc !== score) sc.dispose();
+  };
+  let out: MaxSksdState | Promise<MaxSksdState>;
+  try {
+    out = runLoop({
+      state,
+      steps: opts.steps,
+      step: (s) => maxSksdStep(s, { x, score: sc }, opts),
+      onStep: (info) => {
+        trace.push(info.value);
+        return opts.onStep?.(info);
+      },
+    });
+  } catch (e) {
+    release();
+    throw e;
   }
-  return { state: s, trace };
+  if (out instanceof Promise) {
+    return out.then(
+      (s) => {
+        release();
+        return { state: s, trace };
+      },
+      (e) => {
+        release();
+        throw e;
+      },
+    );
+  }
+  release();
+  return { state: out, trace };
 }
 
 /**
@@ -249,7 +287,7 @@ export function maxSksdFit(
   steps: number,
   opts: MaxSksdStepOptions = {},
 ): number[] {
-  const r = maxSksd(state, { x, score }, { ...opts, steps });
+  const r = maxSksd(state, { x, score }, { ...opts, steps, onStep: undefined });
   state.step = r.state.step;
   if (r.state.optimizerStates) state.optimizerStates = r.state.optimizerStates;
   return r.trace;
