@@ -12,6 +12,7 @@ export {
   MIN_BANDWIDTH,
   median,
   resolveBandwidth,
+  resolveBandwidthAsync,
   STEINGAN_MEDIAN,
   SVGD_MEDIAN,
   validateBandwidth,

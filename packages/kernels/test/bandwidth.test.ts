@@ -7,8 +7,10 @@ import {
   MEDIAN_SQ_LOGN,
   rbf,
   resolveBandwidth,
+  resolveBandwidthAsync,
   STEINGAN_MEDIAN,
   SVGD_MEDIAN,
+  setFusedKernels,
 } from '../src/index';
 
 /** Plain JS reference: all pairwise distances, with or without self-pairs. */
@@ -106,6 +108,53 @@ describe('median heuristics', () => {
       sortMedian(jsDists(xa, false)),
       4,
     );
+  });
+
+  it('resolveBandwidthAsync: the same h as resolveBandwidth (fused and composite), no tensors left', async () => {
+    const specs = [
+      STEINGAN_MEDIAN,
+      SVGD_MEDIAN,
+      MEDIAN_SQ_LOGN,
+      { kind: 'median' as const, scale: 2, logN: true },
+      { kind: 'median' as const, subsample: { m: 12, seed: 5 } },
+    ];
+    const before = tf.memory().numTensors;
+    for (const mode of ['auto', 'off'] as const) {
+      const old = setFusedKernels(mode);
+      try {
+        for (const spec of specs)
+          expect(await resolveBandwidthAsync(spec, x), `${mode} ${JSON.stringify(spec)}`).toBe(
+            resolveBandwidth(spec, x),
+          );
+      } finally {
+        setFusedKernels(old);
+      }
+    }
+    // independent of the sync path: the JS reference (SteinGAN: 0.5 · median distance)
+    expect(await resolveBandwidthAsync(STEINGAN_MEDIAN, x)).toBeCloseTo(
+      0.5 * sortMedian(jsDists(xa, false)),
+      5,
+    );
+    expect(await resolveBandwidthAsync(0.7, x)).toBe(0.7);
+    const same = tf.ones([8, 2]) as tf.Tensor2D;
+    expect(await resolveBandwidthAsync({ ...SVGD_MEDIAN, fallback: 0.3 }, same)).toBe(0.3);
+    const bad = tf.tensor2d([
+      [0, 1],
+      [Number.NaN, 2],
+      [3, 4],
+    ]);
+    for (const mode of ['auto', 'off'] as const) {
+      const old = setFusedKernels(mode);
+      await expect(resolveBandwidthAsync({ kind: 'median' }, bad)).rejects.toThrow(
+        /^x: the median bandwidth needs finite pairwise distances/,
+      );
+      setFusedKernels(old);
+    }
+    await expect(resolveBandwidthAsync({ kind: 'mean' } as never, x)).rejects.toThrow(
+      /bandwidth.kind/,
+    );
+    tf.dispose([same, bad]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('rejects bad bandwidths with named errors', () => {
