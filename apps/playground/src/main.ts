@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   controls.target.addEventListener('change', () =>
     svgd.setTarget(controls.target.value as TargetName),
   );
-  $('svgd-clear-means').addEventListener('click', () => void svgd.resetMeans());
+  $('svgd-clear-means').addEventListener('click', () => svgd.resetMeans());
   controls.n.addEventListener('change', () => {
     const n = Math.round(Number(controls.n.value));
     if (!(n >= 2 && n <= 2000)) {
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       return;
     }
     svgd.settings.n = n;
-    void svgd.reset();
+    svgd.reset();
   });
   controls.stepSize.addEventListener('change', () => {
     const v = Number(controls.stepSize.value);
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   });
   controls.seed.addEventListener('change', () => {
     svgd.settings.seed = Math.max(0, Math.round(Number(controls.seed.value)) || 0);
-    void svgd.reset();
+    svgd.reset();
   });
   const pause = $<HTMLButtonElement>('svgd-pause');
   const setRunning = (on: boolean) => {
@@ -147,10 +147,10 @@ async function main(): Promise<void> {
   pause.addEventListener('click', () => setRunning(!svgd.running));
   $('svgd-step').addEventListener('click', () => {
     setRunning(false);
-    void svgd.step();
-    void svgd.measure();
+    svgd.step();
+    svgd.measure().catch(() => undefined); // reported by the panel
   });
-  $('svgd-reset').addEventListener('click', () => void svgd.reset());
+  $('svgd-reset').addEventListener('click', () => svgd.reset());
 
   // ---- goodness of fit
   let lastGof: GofResult | undefined;
@@ -278,7 +278,7 @@ async function main(): Promise<void> {
   // webgpu: each step waits for one read back (the bandwidth), drawing for another — several steps a frame
   const budget = asyncReads ? 200 : 14;
   const loop = () => {
-    if (!svgd.busy) void svgd.frame(amortized.running ? budget / 2 : budget);
+    if (!svgd.busy) svgd.frame(amortized.running ? budget / 2 : budget);
     if (amortized.running) {
       const t0 = performance.now();
       do amortized.step(svgd.target);

@@ -163,6 +163,8 @@ export class SvgdPanel {
   private rate: { t: number; step: number }[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private pending = 0;
+  /** Set when queued work threw (reported once through onError); frames stop until a reset. */
+  failed = false;
   /** Particles as last drawn, flat [x0, y0, …]. */
   points: Float32Array = new Float32Array(0);
   private drawnStep = -1;
@@ -191,14 +193,27 @@ export class SvgdPanel {
     return this.pending > 0;
   }
 
-  /** Runs `f` after everything queued before it; errors go to onError (and reject). */
+  /**
+   * Runs `f` after everything queued before it. An error is reported once
+   * through onError, pauses the panel and stops its frames until a reset; the
+   * returned promise rejects with it.
+   */
   run<T>(f: () => T | Promise<T>): Promise<T> {
     this.pending++;
     const r = this.queue.then(f).finally(() => {
       this.pending--;
     });
-    this.queue = r.catch((e: unknown) => this.onError(e));
+    this.queue = r.catch((e: unknown) => {
+      this.failed = true;
+      this.running = false;
+      this.onError(e);
+    });
     return r;
+  }
+
+  /** {@link run} for the UI: the error (already reported) is not rethrown. */
+  private fire(f: () => void | Promise<void>): Promise<void> {
+    return this.run(f).catch(() => undefined);
   }
 
   /** A click adds a mixture mean there (the oldest beyond MAX_MEANS goes). */
@@ -215,7 +230,7 @@ export class SvgdPanel {
   setTarget(name: TargetName): Promise<void> {
     if (!(TARGETS as readonly string[]).includes(name))
       throw new TypeError(`target: expected one of ${TARGETS.join(', ')}, got '${name}'`);
-    return this.run(async () => {
+    return this.fire(async () => {
       this.settings.target = name;
       this.target = makeTarget(name, this.means);
       this.exact?.dispose();
@@ -234,7 +249,10 @@ export class SvgdPanel {
   }
 
   reset(): Promise<void> {
-    return this.run(() => this.resetNow());
+    return this.fire(() => {
+      this.failed = false;
+      return this.resetNow();
+    });
   }
 
   private async resetNow(): Promise<void> {
@@ -265,7 +283,7 @@ export class SvgdPanel {
 
   /** One step (queued). */
   step(): Promise<void> {
-    return this.run(() => this.stepNow());
+    return this.fire(() => this.stepNow());
   }
 
   /** Milliseconds per step over `k` steps (queued; the last one read back, so GPU work is counted). */
@@ -315,7 +333,8 @@ export class SvgdPanel {
    * every second, then a redraw.
    */
   frame(budgetMs = 14): Promise<void> {
-    return this.run(async () => {
+    if (this.failed) return Promise.resolve();
+    return this.fire(async () => {
       if (this.running && this.state) {
         const t0 = performance.now();
         do await this.stepNow();
