@@ -4,8 +4,8 @@ import { choiceList, nonNegativeList, positiveInt } from '@steinkit/app-utils';
 import { initBackend } from '@steinkit/core';
 import { Command } from 'commander';
 import { DEFAULT_CONFIG, METHODS, type Method } from './methods';
-import { runMixtureBench } from './mixtureBench';
-import { PAPER_SIGMAS, runRbmBench } from './rbmBench';
+import { runMixtureBench } from './mixture-bench';
+import { PAPER_SIGMAS, runRbmBench } from './rbm-bench';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../results', import.meta.url));
 

@@ -2,7 +2,7 @@
 
 export { buildProgram, main } from './cli';
 // Deep-kernel KSD: K_φ = RBF on MLP features, closed-form Stein kernel, φ trained to maximize KSD.
-export type { MlpFeatures, TrainDeepKernelOptions } from './deepKernel';
+export type { MlpFeatures, TrainDeepKernelOptions } from './deep-kernel';
 export {
   createMlpFeatures,
   deepKsdU,
@@ -10,16 +10,16 @@ export {
   disposeFeatures,
   featuresAndJacobians,
   trainDeepKernel,
-} from './deepKernel';
+} from './deep-kernel';
 // The tests compared and the benchmark loops.
 export type { Method, MethodConfig, MethodResult, TrialData } from './methods';
 export { DEFAULT_CONFIG, fitSlices, METHODS, REFERENCE_RBF_MEDIAN, runMethod } from './methods';
-export type { MixtureBenchOptions, MixtureSummary } from './mixtureBench';
-export { mixtureSvg, mixtureTable, runMixtureBench, separatedMixture } from './mixtureBench';
-export { NumpyLegacyRandom } from './numpyRandom';
+export type { MixtureBenchOptions, MixtureSummary } from './mixture-bench';
+export { mixtureSvg, mixtureTable, runMixtureBench, separatedMixture } from './mixture-bench';
+export { NumpyLegacyRandom } from './numpy-random';
 export { powerCurveSvg } from './plot';
 // The Gaussian–Bernoulli RBM: score, unnormalized log-density, block Gibbs sampling.
 export type { GibbsOptions, Rbm, RbmBenchmarkOptions } from './rbm';
 export { benchmarkRbm, FastRng, gibbsSample, rbmLogProb, rbmScore } from './rbm';
-export type { PowerSummary, RbmBenchOptions, TrialRecord } from './rbmBench';
-export { PAPER_SIGMAS, powerTable, runRbmBench, summarize, wilsonInterval } from './rbmBench';
+export type { PowerSummary, RbmBenchOptions, TrialRecord } from './rbm-bench';
+export { PAPER_SIGMAS, powerTable, runRbmBench, summarize, wilsonInterval } from './rbm-bench';

@@ -10,7 +10,7 @@ import {
   wildBootstrapTest,
 } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
-import { deepSteinMatrix, disposeFeatures, trainDeepKernel } from './deepKernel';
+import { deepSteinMatrix, disposeFeatures, trainDeepKernel } from './deep-kernel';
 
 /**
  * The reference script's RBF bandwidth for KSD and MMD: `median_heruistic` (median m of

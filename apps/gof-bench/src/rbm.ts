@@ -1,6 +1,6 @@
 import { assert2D, assertInt } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { NumpyLegacyRandom } from './numpyRandom';
+import { NumpyLegacyRandom } from './numpy-random';
 
 /**
  * The Gaussian–Bernoulli RBM of the KSD/SKSD goodness-of-fit benchmarks (Liu,

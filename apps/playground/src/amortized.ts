@@ -15,6 +15,7 @@ import { createRng } from '@steinkit/core';
 import type { Target } from '@steinkit/energy-models';
 import { rbf, SVGD_MEDIAN } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
+import { readAndDispose } from './svgd';
 
 const NOISE = 4;
 const HIDDEN = 48;
@@ -72,12 +73,9 @@ export class AmortizedPanel {
     this.state = r.state;
   }
 
-  /** Samples at fixed noise (seeded), flat [x0, y0, …]. */
-  samples(n: number): Float32Array {
-    const x = this.sampler.sample(n, 12345);
-    const v = x.dataSync() as Float32Array;
-    x.dispose();
-    return v;
+  /** Samples at fixed noise (seeded), flat [x0, y0, …]; `asyncReads`: read by `await data()` (webgpu). */
+  samples(n: number, asyncReads = false): Promise<Float32Array> {
+    return readAndDispose(this.sampler.sample(n, 12345), asyncReads);
   }
 
   reset(): void {

@@ -5,14 +5,22 @@
  * a few deterministic hooks (first SVGD step, GOF run, SteinGAN grid).
  * URL parameters: backend, target, n, seed, stepSize, kernel, bandwidth.
  */
-import { mmd2 } from '@steinkit/metrics';
 import { svgdDispose, svgdInit } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import { AmortizedPanel } from './amortized';
 import { type ActiveBackend, selectBackend } from './backend';
 import { drawHistogram, type GofResult, type GofSettings, runGof } from './gof';
 import { drawGrid, generate, loadGenerator, noiseAt, type WebGenerator } from './steingan';
-import { BANDWIDTHS, initialParticles, SvgdPanel, type SvgdSettings, stepOnce } from './svgd';
+import {
+  BANDWIDTHS,
+  initialParticles,
+  mmd2Value,
+  readAndDispose,
+  SvgdPanel,
+  type SvgdSettings,
+  stepOnce,
+  stepOnceAsync,
+} from './svgd';
 import { drawScene, TARGETS, type TargetName, view } from './targets';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -32,6 +40,15 @@ function settingsFromUrl(): SvgdSettings {
   };
 }
 
+/** Shows an error on the page and in `#readout[data-error]` (tests wait for ready or error). */
+function fail(e: unknown): void {
+  const msg = e instanceof Error ? e.message : String(e);
+  const readout = $('readout');
+  if (!readout.dataset.error) readout.dataset.error = msg;
+  $('backend-status').textContent = `error: ${msg}`;
+  console.error(e);
+}
+
 async function main(): Promise<void> {
   const readout = $('readout');
   const picker = $<HTMLSelectElement>('backend-picker');
@@ -43,7 +60,7 @@ async function main(): Promise<void> {
   });
   let active: ActiveBackend;
   try {
-    active = await selectBackend(params.get('backend'));
+    active = await selectBackend(params.get('backend'), (m) => fail(new Error(m)));
   } catch (e) {
     $('backend-status').textContent = `backend failed: ${e instanceof Error ? e.message : e}`;
     readout.dataset.error = String(e instanceof Error ? e.message : e);
@@ -53,6 +70,8 @@ async function main(): Promise<void> {
     `active: ${active.description}${active.reason ? ` (skipped: ${active.reason})` : ''}`;
   readout.dataset.backend = active.name;
   readout.dataset.adapter = active.adapter ?? '';
+  performance.mark('playground:backend');
+  const { asyncReads } = active;
 
   // ---- SVGD panel
   const s = settingsFromUrl();
@@ -73,17 +92,25 @@ async function main(): Promise<void> {
   controls.bandwidth.value = s.bandwidth;
   controls.seed.value = String(s.seed);
 
-  const svgd = new SvgdPanel($<HTMLCanvasElement>('svgd-canvas'), s, (r) => {
-    readout.dataset.step = String(r.step);
-    if (r.ksd !== undefined) readout.dataset.ksd = String(r.ksd);
-    if (r.mmd !== undefined) readout.dataset.mmd = String(r.mmd);
-    if (r.stepsPerSecond !== undefined)
-      readout.dataset.stepsPerSecond = r.stepsPerSecond.toFixed(1);
-    $('svgd-out-step').textContent = String(r.step);
-    $('svgd-out-ksd').textContent = fmt(r.ksd);
-    $('svgd-out-mmd').textContent = fmt(r.mmd);
-    $('svgd-out-rate').textContent = r.stepsPerSecond?.toFixed(0) ?? '–';
-  });
+  const svgd = new SvgdPanel(
+    $<HTMLCanvasElement>('svgd-canvas'),
+    s,
+    (r) => {
+      readout.dataset.step = String(r.step);
+      if (r.ksd !== undefined) readout.dataset.ksd = String(r.ksd);
+      if (r.mmd !== undefined) readout.dataset.mmd = String(r.mmd);
+      if (r.stepsPerSecond !== undefined)
+        readout.dataset.stepsPerSecond = r.stepsPerSecond.toFixed(1);
+      $('svgd-out-step').textContent = String(r.step);
+      $('svgd-out-ksd').textContent = fmt(r.ksd);
+      $('svgd-out-mmd').textContent = fmt(r.mmd);
+      $('svgd-out-rate').textContent = r.stepsPerSecond?.toFixed(0) ?? '–';
+    },
+    asyncReads,
+    fail,
+  );
+  await svgd.run(() => undefined); // the target's contours, the first particles and metrics
+  performance.mark('playground:svgd');
   controls.target.addEventListener('change', () =>
     svgd.setTarget(controls.target.value as TargetName),
   );
@@ -121,7 +148,7 @@ async function main(): Promise<void> {
   $('svgd-step').addEventListener('click', () => {
     setRunning(false);
     svgd.step();
-    svgd.measure();
+    svgd.measure().catch(() => undefined); // reported by the panel
   });
   $('svgd-reset').addEventListener('click', () => svgd.reset());
 
@@ -159,24 +186,30 @@ async function main(): Promise<void> {
   const aCanvas = $<HTMLCanvasElement>('amortized-canvas');
   const aView = view(aCanvas.width);
   const aCtx = aCanvas.getContext('2d') as CanvasRenderingContext2D;
-  let aExact: tf.Tensor2D | undefined;
   let aLastMetric = 0;
-  const drawAmortized = () => {
-    const pts = svgd.particles ? svgd.particles.dataSync() : [];
-    const samples = amortized.samples(300);
-    drawScene(aCtx, aView, svgd.paths, [
-      { points: pts, color: 'rgba(26, 86, 219, 0.55)' },
-      { points: samples, color: '#e8710a' },
-    ]);
-    $('amortized-iter').textContent = String(amortized.state.iteration);
-    if (performance.now() - aLastMetric > 500) {
-      aLastMetric = performance.now();
-      aExact?.dispose();
-      aExact = svgd.target.sample(300, 99);
-      const x = tf.tensor2d(samples, [300, 2]);
-      const m = mmd2(x, aExact);
-      $('amortized-mmd').textContent = m.dataSync()[0].toPrecision(4);
-      tf.dispose([x, m]);
+  let aDrawing = false;
+  const drawAmortized = async () => {
+    if (aDrawing) return;
+    aDrawing = true;
+    try {
+      const samples = await amortized.samples(300, asyncReads);
+      drawScene(aCtx, aView, svgd.paths, [
+        { points: svgd.points, color: 'rgba(26, 86, 219, 0.55)' },
+        { points: samples, color: '#e8710a' },
+      ]);
+      $('amortized-iter').textContent = String(amortized.state.iteration);
+      if (performance.now() - aLastMetric > 500) {
+        aLastMetric = performance.now();
+        const exact = svgd.target.sample(300, 99);
+        const x = tf.tensor2d(samples, [300, 2]);
+        try {
+          $('amortized-mmd').textContent = (await mmd2Value(x, exact, asyncReads)).toPrecision(4);
+        } finally {
+          tf.dispose([x, exact]);
+        }
+      }
+    } finally {
+      aDrawing = false;
     }
   };
   const trainBtn = $<HTMLButtonElement>('amortized-train');
@@ -186,9 +219,9 @@ async function main(): Promise<void> {
   });
   $('amortized-reset').addEventListener('click', () => {
     amortized.reset();
-    drawAmortized();
+    aLastMetric = 0;
+    drawAmortized().catch(fail);
   });
-  drawAmortized();
 
   // ---- SteinGAN digits
   const cls = $<HTMLSelectElement>('steingan-class');
@@ -196,23 +229,36 @@ async function main(): Promise<void> {
   const gSeed = $<HTMLInputElement>('steingan-seed');
   const gCanvas = $<HTMLCanvasElement>('steingan-canvas');
   let generator: WebGenerator | undefined;
-  const grid = (label: number, seed: number, th: number): Float32Array => {
+  const grid = (label: number, seed: number, th: number): Promise<Float32Array> => {
     if (!generator) throw new Error('the SteinGAN generator has not loaded');
     const z = noiseAt(generator, 16, seed, th);
     const x = generate(generator, z, label);
-    const px = x.dataSync() as Float32Array;
-    tf.dispose([z, x]);
-    return px;
+    z.dispose();
+    return readAndDispose(x, asyncReads);
   };
-  const drawDigits = () => {
-    if (!generator) return;
-    drawGrid(gCanvas, grid(Number(cls.value), Number(gSeed.value) || 0, Number(theta.value)), 4, 4);
+  let digitsBusy = false;
+  const drawDigits = async () => {
+    if (!generator || digitsBusy) return;
+    digitsBusy = true;
+    try {
+      const px = await grid(Number(cls.value), Number(gSeed.value) || 0, Number(theta.value));
+      drawGrid(gCanvas, px, 4, 4);
+    } finally {
+      digitsBusy = false;
+    }
   };
   let walking = false;
   $('steingan-walk').addEventListener('click', () => {
     walking = !walking;
   });
-  for (const el of [cls, theta, gSeed]) el.addEventListener('input', drawDigits);
+  for (const el of [cls, theta, gSeed])
+    el.addEventListener('input', () => {
+      drawDigits().catch(fail);
+    });
+  let pageReady: () => void = () => {};
+  const ready = new Promise<void>((r) => {
+    pageReady = r;
+  });
   const generatorLoaded = loadGenerator(new URL('steingan/', location.href).href).then(
     (g) => {
       generator = g;
@@ -220,7 +266,7 @@ async function main(): Promise<void> {
       cls.value = '3';
       $('steingan-info').textContent =
         `lean generator from apps/steingan (${g.manifest.objective}, iteration ${g.manifest.iteration}, ξ ~ ${g.manifest.noise === 'uniform' ? 'U[−1, 1]' : 'N(0, 1)'}^${g.manifest.noiseDim}); θ moves ξ along a great circle through two seeded draws.`;
-      drawDigits();
+      return ready.then(drawDigits).catch(fail);
     },
     (e: unknown) => {
       $('steingan-info').textContent =
@@ -229,17 +275,19 @@ async function main(): Promise<void> {
   );
 
   // ---- the loop
+  // webgpu: each step waits for one read back (the bandwidth), drawing for another — several steps a frame
+  const budget = asyncReads ? 200 : 14;
   const loop = () => {
-    svgd.frame(amortized.running ? 8 : 14);
+    if (!svgd.busy) svgd.frame(amortized.running ? budget / 2 : budget);
     if (amortized.running) {
       const t0 = performance.now();
       do amortized.step(svgd.target);
       while (performance.now() - t0 < 8);
-      drawAmortized();
+      drawAmortized().catch(fail);
     }
     if (walking && generator) {
       theta.value = String((Number(theta.value) + 0.02) % (2 * Math.PI));
-      drawDigits();
+      drawDigits().catch(fail);
     }
     requestAnimationFrame(loop);
   };
@@ -251,27 +299,28 @@ async function main(): Promise<void> {
       backend: active,
       pause: () => setRunning(false),
       resume: () => setRunning(true),
-      /** Steps taken, KSD² and MMD² measured now. */
-      measure: () => {
-        svgd.measure();
-        svgd.frame(0); // paused: no steps, the readout and #readout are refreshed
-        return { ...svgd.readout };
-      },
+      /** Steps taken, KSD² and MMD² measured now (after the frame in flight); #readout is refreshed. */
+      measure: () => svgd.measure(),
       /** Particles after one SVGD step from the seeded start (n, seed), current settings; flat [x0, y0, …]. */
-      firstStep: (n: number, seed: number): number[] => {
+      firstStep: async (n: number, seed: number): Promise<number[]> => {
         const init = initialParticles(n, seed);
-        const state = stepOnce(svgdInit(init), svgd.target, { ...svgd.settings, n, seed });
-        const out = Array.from(state.particles.dataSync());
+        const s0 = svgdInit(init);
         init.dispose();
+        const settings = { ...svgd.settings, n, seed };
+        const state = asyncReads
+          ? await stepOnceAsync(s0, svgd.target, settings)
+          : stepOnce(s0, svgd.target, settings);
+        const out = Array.from(await readAndDispose(tf.clone(state.particles), asyncReads));
         svgdDispose(state);
         return out;
       },
-      /** Milliseconds per step over `k` steps of the running SVGD panel (paused meanwhile). */
-      timeSteps: (k: number) => {
-        const t0 = performance.now();
-        for (let i = 0; i < k; i++) svgd.step();
-        return (performance.now() - t0) / k;
-      },
+      /** Milliseconds per step over `k` steps of the SVGD panel (the last one read back). */
+      timeSteps: (k: number) => svgd.timeSteps(k),
+      /** Milliseconds from navigation to each startup mark (backend, svgd, amortized, ready). */
+      startup: () =>
+        Object.fromEntries(
+          performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]),
+        ),
       runGof: (o: GofSettings) => {
         ($('gof-shift') as HTMLInputElement).value = String(o.shift);
         ($('gof-n') as HTMLInputElement).value = String(o.n);
@@ -282,23 +331,28 @@ async function main(): Promise<void> {
       lastGof: () => lastGof,
       steinganReady: () => generatorLoaded.then(() => Boolean(generator)),
       /** 16 images [16·784] in [0, 1] of class `label`; also drawn on the panel. */
-      steinganGrid: (label: number, seed: number, th = 0): number[] => {
+      steinganGrid: async (label: number, seed: number, th = 0): Promise<number[]> => {
         cls.value = String(label);
         gSeed.value = String(seed);
         theta.value = String(th);
-        drawDigits();
-        return Array.from(grid(label, seed, th));
+        const px = await grid(label, seed, th);
+        drawGrid(gCanvas, px, 4, 4);
+        return Array.from(px);
       },
-      trainAmortized: (iterations: number) => {
+      trainAmortized: async (iterations: number) => {
         for (let i = 0; i < iterations; i++) amortized.step(svgd.target);
-        drawAmortized();
+        aLastMetric = 0;
+        await drawAmortized();
         return amortized.state.iteration;
       },
     },
   });
+  performance.mark('playground:ready');
   readout.dataset.ready = 'true';
+  // the other panels draw after the SVGD panel is ready (on webgpu their first ops compile shaders)
+  pageReady();
+  await drawAmortized();
+  performance.mark('playground:amortized');
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-});
+main().catch(fail);

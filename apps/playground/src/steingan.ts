@@ -6,49 +6,25 @@
  * (ξ on the great circle through two seeded draws).
  */
 import { createRng } from '@steinkit/core';
+import { unpackWebGenerator, type WebGeneratorManifest } from '@steinkit/steingan/web-format';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface WebGenerator {
-  manifest: {
-    format: string;
-    iteration: number;
-    objective: string;
-    noise: 'uniform' | 'normal';
-    noiseDim: number;
-    numClasses: number;
-    outputShape: number[];
-    layers: { W: { shape: number[]; offset: number }; b: { shape: number[]; offset: number } }[];
-  };
+  manifest: WebGeneratorManifest;
   weights: { W: tf.Tensor2D; b: tf.Tensor1D }[];
 }
 
-function fromHalf(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? Number.NaN : s * Number.POSITIVE_INFINITY;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
-
+/** Fetches `generator.json` + `generator.bin` and decodes them with apps/steingan's format module. */
 export async function loadGenerator(base: string): Promise<WebGenerator> {
   const res = await fetch(`${base}generator.json`);
   if (!res.ok) throw new Error(`${base}generator.json: HTTP ${res.status}`);
-  const manifest = (await res.json()) as WebGenerator['manifest'];
-  if (manifest.format !== 'steinkit-generator-1')
-    throw new Error(`generator.json: unknown format '${manifest.format}'`);
+  const json: unknown = await res.json();
   const bin = await fetch(`${base}generator.bin`);
   if (!bin.ok) throw new Error(`${base}generator.bin: HTTP ${bin.status}`);
-  const halves = new Uint16Array(await bin.arrayBuffer());
-  const read = (at: { shape: number[]; offset: number }) => {
-    const size = at.shape.reduce((a, b) => a * b, 1);
-    const out = new Float32Array(size);
-    for (let i = 0; i < size; i++) out[i] = fromHalf(halves[at.offset / 2 + i]);
-    return out;
-  };
-  const weights = manifest.layers.map((l) => ({
-    W: tf.tensor2d(read(l.W), l.W.shape as [number, number]),
-    b: tf.tensor1d(read(l.b)),
+  const { manifest, layers } = unpackWebGenerator(json, await bin.arrayBuffer());
+  const weights = layers.map((l) => ({
+    W: tf.tensor2d(l.W.values, l.W.shape as [number, number]),
+    b: tf.tensor1d(l.b.values),
   }));
   return { manifest, weights };
 }

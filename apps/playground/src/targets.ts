@@ -40,8 +40,8 @@ export function view(size: number): View {
 
 const GRID = 90;
 
-/** Density contours of `target` as canvas paths (computed once per target). */
-export function contourPaths(target: Target, v: View): Path2D[] {
+/** Density contours of `target` as canvas paths (computed once per target); `asyncReads`: read the grid by `await data()` (webgpu). */
+export async function contourPaths(target: Target, v: View, asyncReads = false): Promise<Path2D[]> {
   const density = tf.tidy(() => {
     const c = tf.linspace(-VIEW, VIEW, GRID);
     const xs = tf.tile(tf.reshape(c, [1, GRID]), [GRID, 1]); // row i: y index, col j: x
@@ -49,8 +49,12 @@ export function contourPaths(target: Target, v: View): Path2D[] {
     const pts = tf.stack([tf.reshape(xs, [-1]), tf.reshape(ys, [-1])], 1) as tf.Tensor2D;
     return tf.exp(target.logProb(pts));
   });
-  const values = Array.from(density.dataSync());
-  density.dispose();
+  let values: number[];
+  try {
+    values = Array.from(asyncReads ? await density.data() : density.dataSync());
+  } finally {
+    density.dispose();
+  }
   const max = Math.max(...values);
   const levels = [0.03, 0.1, 0.25, 0.45, 0.7, 0.9].map((f) => f * max);
   const cell = v.size / (GRID - 1);

@@ -55,6 +55,22 @@ export function buildEncoder(method: Method, arch: Arch, seed: number): Encoder 
   }
 }
 
+/**
+ * The iw-critic settings of the app (seed 004 with the stabilizations of
+ * `@steinkit/inference`, measured one at a time in results/iw-critic-ablation.json):
+ * the critic's output bias warm-started at the first batch's mean log w, the
+ * critic trained by Adam 1e-2 (ten times the networks' rate, so it tracks
+ * E_q[log w] as the model moves), weights e^(log w − C(x)) as written (not
+ * batch-normalized), clipped at e³, the weighted update on every parameter.
+ */
+export const IW_CRITIC = {
+  criticWarmStart: true,
+  criticLearningRate: 1e-2,
+  normalize: 'none',
+  encoderGradient: 'weighted',
+  maxLogWeight: 3,
+} as const;
+
 export function buildObjective(
   method: Method,
   k: number,
@@ -68,7 +84,14 @@ export function buildObjective(
       return { kind: 'iwae', k };
     case 'iw-critic':
       if (!critic) throw new TypeError('iw-critic needs a critic');
-      return { kind: 'iwCritic', critic };
+      return {
+        kind: 'iwCritic',
+        critic,
+        maxLogWeight: IW_CRITIC.maxLogWeight,
+        normalize: IW_CRITIC.normalize,
+        criticWarmStart: IW_CRITIC.criticWarmStart,
+        encoderGradient: IW_CRITIC.encoderGradient,
+      };
     case 'stein-svgd':
       return { kind: 'svgd', particles: k };
     case 'implicit-sge':

@@ -23,6 +23,7 @@ import {
   buildEncoder,
   buildObjective,
   defaultK,
+  IW_CRITIC,
   type Method,
 } from './config';
 import { binarizedTest, epochBatches, type GreyImages, loadGrey, stepsPerEpoch } from './data';
@@ -88,6 +89,8 @@ export interface RunResult {
   learningRate: number;
   architecture: string;
   decoderBiasInit: 'logit-mean' | 'zero';
+  /** iw-critic only: the stabilization settings the run used (see `IW_CRITIC`). */
+  iwCritic?: Record<string, unknown>;
   curve: CurvePoint[];
 }
 
@@ -131,9 +134,7 @@ function packCheckpoint(c: InferenceCheckpoint) {
     ...(c.criticOptimizer ? { criticOptimizer: opt(c.criticOptimizer) } : {}),
   };
 }
-// biome-ignore lint/suspicious/noExplicitAny: parsed checkpoint JSON
 function unpackCheckpoint(c: any): InferenceCheckpoint {
-  // biome-ignore lint/suspicious/noExplicitAny: parsed checkpoint JSON
   const opt = (o: any) => ({ ...o, moments: unpack(o.moments) });
   return {
     ...c,
@@ -181,7 +182,12 @@ export async function runOne(
   const critic = buildCritic(o.method, arch, o.seed + 2000);
   const objective = buildObjective(o.method, k, critic);
   const nets = { encoder, model, ...(critic ? { critic } : {}) };
-  let state = inferenceInit({ learningRate, seed: o.seed, critic: Boolean(critic) });
+  let state = inferenceInit({
+    learningRate,
+    seed: o.seed,
+    critic: Boolean(critic),
+    criticLearningRate: IW_CRITIC.criticLearningRate,
+  });
   let startEpoch = 0;
   let secondsTrain = 0;
   let curve: CurvePoint[] = [];
@@ -303,6 +309,7 @@ export async function runOne(
       learningRate,
       architecture: `${arch.dataDim}-${arch.hidden.join('-')} tanh encoder, ${arch.latentDim} latents, ${arch.latentDim}-${[...arch.hidden].reverse().join('-')}-${arch.dataDim} Bernoulli decoder`,
       decoderBiasInit: biasInit,
+      ...(o.method === 'iw-critic' ? { iwCritic: { ...IW_CRITIC, criticSteps: 1 } } : {}),
       curve,
     };
     mkdirSync(o.resultsDir, { recursive: true });

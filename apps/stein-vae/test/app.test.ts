@@ -47,10 +47,11 @@ describe('stein-vae app', () => {
     expect(r.length).toBe(2 * 784);
   });
 
-  it('an interrupted run resumes exactly (1 epoch + resume to 2 = 2 epochs), for vae and iwae; no leaks', async () => {
+  it('an interrupted run resumes exactly (1 epoch + resume to 2 = 2 epochs), for vae, iwae and iw-critic; no leaks', async () => {
     for (const [method, k] of [
       ['vae', undefined],
       ['iwae', 3],
+      ['iw-critic', undefined],
     ] as const) {
       const before = tf.memory().numTensors;
       const straight = await runOne(base({ method, k, out: join(tmp, 'a') }), { train, test });
@@ -65,7 +66,7 @@ describe('stein-vae app', () => {
       expect(resumed.curve.map((c) => c.testLogLikelihood)).toEqual(
         straight.curve.map((c) => c.testLogLikelihood),
       );
-      const label = method === 'iwae' ? 'iwae-k3' : 'vae';
+      const label = method === 'iwae' ? 'iwae-k3' : method;
       // every weight and Adam moment identical (the variable names differ between processes)
       const ck = (d: string) =>
         JSON.stringify(
@@ -80,6 +81,8 @@ describe('stein-vae app', () => {
       expect(straight.proposal).toMatch(/encoder q\(z\|x\)/);
       expect(straight.decoderBiasInit).toBe('logit-mean');
       expect(Number.isFinite(straight.testLogLikelihood)).toBe(true);
+      // the iw-critic result names its stabilizations; the others carry none
+      expect(straight.iwCritic?.criticWarmStart).toBe(method === 'iw-critic' ? true : undefined);
     }
   });
 

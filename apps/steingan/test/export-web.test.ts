@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../src/checkpoint';
-import { exportWeb, toFloat16 } from '../src/export-web';
+import { exportWeb } from '../src/export-web';
+import { fromFloat16, toFloat16, unpackWebGenerator } from '../src/web-format';
 
-/** IEEE half → number (the reference decoder, as the page's). */
+/** IEEE half → number: an independent reference decoder, written from the IEEE 754 layout. */
 function fromHalf(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
@@ -81,6 +82,56 @@ describe('--export-web', () => {
       const worst = Math.max(...Array.from(ref, (v, i) => Math.abs(decoded[k][i] - v)));
       expect(worst).toBeLessThan(2e-4);
     });
+  });
+
+  it("the format module's reader (the playground's) decodes what --export-web wrote, and names what is wrong", () => {
+    // every half value: the module's decoder = the reference decoder
+    for (let h = 0; h < 0x10000; h++) {
+      const a = fromFloat16(h);
+      const b = fromHalf(h);
+      if (Number.isNaN(b)) expect(a).toBeNaN();
+      else expect(a).toBe(b);
+    }
+    const W0 = new Float32Array(12 * 3).map((_, i) => Math.cos(i) * 0.3);
+    const b0 = new Float32Array(3).map((_, i) => i / 10 - 0.1);
+    const ckpt: Checkpoint = {
+      iteration: 3,
+      rng: { seed: 1, iteration: 3 },
+      config: { arch: 'lean', noiseDim: 2, numClasses: 10, noise: 'normal' },
+      scalars: {},
+      tensors: [
+        { name: 'generator/fc0/W', shape: [12, 3], values: W0 },
+        { name: 'generator/fc0/b', shape: [3], values: b0 },
+      ],
+    };
+    const sub = join(dir, 'reader');
+    exportWeb(ckpt, sub);
+    const json = JSON.parse(readFileSync(join(sub, 'generator.json'), 'utf8'));
+    const raw = readFileSync(join(sub, 'generator.bin'));
+    const bin = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length) as ArrayBuffer;
+    const { manifest, layers } = unpackWebGenerator(json, bin);
+    expect(manifest).toMatchObject({ noise: 'normal', noiseDim: 2, iteration: 3 });
+    expect(layers).toHaveLength(1);
+    expect(layers[0].W.shape).toEqual([12, 3]);
+    for (const [ref, got] of [
+      [W0, layers[0].W.values],
+      [b0, layers[0].b.values],
+    ] as const)
+      for (let i = 0; i < ref.length; i++) expect(Math.abs(got[i] - ref[i])).toBeLessThan(2e-4);
+    expect(() => unpackWebGenerator({ ...json, format: 'v0' }, bin)).toThrow(
+      /generator.json: unknown format 'v0', expected 'steinkit-generator-1'/,
+    );
+    expect(() => unpackWebGenerator(json, bin.slice(0, 10))).toThrow(
+      /generator.bin: 10 bytes, generator.json says 78/,
+    );
+    const shifted = {
+      ...json,
+      byteLength: undefined,
+      layers: [{ ...json.layers[0], b: { shape: [3], offset: 76 } }],
+    };
+    expect(() => unpackWebGenerator(shifted, bin)).toThrow(
+      /layers\[0\].b \[3\] at byte 76 lies outside/,
+    );
   });
 
   it('refuses a paper-arch checkpoint and a first layer that does not match noiseDim + numClasses', () => {

@@ -3,9 +3,13 @@ import {
   assertFiniteUpdate,
   assertFloat,
   assertInt,
+  assertLoopOptimizer,
   assertPositive,
+  disposeOptimizerStates,
   foldIn,
   type Kernel,
+  type LoopOptimizer,
+  runLoop,
 } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -22,19 +26,24 @@ import {
   vjpUpdate,
 } from './updates';
 
-/** Which of the paper's η-updates Algorithm 1 uses, with its optimizer. */
+/**
+ * Which of the paper's η-updates Algorithm 1 uses, with its optimizer: a core
+ * `SteinOptimizer` (e.g. `identityOptimizer()`, `adagradMomentum(…)`,
+ * `fromTfOptimizer(tf.train.adam(…))`; its per-variable states travel in the
+ * stepper's state) or a `tf.Optimizer`, applied as it is (its slots hold its state).
+ */
 export type AmortizedRule =
   /** (10): back-propagate Δx through f into `optimizer` (sgd(ε) gives exactly (10)). */
-  | { rule: 'vjp'; optimizer: tf.Optimizer }
+  | { rule: 'vjp'; optimizer: LoopOptimizer }
   /** (8): `innerSteps` steps of `optimizer` fitting f(η; ξ_i) to x_i + εΔx_i. */
-  | { rule: 'fit'; optimizer: tf.Optimizer; stepSize: number; innerSteps?: number }
+  | { rule: 'fit'; optimizer: LoopOptimizer; stepSize: number; innerSteps?: number }
   /** (9): matrix-free least squares by CG, η ← η + εΔη (or −Δη fed to `optimizer`). */
   | {
       rule: 'leastSquares';
       stepSize: number;
       cgIterations?: number;
       damping?: number;
-      optimizer?: tf.Optimizer;
+      optimizer?: LoopOptimizer;
     };
 
 export interface AmortizedRuleInfo {
@@ -45,17 +54,9 @@ export interface AmortizedRuleInfo {
   leastSquares?: LeastSquaresInfo;
 }
 
-function isOptimizer(o: unknown): boolean {
-  return (
-    o != null &&
-    typeof (o as tf.Optimizer).applyGradients === 'function' &&
-    typeof (o as tf.Optimizer).minimize === 'function'
-  );
-}
-
 /**
  * Validates an η-update rule before anything is drawn or updated: a known
- * `rule`, a tf.Optimizer where the rule needs one, positive step sizes.
+ * `rule`, a SteinOptimizer or tf.Optimizer where the rule needs one, positive step sizes.
  */
 export function validateAmortizedRule(update: AmortizedRule, name = 'update'): void {
   if (update == null || typeof update !== 'object') {
@@ -70,34 +71,48 @@ export function validateAmortizedRule(update: AmortizedRule, name = 'update'): v
     );
   }
   const opt = (update as { optimizer?: unknown }).optimizer;
-  if ((rule !== 'leastSquares' || opt !== undefined) && !isOptimizer(opt)) {
-    throw new TypeError(
-      `${name}.optimizer: rule '${rule}' needs a tf.Optimizer (e.g. tf.train.sgd(1e-3)), got ${String(opt)}`,
-    );
-  }
+  if (rule !== 'leastSquares' || opt !== undefined) assertLoopOptimizer(opt, `${name}.optimizer`);
   if (rule !== 'vjp') assertPositive((update as { stepSize: number }).stepSize, `${name}.stepSize`);
   const inner = (update as { innerSteps?: number }).innerSteps;
   if (rule === 'fit' && inner !== undefined) assertInt(inner, `${name}.innerSteps`, 1);
 }
 
-/** Applies one η-update (8), (9) or (10) for a given Stein direction Δx `[m, dim]`. */
+/**
+ * Applies one η-update (8), (9) or (10) for a given Stein direction Δx `[m, dim]`.
+ * With a SteinOptimizer, pass its states from the previous call
+ * (`optimizerStates`, one per sampler variable; created when omitted): the new
+ * ones come back in the result's `optimizerStates` (tensors — keep them out of logs).
+ */
 export function applyAmortizedRule(
   sampler: NeuralSampler,
   batch: SamplerBatch,
   dx: tf.Tensor2D,
   update: AmortizedRule,
-): AmortizedRuleInfo {
+  optimizerStates?: unknown[],
+): AmortizedRuleInfo & { optimizerStates?: unknown[] } {
   validateAmortizedRule(update);
+  const withStates = <T extends AmortizedRuleInfo>(info: T, states: unknown[] | undefined) =>
+    states ? { ...info, optimizerStates: states } : info;
   switch (update?.rule) {
     case 'vjp':
-      vjpUpdate(sampler, batch, dx, update.optimizer);
-      return { rule: 'vjp' };
+      return withStates(
+        { rule: 'vjp' },
+        vjpUpdate(sampler, batch, dx, update.optimizer, optimizerStates),
+      );
     case 'fit': {
-      const { losses } = fitUpdate(sampler, batch, dx, update.optimizer, update);
-      return { rule: 'fit', fitLosses: losses };
+      const { losses, optimizerStates: states } = fitUpdate(sampler, batch, dx, update.optimizer, {
+        ...update,
+        optimizerStates,
+      });
+      return withStates({ rule: 'fit', fitLosses: losses }, states);
     }
-    case 'leastSquares':
-      return { rule: 'leastSquares', leastSquares: leastSquaresUpdate(sampler, batch, dx, update) };
+    case 'leastSquares': {
+      const { optimizerStates: states, ...ls } = leastSquaresUpdate(sampler, batch, dx, {
+        ...update,
+        optimizerStates,
+      });
+      return withStates({ rule: 'leastSquares', leastSquares: ls }, states);
+    }
     default:
       throw new TypeError(
         `update.rule: expected 'vjp', 'fit' or 'leastSquares', got ${String((update as { rule?: unknown })?.rule)}`,
@@ -143,6 +158,8 @@ export function assertFiniteDirection(dx: tf.Tensor, iteration: number, op: stri
 export interface AmortizedSvgdState {
   iteration: number;
   seed: number;
+  /** With a SteinOptimizer in `update`: its state per sampler variable (created on the first step). */
+  optimizerStates?: unknown[];
 }
 
 export interface AmortizedSvgdStepInfo extends AmortizedRuleInfo {
@@ -234,9 +251,17 @@ export function amortizedSvgdStep(
     if (opts.checkFinite ?? true) {
       assertFiniteDirection(dx, state.iteration + 1, 'amortizedSvgd');
     }
-    const info = applyAmortizedRule(sampler, batch, dx, opts.update);
+    const { optimizerStates, ...info } = applyAmortizedRule(
+      sampler,
+      batch,
+      dx,
+      opts.update,
+      state.optimizerStates,
+    );
+    const next: AmortizedSvgdState = { iteration: state.iteration + 1, seed: state.seed };
+    if (optimizerStates) next.optimizerStates = optimizerStates;
     return {
-      state: { iteration: state.iteration + 1, seed: state.seed },
+      state: next,
       info: { ...info, iteration: state.iteration + 1, kernel: kernelName },
     };
   } finally {
@@ -244,20 +269,47 @@ export function amortizedSvgdStep(
   }
 }
 
-/** The loop over {@link amortizedSvgdStep}; `onStep` sees each step's info. */
+/**
+ * Frees the optimizer states a SteinOptimizer keeps in the state (the sampler's
+ * weights are the caller's); nothing to free with a tf.Optimizer.
+ */
+export function amortizedSvgdDispose(
+  state: AmortizedSvgdState,
+  opts?: Pick<AmortizedSvgdOptions, 'update'>,
+): void {
+  disposeOptimizerStates(opts?.update?.optimizer, state.optimizerStates);
+}
+
+/** The loop's options: the step's, the number of iterations and the seed. */
+export interface AmortizedSvgdLoopOptions extends AmortizedSvgdOptions {
+  iterations: number;
+  seed?: number;
+}
+
+/**
+ * The loop over {@link amortizedSvgdStep} (core's `runLoop`): `onStep` sees each
+ * step's info, `false` stops; an async `onStep` makes the loop return a Promise.
+ * The final state is returned; free it with {@link amortizedSvgdDispose} when
+ * the rule's optimizer is a SteinOptimizer.
+ */
 export function amortizedSvgd(
-  opts: AmortizedSvgdOptions & {
-    iterations: number;
-    seed?: number;
+  opts: AmortizedSvgdLoopOptions & {
+    onStep: (info: AmortizedSvgdStepInfo) => Promise<unknown>;
+  },
+): Promise<AmortizedSvgdState>;
+export function amortizedSvgd(
+  opts: AmortizedSvgdLoopOptions & {
     onStep?: (info: AmortizedSvgdStepInfo) => void;
   },
-): AmortizedSvgdState {
+): AmortizedSvgdState;
+export function amortizedSvgd(
+  opts: AmortizedSvgdLoopOptions & { onStep?: (info: AmortizedSvgdStepInfo) => unknown },
+): AmortizedSvgdState | Promise<AmortizedSvgdState> {
   assertInt(opts.iterations, 'iterations', 0);
-  let state = amortizedSvgdInit({ seed: opts.seed });
-  for (let t = 0; t < opts.iterations; t++) {
-    const r = amortizedSvgdStep(state, opts);
-    state = r.state;
-    opts.onStep?.(r.info);
-  }
-  return state;
+  return runLoop({
+    state: amortizedSvgdInit({ seed: opts.seed }),
+    steps: opts.iterations,
+    step: (s) => amortizedSvgdStep(s, opts),
+    onStep: opts.onStep,
+  });
 }

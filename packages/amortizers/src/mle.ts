@@ -1,11 +1,15 @@
 import {
+  applyOptimizer,
   assertFiniteUpdate,
   assertInt,
+  assertLoopOptimizer,
   assertPositive,
+  disposeOptimizerStates,
   type EnergyModel,
   foldIn,
   type Kernel,
-  type SteinOptimizer,
+  type LoopOptimizer,
+  runLoop,
 } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -69,7 +73,7 @@ export interface AmortizedMleOptions
    * `speedUp.learningRate / energyLearningRate` instead (the same update for
    * Adam, RMSProp, SGD, whose steps are linear in the step size).
    */
-  energyOptimizer: tf.Optimizer | SteinOptimizer;
+  energyOptimizer: LoopOptimizer;
   /** θ's base learning rate, the step size `energyOptimizer` was built with (the paper: 1e-4 with Adam). */
   energyLearningRate: number;
   /** Discount γ of (16): θ ← θ − ε Ê_obs[∇φ] + ε(1 − γ) Ê_η[∇φ]. Default 0.7 (the paper). */
@@ -90,6 +94,8 @@ export interface AmortizedMleState {
   seed: number;
   /** With a `SteinOptimizer` for θ: its state per trainable variable (created on the first step). */
   energyOptimizerStates?: unknown[];
+  /** With a `SteinOptimizer` in `generatorUpdate`: its state per sampler variable. */
+  generatorOptimizerStates?: unknown[];
 }
 
 /** The data batch of one iteration: images `[n, ...]`, labels `[n]` for joint models / conditional samplers. */
@@ -122,53 +128,6 @@ export interface AmortizedMleRecord {
   generator: AmortizedRuleInfo;
 }
 
-function isSteinOptimizer(o: unknown): o is SteinOptimizer {
-  return (
-    o != null &&
-    typeof (o as SteinOptimizer).init === 'function' &&
-    typeof (o as SteinOptimizer).update === 'function'
-  );
-}
-
-/**
- * θ ← θ + factor · (the optimizer's step for the gradients `grads`); returns the
- * SteinOptimizer states after the step (undefined for a tf.Optimizer). The
- * optimizer's own learning rate is left as it is.
- */
-function applyEnergyStep(
-  optimizer: tf.Optimizer | SteinOptimizer,
-  variables: tf.Variable[],
-  grads: tf.NamedTensorMap,
-  factor: number,
-  states: unknown[] | undefined,
-): unknown[] | undefined {
-  if (isSteinOptimizer(optimizer)) {
-    const old = states ?? variables.map((v) => optimizer.init(v));
-    return variables.map((v, i) => {
-      const neg = tf.neg(grads[v.name]); // SteinOptimizer steps along an ascent direction
-      const { step, state } = optimizer.update(neg, old[i]);
-      tf.tidy(() => {
-        v.assign(tf.add(v, factor === 1 ? step : tf.mul(factor, step)));
-      });
-      tf.dispose([neg, step]);
-      return state;
-    });
-  }
-  if (factor === 1) {
-    optimizer.applyGradients(grads);
-    return undefined;
-  }
-  const before = variables.map((v) => tf.clone(v));
-  optimizer.applyGradients(grads);
-  variables.forEach((v, i) => {
-    tf.tidy(() => {
-      v.assign(tf.add(before[i], tf.mul(factor, tf.sub(v, before[i]))));
-    });
-  });
-  tf.dispose(before);
-  return undefined;
-}
-
 /** Sets a tfjs optimizer's learning rate (SGD/Momentum via setLearningRate, Adam/RMSProp/… via the field). */
 export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   assertPositive(lr, 'learningRate');
@@ -188,15 +147,14 @@ export function amortizedMleInit(opts: { seed?: number } = {}): AmortizedMleStat
   return { iteration: 0, seed };
 }
 
-/** Frees the θ-optimizer states a `SteinOptimizer` keeps (η and θ live in the caller's networks). */
+/** Frees the optimizer states SteinOptimizers keep (η and θ live in the caller's networks). */
 export function amortizedMleDispose(
   state: AmortizedMleState,
-  opts?: Pick<AmortizedMleOptions, 'energyOptimizer'>,
+  opts?: Pick<AmortizedMleOptions, 'energyOptimizer'> &
+    Partial<Pick<AmortizedMleOptions, 'generatorUpdate'>>,
 ): void {
-  const o = opts?.energyOptimizer;
-  if (state.energyOptimizerStates && isSteinOptimizer(o)) {
-    for (const st of state.energyOptimizerStates) o.dispose(st);
-  }
+  disposeOptimizerStates(opts?.energyOptimizer, state.energyOptimizerStates);
+  disposeOptimizerStates(opts?.generatorUpdate?.optimizer, state.generatorOptimizerStates);
 }
 
 /** One iteration's result: the next state and what it did (`record` is the deprecated 0.1 name of `info`). */
@@ -207,35 +165,49 @@ export interface AmortizedMleStepResult {
   record: AmortizedMleRecord;
 }
 
+/** The loop's options: the step's, the batches, at most `iterations` steps, the seed. */
+export interface AmortizedMleLoopOptions extends AmortizedMleOptions {
+  batches: Iterable<AmortizedMleBatch>;
+  iterations?: number;
+  seed?: number;
+}
+
 /**
- * The loop over {@link amortizedMleStep}: one iteration per batch of
- * `batches` (at most `iterations`), each batch disposed after its step.
- * `onStep` sees each info; returning false stops.
+ * The loop over {@link amortizedMleStep} (core's `runLoop`): one iteration per
+ * batch of `batches` (at most `iterations`), each batch disposed after its
+ * step. `onStep` sees each info; returning false stops; an async `onStep`
+ * makes the loop return a Promise.
  */
 export function amortizedMle(
-  opts: AmortizedMleOptions & {
-    batches: Iterable<AmortizedMleBatch>;
-    iterations?: number;
-    seed?: number;
-    onStep?: (info: AmortizedMleRecord) => boolean | undefined;
+  opts: AmortizedMleLoopOptions & {
+    onStep: (info: AmortizedMleRecord) => Promise<unknown>;
   },
-): AmortizedMleState {
-  const limit = opts.iterations ?? Number.POSITIVE_INFINITY;
+): Promise<AmortizedMleState>;
+export function amortizedMle(
+  opts: AmortizedMleLoopOptions & {
+    onStep?: (info: AmortizedMleRecord) => void;
+  },
+): AmortizedMleState;
+export function amortizedMle(
+  opts: AmortizedMleLoopOptions & { onStep?: (info: AmortizedMleRecord) => unknown },
+): AmortizedMleState | Promise<AmortizedMleState> {
   if (opts.iterations !== undefined) assertInt(opts.iterations, 'iterations', 0);
-  let state = amortizedMleInit({ seed: opts.seed });
-  if (limit === 0) return state;
-  for (const batch of opts.batches) {
-    let info: AmortizedMleRecord;
-    try {
-      const r = amortizedMleStep(state, batch, opts);
-      state = r.state;
-      info = r.info;
-    } finally {
-      tf.dispose([batch.data, ...(batch.labels ? [batch.labels] : [])]);
-    }
-    if (opts.onStep?.(info) === false || state.iteration >= limit) break;
-  }
-  return state;
+  const batches = opts.batches[Symbol.iterator]();
+  return runLoop({
+    state: amortizedMleInit({ seed: opts.seed }),
+    steps: opts.iterations ?? Number.POSITIVE_INFINITY,
+    step: (s) => {
+      const next = batches.next();
+      if (next.done) return undefined;
+      const batch = next.value;
+      try {
+        return amortizedMleStep(s, batch, opts);
+      } finally {
+        tf.dispose([batch.data, ...(batch.labels ? [batch.labels] : [])]);
+      }
+    },
+    onStep: opts.onStep,
+  });
 }
 
 function featureMap(opts: AmortizedMleOptions): ((x: tf.Tensor2D) => tf.Tensor2D) | undefined {
@@ -313,14 +285,7 @@ export function amortizedMleStep(
     );
   }
   validateAmortizedRule(opts.generatorUpdate, 'generatorUpdate');
-  if (
-    !isSteinOptimizer(opts.energyOptimizer) &&
-    typeof (opts.energyOptimizer as tf.Optimizer | undefined)?.applyGradients !== 'function'
-  ) {
-    throw new TypeError(
-      `energyOptimizer: expected a SteinOptimizer or a tf.Optimizer, got ${String(opts.energyOptimizer)}`,
-    );
-  }
+  assertLoopOptimizer(opts.energyOptimizer, 'energyOptimizer');
   {
     // everything is validated before η or θ moves: non-finite data would poison θ
     const ok = tf.tidy(() => tf.all(tf.isFinite(data)));
@@ -349,6 +314,7 @@ export function amortizedMleStep(
 
   let kernelName = opts.kernel.name;
   let generator: AmortizedRuleInfo = { rule: opts.generatorUpdate.rule };
+  let generatorOptimizerStates = state.generatorOptimizerStates;
   let noise: tf.Tensor2D | null = null;
   let xs: tf.Tensor2D | null = null;
   try {
@@ -367,12 +333,15 @@ export function amortizedMleStep(
       const dx = d.direction;
       try {
         assertFiniteDirection(dx, state.iteration + 1, 'amortizedMle');
-        generator = applyAmortizedRule(
+        const { optimizerStates, ...info } = applyAmortizedRule(
           sampler,
           { noise: z, labels: sampleLabels },
           dx,
           opts.generatorUpdate,
+          generatorOptimizerStates,
         );
+        generator = info;
+        generatorOptimizerStates = optimizerStates;
       } finally {
         dx.dispose();
       }
@@ -413,12 +382,12 @@ export function amortizedMleStep(
       );
       try {
         assertFiniteUpdate(grads, 'amortizedMle', state.iteration + 1, "θ's gradient");
-        energyOptimizerStates = applyEnergyStep(
+        energyOptimizerStates = applyOptimizer(
           opts.energyOptimizer,
           model.trainableVariables,
           grads,
-          lr / opts.energyLearningRate,
           state.energyOptimizerStates,
+          lr / opts.energyLearningRate,
         );
       } finally {
         tf.dispose([value, ...Object.values(grads)]);
@@ -439,6 +408,7 @@ export function amortizedMleStep(
     };
     const next: AmortizedMleState = { iteration: state.iteration + 1, seed: state.seed };
     if (energyOptimizerStates) next.energyOptimizerStates = energyOptimizerStates;
+    if (generatorOptimizerStates) next.generatorOptimizerStates = generatorOptimizerStates;
     return { state: next, info, record: info };
   } finally {
     noise?.dispose();

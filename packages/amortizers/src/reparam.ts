@@ -1,11 +1,16 @@
 import {
+  applyOptimizer,
   assert2D,
   assertFiniteUpdate,
   assertInt,
+  assertLoopOptimizer,
   assertPositive,
   createRng,
+  disposeOptimizerStates,
   foldIn,
   type LogProbFn,
+  type LoopOptimizer,
+  runLoop,
   type Sampler,
 } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -175,16 +180,19 @@ export function iwaeBound(
   });
 }
 
-/** State of the reparameterized KL baseline: plain data. */
+/** State of the reparameterized KL baseline. */
 export interface ReparamKlState {
   iteration: number;
   seed: number;
+  /** With a SteinOptimizer: its state per variable of q (created on the first step). */
+  optimizerStates?: unknown[];
 }
 
 export interface ReparamKlOptions {
   q: GaussianSampler;
   logProb: LogProbFn;
-  optimizer: tf.Optimizer;
+  /** A core `SteinOptimizer` (its states travel in the stepper state) or a `tf.Optimizer` (applied as it is). */
+  optimizer: LoopOptimizer;
   /** ε per step (m). */
   batchSize: number;
   /** `'elbo'` (eq. 11, default) or `'iwae'` with `K` samples per term. */
@@ -198,25 +206,44 @@ export function reparamKlInit(opts: { seed?: number } = {}): ReparamKlState {
   return { iteration: 0, seed };
 }
 
-/** Frees nothing (the state is plain data; q's variables are the caller's): here for the convention. */
-export function reparamKlDispose(_state: ReparamKlState): void {}
+/** Frees a SteinOptimizer's states (q's variables are the caller's); nothing with a tf.Optimizer. */
+export function reparamKlDispose(
+  state: ReparamKlState,
+  opts?: Pick<ReparamKlOptions, 'optimizer'>,
+): void {
+  disposeOptimizerStates(opts?.optimizer, state.optimizerStates);
+}
 
-/** The loop over {@link reparamKlStep}: `iterations` steps, `onStep` sees each info (false stops). */
+/** The loop's options: the step's, the number of iterations and the seed. */
+export interface ReparamKlLoopOptions extends ReparamKlOptions {
+  iterations: number;
+  seed?: number;
+}
+
+/**
+ * The loop over {@link reparamKlStep} (core's `runLoop`): `iterations` steps,
+ * `onStep` sees each info (false stops; an async one makes the loop a Promise).
+ */
 export function reparamKl(
-  opts: ReparamKlOptions & {
-    iterations: number;
-    seed?: number;
-    onStep?: (info: ReparamKlStepInfo) => boolean | undefined;
+  opts: ReparamKlLoopOptions & {
+    onStep: (info: ReparamKlStepInfo) => Promise<unknown>;
   },
-): ReparamKlState {
+): Promise<ReparamKlState>;
+export function reparamKl(
+  opts: ReparamKlLoopOptions & {
+    onStep?: (info: ReparamKlStepInfo) => void;
+  },
+): ReparamKlState;
+export function reparamKl(
+  opts: ReparamKlLoopOptions & { onStep?: (info: ReparamKlStepInfo) => unknown },
+): ReparamKlState | Promise<ReparamKlState> {
   assertInt(opts.iterations, 'iterations', 0);
-  let state = reparamKlInit({ seed: opts.seed });
-  for (let t = 0; t < opts.iterations; t++) {
-    const r = reparamKlStep(state, opts);
-    state = r.state;
-    if (opts.onStep?.(r.info) === false) break;
-  }
-  return state;
+  return runLoop({
+    state: reparamKlInit({ seed: opts.seed }),
+    steps: opts.iterations,
+    step: (s) => reparamKlStep(s, opts),
+    onStep: opts.onStep,
+  });
 }
 
 /** What one step of the reparameterized KL baseline reports. */
@@ -242,38 +269,53 @@ export function reparamKlStep(
   bound: number;
 } {
   assertInt(opts.batchSize, 'batchSize', 1);
+  assertLoopOptimizer(opts.optimizer, 'optimizer');
   const objective = opts.objective ?? 'elbo';
   const K = opts.K ?? 5;
   const rng = createRng(foldIn(state.seed, state.iteration));
   const rows = objective === 'iwae' ? opts.batchSize * K : opts.batchSize;
   const eps = rng.normal([rows, opts.q.dim]) as tf.Tensor2D;
+  let optimizerStates: unknown[] | undefined;
   let v: tf.Tensor;
   try {
-    v = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(
-        () =>
-          tf.neg(
-            objective === 'iwae'
-              ? iwaeBound(opts.q, opts.logProb, eps, K)
-              : elbo(opts.q, opts.logProb, eps),
-          ) as tf.Scalar,
-        opts.q.trainableVariables,
-      );
+    // variableGrads keeps only the value and the gradients; the optimizer's new
+    // state tensors are created outside any tidy so that they survive the step
+    const { value, grads } = tf.variableGrads(
+      () =>
+        tf.neg(
+          objective === 'iwae'
+            ? iwaeBound(opts.q, opts.logProb, eps, K)
+            : elbo(opts.q, opts.logProb, eps),
+        ) as tf.Scalar,
+      opts.q.trainableVariables,
+    );
+    v = value;
+    try {
       assertFiniteUpdate(
         [value, ...Object.values(grads)],
         'reparamKl',
         state.iteration + 1,
         'the bound or its gradient',
       );
-      opts.optimizer.applyGradients(grads);
-      return value;
-    });
+      optimizerStates = applyOptimizer(
+        opts.optimizer,
+        opts.q.trainableVariables,
+        grads,
+        state.optimizerStates,
+      );
+    } catch (e) {
+      value.dispose();
+      throw e;
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
   } catch (e) {
     eps.dispose();
     throw e;
   }
   const bound = -v.dataSync()[0];
   tf.dispose([v, eps]);
-  const next = { iteration: state.iteration + 1, seed: state.seed };
+  const next: ReparamKlState = { iteration: state.iteration + 1, seed: state.seed };
+  if (optimizerStates) next.optimizerStates = optimizerStates;
   return { state: next, info: { iteration: next.iteration, bound }, bound };
 }

@@ -1,4 +1,11 @@
-import { assert2D, assertInt, assertPositive } from '@steinkit/core';
+import {
+  applyOptimizer,
+  assert2D,
+  assertInt,
+  assertLoopOptimizer,
+  assertPositive,
+  type LoopOptimizer,
+} from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NeuralSampler } from './sampler';
 import { dotList, jvp, vjp } from './vjp';
@@ -13,37 +20,35 @@ function checkDx(sampler: NeuralSampler, batch: SamplerBatch, dx: tf.Tensor, nam
   assert2D(dx, name, batch.noise.shape[0], sampler.dim);
 }
 
-function checkOptimizer(o: unknown, name: string): void {
-  if (o == null || typeof (o as tf.Optimizer).applyGradients !== 'function') {
-    throw new TypeError(
-      `${name}: expected a tf.Optimizer (e.g. tf.train.sgd(1e-3)), got ${String(o)}`,
-    );
-  }
-}
-
 /**
  * Update (10): η ← η + ε Σ_i ∂_η f(η; ξ_i) Δx_i — the Stein variational
  * gradient back-propagated through f as a VJP. Implemented as one step of
  * `optimizer` on the surrogate −Σ_i ⟨Δx_i, f(η; ξ_i)⟩ with Δx held constant,
- * so with `tf.train.sgd(ε)` it is exactly (10); Adam etc. rescale it.
- * `dx`: `[m, dim]`. Returns the surrogate's value (syncs nothing).
+ * so with `tf.train.sgd(ε)` (or `identityOptimizer()` and ε = 1) it is exactly (10);
+ * Adam etc. rescale it. `dx`: `[m, dim]`. `optimizer` is a core `SteinOptimizer`
+ * (with `optimizerStates` of the previous call, one per sampler variable; created
+ * when omitted) or a `tf.Optimizer` (applied as it is). Returns the
+ * SteinOptimizer's new states (undefined for a tf.Optimizer); syncs nothing.
  */
 export function vjpUpdate(
   sampler: NeuralSampler,
   batch: SamplerBatch,
   dx: tf.Tensor2D,
-  optimizer: tf.Optimizer,
-): void {
-  checkOptimizer(optimizer, 'optimizer');
+  optimizer: LoopOptimizer,
+  optimizerStates?: unknown[],
+): unknown[] | undefined {
+  assertLoopOptimizer(optimizer, 'optimizer');
   checkDx(sampler, batch, dx);
-  tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(
-      () => tf.neg(tf.sum(tf.mul(dx, sampler.apply(batch.noise, batch.labels)))) as tf.Scalar,
-      sampler.trainableVariables,
-    );
-    optimizer.applyGradients(grads);
-    value.dispose();
-  });
+  const vars = sampler.trainableVariables;
+  const { value, grads } = tf.variableGrads(
+    () => tf.neg(tf.sum(tf.mul(dx, sampler.apply(batch.noise, batch.labels)))) as tf.Scalar,
+    vars,
+  );
+  try {
+    return applyOptimizer(optimizer, vars, grads, optimizerStates);
+  } finally {
+    tf.dispose([value, ...Object.values(grads)]);
+  }
 }
 
 export interface FitUpdateOptions {
@@ -51,22 +56,25 @@ export interface FitUpdateOptions {
   stepSize: number;
   /** Inner gradient steps on the fit. Default 5. */
   innerSteps?: number;
+  /** A SteinOptimizer's states from the previous update (one per sampler variable). */
+  optimizerStates?: unknown[];
 }
 
 /**
  * Update (8): η ← argmin_η Σ_i ‖f(η; ξ_i) − x'_i‖², x'_i = x_i + εΔx_i,
  * approximately, by `innerSteps` steps of `optimizer` on ½ Σ_i ‖f(η; ξ_i) − x'_i‖²
- * (the targets x' are fixed before the first step). Returns the loss before
- * each inner step (syncs once per step).
+ * (the targets x' are fixed before the first step). `optimizer`: a SteinOptimizer
+ * or a tf.Optimizer, as in {@link vjpUpdate}. Returns the loss before each inner
+ * step (syncs once per step) and a SteinOptimizer's new states.
  */
 export function fitUpdate(
   sampler: NeuralSampler,
   batch: SamplerBatch,
   dx: tf.Tensor2D,
-  optimizer: tf.Optimizer,
+  optimizer: LoopOptimizer,
   opts: FitUpdateOptions,
-): { losses: number[] } {
-  checkOptimizer(optimizer, 'optimizer');
+): { losses: number[]; optimizerStates?: unknown[] } {
+  assertLoopOptimizer(optimizer, 'optimizer');
   checkDx(sampler, batch, dx);
   assertPositive(opts.stepSize, 'stepSize');
   const innerSteps = opts.innerSteps ?? 5;
@@ -75,27 +83,29 @@ export function fitUpdate(
     tf.add(sampler.apply(batch.noise, batch.labels), tf.mul(opts.stepSize, dx)),
   );
   const losses: number[] = [];
+  const vars = sampler.trainableVariables;
+  let states = opts.optimizerStates;
   try {
     for (let s = 0; s < innerSteps; s++) {
-      const loss = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(
-          () =>
-            tf.mul(
-              0.5,
-              tf.sum(tf.square(tf.sub(sampler.apply(batch.noise, batch.labels), target))),
-            ) as tf.Scalar,
-          sampler.trainableVariables,
-        );
-        optimizer.applyGradients(grads);
-        return value;
-      });
-      losses.push(loss.dataSync()[0]);
-      loss.dispose();
+      const { value, grads } = tf.variableGrads(
+        () =>
+          tf.mul(
+            0.5,
+            tf.sum(tf.square(tf.sub(sampler.apply(batch.noise, batch.labels), target))),
+          ) as tf.Scalar,
+        vars,
+      );
+      try {
+        states = applyOptimizer(optimizer, vars, grads, states);
+        losses.push(value.dataSync()[0]);
+      } finally {
+        tf.dispose([value, ...Object.values(grads)]);
+      }
     }
   } finally {
     target.dispose();
   }
-  return { losses };
+  return states ? { losses, optimizerStates: states } : { losses };
 }
 
 export interface LeastSquaresUpdateOptions {
@@ -107,8 +117,10 @@ export interface LeastSquaresUpdateOptions {
   damping?: number;
   /** Stop when ‖r‖ ≤ tolerance·‖JᵀΔx‖. Default 1e-6. */
   tolerance?: number;
-  /** Apply −δ as the gradient of this optimizer instead of η ← η + εδ. */
-  optimizer?: tf.Optimizer;
+  /** Apply −δ as the gradient of this optimizer (a SteinOptimizer or a tf.Optimizer) instead of η ← η + εδ. */
+  optimizer?: LoopOptimizer;
+  /** With a SteinOptimizer: its states from the previous update (one per sampler variable). */
+  optimizerStates?: unknown[];
 }
 
 export interface LeastSquaresInfo {
@@ -116,6 +128,11 @@ export interface LeastSquaresInfo {
   iterations: number;
   /** ‖r‖/‖JᵀΔx‖ at the end. */
   relativeResidual: number;
+}
+
+/** {@link leastSquaresUpdate}'s diagnostics and, with a SteinOptimizer, its new states. */
+export interface LeastSquaresUpdateResult extends LeastSquaresInfo {
+  optimizerStates?: unknown[];
 }
 
 /**
@@ -197,22 +214,29 @@ export function leastSquaresUpdate(
   batch: SamplerBatch,
   dx: tf.Tensor2D,
   opts: LeastSquaresUpdateOptions,
-): LeastSquaresInfo {
+): LeastSquaresUpdateResult {
   assertPositive(opts.stepSize, 'stepSize');
+  if (opts.optimizer !== undefined) assertLoopOptimizer(opts.optimizer, 'optimizer');
   const { delta, iterations, relativeResidual } = solveLeastSquares(sampler, batch, dx, opts);
   const vars = sampler.trainableVariables;
+  let optimizerStates: unknown[] | undefined;
   if (opts.optimizer) {
     const grads: tf.NamedTensorMap = {};
     vars.forEach((v, i) => {
       grads[v.name] = tf.neg(delta[i]);
     });
-    opts.optimizer.applyGradients(grads);
-    tf.dispose(Object.values(grads));
+    try {
+      optimizerStates = applyOptimizer(opts.optimizer, vars, grads, opts.optimizerStates);
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
   } else {
     vars.forEach((v, i) => {
       tf.tidy(() => v.assign(tf.add(v, tf.mul(opts.stepSize, delta[i]))));
     });
   }
   tf.dispose(delta);
-  return { iterations, relativeResidual };
+  return optimizerStates
+    ? { iterations, relativeResidual, optimizerStates }
+    : { iterations, relativeResidual };
 }

@@ -1,6 +1,6 @@
 import { featureSteinDirection } from '@steinkit/amortizers';
 import { createRng } from '@steinkit/core';
-import { rbf } from '@steinkit/kernels';
+import { featureKernel, rbf } from '@steinkit/kernels';
 import { svgdDirection } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,53 @@ const A = tf.tensor2d([
 ]);
 const c = tf.tensor1d([0.1, -0.2, 0.3]);
 const E = (x: tf.Tensor2D) => tf.tanh(tf.add(tf.matMul(x, A), c)) as tf.Tensor2D;
+const Aa = A.arraySync();
+const ca = Array.from(c.dataSync());
+
+/**
+ * Float64 Δx_i with the j = i terms dropped and the kernelSum normalization,
+ * RBF κ(a, b) = exp(−‖a − b‖²/h²) on E(x) (or on x when `identity`); the
+ * repulsion's Jacobian at x_j (`'exact'`), at x_i (`'approximate'`) or the
+ * approximate term with the sign flipped.
+ */
+function referenceExcludeSelf(
+  xs: number[][],
+  ss: number[][],
+  h: number,
+  mode: 'exact' | 'approximate' | 'flipped',
+  identity = false,
+): number[][] {
+  const n = xs.length;
+  const D = xs[0].length;
+  const feat = (r: number[]) =>
+    identity ? r : ca.map((cc, k) => Math.tanh(r.reduce((t, v, a) => t + v * Aa[a][k], cc)));
+  // J(x)ᵀ u for E: Σ_k (1 − E_k²) A[a][k] u_k
+  const jt = (r: number[], u: number[]) =>
+    identity
+      ? u
+      : r.map((_, a) => feat(r).reduce((t, e, k) => t + (1 - e * e) * Aa[a][k] * u[k], 0));
+  const e = xs.map(feat);
+  const K = e.map((a) =>
+    e.map((b) => Math.exp(-a.reduce((t, v, k) => t + (v - b[k]) ** 2, 0) / (h * h))),
+  );
+  return xs.map((_, i) => {
+    const out = new Array(D).fill(0);
+    let den = 0;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      den += K[i][j];
+      const [p, q] = mode === 'exact' ? [j, i] : [i, j];
+      // ∇_{x_p} κ(E(x_p), E(x_q)) = J(x_p)ᵀ (−2/h²) κ (E_p − E_q)
+      const g = jt(
+        xs[p],
+        e[p].map((v, k) => (-2 / (h * h)) * K[i][j] * (v - e[q][k])),
+      );
+      const sign = mode === 'approximate' ? -1 : 1;
+      for (let a = 0; a < D; a++) out[a] += K[i][j] * ss[j][a] + sign * g[a];
+    }
+    return out.map((v) => v / den);
+  });
+}
 
 describe('featureSteinDirection: the repulsive term with a kernel on features', () => {
   it('exact term equals a slow per-pair reference Σ_j J_E(x_j)ᵀ ∇₁κ(E(x_j), E(x_i))', () => {
@@ -128,6 +175,71 @@ describe('featureSteinDirection: the repulsive term with a kernel on features', 
     expect(fl).toBeLessThan(0.2);
     expect(flWide).toBeLessThan(0.3);
     expect(exWide).toBeGreaterThan(0.6);
+  });
+
+  it('with excludeSelf and kernelSum it matches float64, also for isolated particles (Σ_{j≠i} k ≈ 1e-5)', () => {
+    // n = 3, h = 0.8: the off-diagonal kernel values are 1.6e-7 … 1.3e-5, so the
+    // denominator must not be formed as Σ_j k − k_ii (≈ 1 − 1 in float32).
+    for (const [n, h] of [
+      [3, 0.8],
+      [4, 0.5],
+      [9, 0.7],
+    ] as const) {
+      const x = tf.tidy(() => createRng(n).normal([n, 2])) as tf.Tensor2D;
+      const s = tf.tidy(() => tf.mul(-0.7, x)) as tf.Tensor2D;
+      const cases = [
+        ['exact', false],
+        ['approximate', false],
+        ['flipped', true],
+        ['exact', true],
+      ] as const;
+      for (const [mode, identity] of cases) {
+        const ref = referenceExcludeSelf(x.arraySync(), s.arraySync(), h, mode, identity);
+        const d = featureSteinDirection(x, s, {
+          kernel: rbf({ bandwidth: h }),
+          features: identity ? undefined : E,
+          repulsion: mode,
+          excludeSelf: true,
+          normalize: 'kernelSum',
+        });
+        const got = d.direction.arraySync();
+        const size = Math.max(...ref.flat().map(Math.abs));
+        const err = Math.max(...got.flat().map((v, k) => Math.abs(v - ref.flat()[k])));
+        expect(size).toBeGreaterThan(0.5);
+        // Identity features + exact: the RBF's own closed form (steinTerms, no mask) keeps
+        // the j = i term's float32 residue, which 1/Σ_{j≠i} k ≈ 1e5 amplifies (1.2e-3 at n = 3).
+        expect(err).toBeLessThan((identity && mode === 'exact' ? 2e-3 : 2e-5) * size);
+        tf.dispose([d.direction, d.drive, d.repulsion]);
+      }
+      tf.dispose([x, s]);
+    }
+  });
+
+  it("exact repulsion on features is svgdDirection with @steinkit/kernels' featureKernel (one SVGD-direction path)", () => {
+    // n = 6 > c + 1 = 4 and n = 3 ≤ 4: both of featureKernel's exact routes
+    for (const n of [6, 3]) {
+      const x = tf.tidy(() => createRng(7 + n).normal([n, 2])) as tf.Tensor2D;
+      const s = tf.tidy(() => tf.mul(-0.5, x)) as tf.Tensor2D;
+      const kernel = rbf({ bandwidth: { kind: 'median', scale: 0.5 } });
+      for (const normalize of ['n', 'kernelSum'] as const) {
+        const ours = featureSteinDirection(x, s, {
+          kernel,
+          features: E,
+          repulsion: 'exact',
+          normalize,
+        });
+        const codes = E(x);
+        const ref = svgdDirection(x, s, featureKernel(kernel.withBandwidthFrom(codes), E), {
+          normalize,
+        });
+        const diff = tf.max(tf.abs(tf.sub(ours.direction, ref))).dataSync()[0];
+        const size = tf.max(tf.abs(ref)).dataSync()[0];
+        expect(size).toBeGreaterThan(1e-2);
+        expect(diff).toBeLessThan(1e-5 * Math.max(1, size));
+        tf.dispose([ours.direction, ours.drive, ours.repulsion, ref, codes]);
+      }
+      tf.dispose([x, s]);
+    }
   });
 
   it('rejects a bad mode and mismatched scores', () => {

@@ -78,7 +78,7 @@ describe('amortized SVGD stops at the first non-finite update (issue 16)', () =>
       }),
     ).toThrow(
       new TypeError(
-        "update.optimizer: rule 'vjp' needs a tf.Optimizer (e.g. tf.train.sgd(1e-3)), got undefined",
+        'update.optimizer: expected a SteinOptimizer (e.g. adagradMomentum, identityOptimizer) or a tf.Optimizer (e.g. tf.train.sgd(1e-3)), got undefined',
       ),
     );
     expect(() =>

@@ -28,13 +28,26 @@ export {
   singularValues,
   symmetricEigen,
 } from './linalg';
+// The loop of the stepper convention (xInit / xStep / xDispose / x): sync, or async with an async onStep.
+export { runLoop } from './loop';
+// Optimizers of every loop: SteinOptimizer (init/update/dispose over explicit state), the
+// identity and SVGD AdaGrad ones, a tf.Optimizer adapter, one step over a network's variables.
 export type {
   AdagradMomentumOptions,
   AdagradMomentumState,
+  LoopOptimizer,
   SteinOptimizer,
   TfOptimizerState,
 } from './optimizers';
-export { adagradMomentum, fromTfOptimizer } from './optimizers';
+export {
+  adagradMomentum,
+  applyOptimizer,
+  assertLoopOptimizer,
+  disposeOptimizerStates,
+  fromTfOptimizer,
+  identityOptimizer,
+  isSteinOptimizer,
+} from './optimizers';
 export type { Rng } from './random';
 // Seeded randomness: one generator, one per-step seed fold-in.
 export { createRng, foldIn } from './random';

@@ -62,25 +62,46 @@ export function adagradMomentum(
 
 export interface TfOptimizerState {
   variable: tf.Variable;
+  /** The tf.Optimizer of this tensor: the wrapped one for the first state, a copy (same config) after. */
+  optimizer: tf.Optimizer;
+}
+
+/** Names the shadow variables uniquely across wrappers (two wrappers may init in one millisecond). */
+let shadowCounter = 0;
+
+/** A fresh tf.Optimizer of the same class and configuration (no slots yet). */
+function copyTfOptimizer(optimizer: tf.Optimizer): tf.Optimizer {
+  const cls =
+    optimizer.constructor as unknown as tf.serialization.SerializableConstructor<tf.Optimizer>;
+  return cls.fromConfig(cls, optimizer.getConfig());
 }
 
 /**
  * Wraps any `tf.train.Optimizer` (Adam, RMSProp, …) as a SteinOptimizer: the
- * ascent direction g is applied as the gradient −g of a minimization.
+ * ascent direction g is applied as the gradient −g of a minimization. tfjs
+ * optimizers keep their slots by position in the gradient list, so every
+ * state after the first gets its own copy of the optimizer (same class and
+ * configuration): one state per tensor, as `applyOptimizer` uses it over a
+ * network's variables.
  */
 export function fromTfOptimizer(optimizer: tf.Optimizer): SteinOptimizer<TfOptimizerState> {
-  let counter = 0;
+  let used = false;
   return {
     name: `tf.${optimizer.getClassName()}`,
-    init: (param) => ({
-      variable: tf.variable(param, true, `steinkit_opt_${Date.now()}_${counter++}`),
-    }),
+    init: (param) => {
+      const own = used ? copyTfOptimizer(optimizer) : optimizer;
+      used = true;
+      return {
+        variable: tf.variable(param, true, `steinkit_opt_${shadowCounter++}`),
+        optimizer: own,
+      };
+    },
     update(g, state) {
       const { variable } = state;
       assertShape(g, 'direction', variable.shape);
       const before = tf.clone(variable);
       const neg = tf.neg(g);
-      optimizer.applyGradients({ [variable.name]: neg } as tf.NamedTensorMap);
+      state.optimizer.applyGradients({ [variable.name]: neg } as tf.NamedTensorMap);
       neg.dispose();
       const step = tf.sub(variable, before);
       before.dispose();
@@ -88,6 +109,106 @@ export function fromTfOptimizer(optimizer: tf.Optimizer): SteinOptimizer<TfOptim
     },
     dispose(state) {
       state.variable.dispose();
+      if (state.optimizer !== optimizer) state.optimizer.dispose();
     },
   };
+}
+
+/**
+ * The identity optimizer: the step is the direction itself (x ← x + g; a loop's
+ * step size scales it). Plain SVGD and plain gradient steps.
+ */
+export function identityOptimizer(): SteinOptimizer<null> {
+  return {
+    name: 'identity',
+    init: () => null,
+    update: (g, state) => ({ step: tf.clone(g), state }),
+    dispose: () => {},
+  };
+}
+
+/** Whether `o` is a {@link SteinOptimizer} (has `init` and `update`). */
+export function isSteinOptimizer(o: unknown): o is SteinOptimizer {
+  return (
+    o != null &&
+    typeof (o as SteinOptimizer).init === 'function' &&
+    typeof (o as SteinOptimizer).update === 'function' &&
+    typeof (o as SteinOptimizer).dispose === 'function'
+  );
+}
+
+/**
+ * What a training loop accepts as its optimizer: a {@link SteinOptimizer}, or a
+ * `tf.Optimizer` (Adam, SGD, …), which is applied as it is — its own slots hold
+ * its state, and the result equals `fromTfOptimizer(opt)` without the copy of the
+ * variables that wrapper keeps.
+ */
+export type LoopOptimizer = SteinOptimizer | tf.Optimizer;
+
+/**
+ * Throws a TypeError naming `name` unless `o` is a SteinOptimizer or a tf.Optimizer.
+ */
+export function assertLoopOptimizer(o: unknown, name: string): asserts o is LoopOptimizer {
+  if (isSteinOptimizer(o)) return;
+  if (o != null && typeof (o as tf.Optimizer).applyGradients === 'function') return;
+  throw new TypeError(
+    `${name}: expected a SteinOptimizer (e.g. adagradMomentum, identityOptimizer) or a tf.Optimizer (e.g. tf.train.sgd(1e-3)), got ${String(o)}`,
+  );
+}
+
+/**
+ * One optimizer step on `variables` for the loss gradients `grads` (a
+ * minimization, keyed by variable name): v ← v + factor · step. A SteinOptimizer
+ * gets the ascent direction −∇ per variable with its state from `states`
+ * (created by `init` when `states` is undefined) and the new states are
+ * returned — the old states' tensors are the optimizer's to dispose, as its
+ * `update` does. A tf.Optimizer applies the gradients itself (returns
+ * undefined); with `factor ≠ 1` its step is rescaled. `grads` stay the caller's.
+ */
+export function applyOptimizer(
+  optimizer: LoopOptimizer,
+  variables: tf.Variable[],
+  grads: tf.NamedTensorMap,
+  states?: unknown[],
+  factor = 1,
+): unknown[] | undefined {
+  if (isSteinOptimizer(optimizer)) {
+    if (states !== undefined && states.length !== variables.length) {
+      throw new RangeError(
+        `states: expected one optimizer state per variable (${variables.length}), got ${states.length}`,
+      );
+    }
+    const old = states ?? variables.map((v) => optimizer.init(v));
+    return variables.map((v, i) => {
+      const neg = tf.neg(grads[v.name]); // a SteinOptimizer steps along an ascent direction
+      const { step, state } = optimizer.update(neg, old[i]);
+      tf.tidy(() => {
+        v.assign(tf.add(v, factor === 1 ? step : tf.mul(factor, step)));
+      });
+      tf.dispose([neg, step]);
+      return state;
+    });
+  }
+  if (factor === 1) {
+    optimizer.applyGradients(grads);
+    return undefined;
+  }
+  const before = variables.map((v) => tf.clone(v));
+  optimizer.applyGradients(grads);
+  variables.forEach((v, i) => {
+    tf.tidy(() => {
+      v.assign(tf.add(before[i], tf.mul(factor, tf.sub(v, before[i]))));
+    });
+  });
+  tf.dispose(before);
+  return undefined;
+}
+
+/** Frees the per-variable states {@link applyOptimizer} returned (nothing for a tf.Optimizer). */
+export function disposeOptimizerStates(
+  optimizer: LoopOptimizer | undefined,
+  states: unknown[] | undefined,
+): void {
+  if (!states || !isSteinOptimizer(optimizer)) return;
+  for (const s of states) optimizer.dispose(s);
 }

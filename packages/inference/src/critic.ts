@@ -7,6 +7,13 @@ import { assertData } from './validate';
 export interface LogWeightCritic {
   readonly inputDim: number;
   readonly trainableVariables: tf.Variable[];
+  /**
+   * The scalar output bias (`[1]`), one of `trainableVariables`: the
+   * `iwCritic` objective's warm start (`criticWarmStart`) shifts it so that
+   * the first batch's mean C(x) equals its mean log w. Optional for critics of
+   * your own; without it the warm start throws.
+   */
+  readonly outputBias?: tf.Variable;
   /** C(x) `[B]`; differentiable. */
   apply(x: tf.Tensor2D): tf.Tensor1D;
   getWeights(): WeightRecord[];
@@ -31,6 +38,7 @@ export function logWeightCritic(opts: {
   return {
     inputDim: opts.inputDim,
     trainableVariables: net.variables,
+    outputBias: net.variables[net.variables.length - 1],
     apply(x) {
       assertData(x, 'x', opts.inputDim);
       return tf.tidy(() => tf.reshape(net.apply(x), [x.shape[0]]) as tf.Tensor1D);

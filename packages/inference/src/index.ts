@@ -27,6 +27,7 @@ export type { SamplerKlInfo, SamplerKlOptions, SamplerKlState } from './sampler-
 export { samplerKl, samplerKlInit, samplerKlStep } from './sampler-kl';
 // Which score estimator (grouped SGE/SSGE from stein-estimators) the entropy gradient uses.
 export type { EntropyEstimator } from './stein';
+export type { IwCriticNormalization } from './surrogates';
 export { iwaeSurrogate, iwCriticSurrogate, logMeanExpLast, stopGradient } from './surrogates';
 // Training: ELBO, IWAE-k, IW critic, entropy gradient (SGE/SSGE), amortized SVGD encoder — one stepper.
 export type {
@@ -37,6 +38,7 @@ export type {
   InferenceObjective,
   InferenceOptions,
   InferenceState,
+  IwCriticObjective,
 } from './train';
 export {
   disposeInfo,

@@ -8,7 +8,13 @@ import type { WeightRecord } from './mlp';
 import { readWeights, writeWeights } from './mlp';
 import type { LatentVariableModel } from './model';
 import { type EntropyEstimator, entropyScores } from './stein';
-import { iwaeSurrogate, iwCriticSurrogate, logMeanExpLast } from './surrogates';
+import {
+  type IwCriticNormalization,
+  iwaeSurrogate,
+  iwCriticSurrogate,
+  logMeanExpLast,
+  stopGradient,
+} from './surrogates';
 import { assertData, assertDataValues } from './validate';
 
 /** The objective (and gradient estimator) of an amortized-inference step. */
@@ -18,11 +24,12 @@ export type InferenceObjective =
   /** The IWAE-k bound, k samples per x; the softmax-weighted gradient (Gaussian encoders). */
   | { kind: 'iwae'; k: number }
   /**
-   * Seed 004's importance-weighted update with a critic: one sample, gradient
-   * exp(min(log w − C(x), maxLogWeight)) ∇ log w; C regressed onto log w
-   * (squared error) by its own Adam. Default `maxLogWeight` = 3 (weights ≤ e³).
+   * Seed 004's importance-weighted update with a critic: one sample per x,
+   * gradient ω ∇ log w with ω = e^(log w − C(x)) (clipped at e^maxLogWeight);
+   * the critic C regressed onto log w (squared error, so C(x) → E_q[log w],
+   * as seed 004 says) by its own Adam. See {@link IwCriticObjective}.
    */
-  | { kind: 'iwCritic'; critic: LogWeightCritic; maxLogWeight?: number }
+  | IwCriticObjective
   /**
    * Entropy-gradient training of any encoder (implicit ones included): the
    * gradient of E_q[log p(x, z)] + H(q(·|x)) with ∇_z log q(z|x) replaced by
@@ -36,6 +43,44 @@ export type InferenceObjective =
    * the decoder ascends the particles' mean log p(x, z).
    */
   | { kind: 'svgd'; particles: number; bandwidth?: Bandwidth };
+
+/**
+ * Seed 004's importance-weighted update with a critic, and the stabilizations
+ * this package adds (each can be turned off to get the update as written).
+ */
+export interface IwCriticObjective {
+  kind: 'iwCritic';
+  critic: LogWeightCritic;
+  /** Clip of the log-weight: ω ≤ e^maxLogWeight. Default 3. */
+  maxLogWeight?: number;
+  /**
+   * `'none'` (default): ω = e^(log w − C(x)), seed 004 as written. `'batch'`:
+   * self-normalized within the batch, ω_b = B·softmax_b(log w_b − C(x_b)) —
+   * the weights average 1 whatever the critic's offset, so no step is lost
+   * to underflow (e^(−200) = 0). Per x the direction is seed 004's; the
+   * batch's common scale is replaced by 1. On MNIST it measured worse: the
+   * critic's error (≈ 15 nats) makes one x take nearly all the batch's weight.
+   */
+  normalize?: IwCriticNormalization;
+  /**
+   * Warm start (default true): at iteration 0, before any update, shift the
+   * critic's output bias so that its mean over the first batch equals the
+   * batch's mean log w — the critic otherwise starts ≈ 0 while log w ≈ −200
+   * on MNIST, and Adam moves a bias by ≈ one learning rate per step.
+   */
+  criticWarmStart?: boolean;
+  /** Critic updates per step, on the same batch and targets (default 1). */
+  criticSteps?: number;
+  /**
+   * What moves the encoder. `'weighted'` (default): the weighted update on
+   * every parameter (seed 004 read with IWAE's θ = all parameters) — in
+   * expectation it moves the encoder by e^(−C(x)) ∇_φ E_q[w] = e^(−C(x)) ∇_φ p(x) = 0
+   * (only the clipping's bias gives it a direction). `'elbo'`: the weighted
+   * update on the decoder only (θ in the VAE notation of Kingma & Welling,
+   * φ the encoder) and the reparameterized ELBO gradient on the encoder.
+   */
+  encoderGradient?: 'weighted' | 'elbo';
+}
 
 export interface InferenceOptions {
   encoder: Encoder;
@@ -127,6 +172,17 @@ export function objectiveSamples(objective: InferenceObjective): number {
       if (!(typeof m === 'number' && m > 0)) {
         throw new RangeError(`objective.maxLogWeight: expected a number > 0, got ${String(m)}`);
       }
+      const n = objective.normalize ?? 'none';
+      if (n !== 'none' && n !== 'batch') {
+        throw new TypeError(`objective.normalize: expected 'none' or 'batch', got ${String(n)}`);
+      }
+      assertInt(objective.criticSteps ?? 1, 'objective.criticSteps', 1);
+      const g = objective.encoderGradient ?? 'weighted';
+      if (g !== 'weighted' && g !== 'elbo') {
+        throw new TypeError(
+          `objective.encoderGradient: expected 'weighted' or 'elbo', got ${String(g)}`,
+        );
+      }
       return 1;
     }
     case 'entropy':
@@ -205,35 +261,73 @@ export function inferenceStep(
           );
         }
         const maxLogWeight = objective.maxLogWeight ?? 3;
+        const normalize = objective.normalize ?? 'none';
+        const criticSteps = objective.criticSteps ?? 1;
+        const logwOf = () => {
+          const { z, logq } = enc.sampleWithLogProb(x, eps);
+          return tf.reshape(tf.sub(model.logJoint(x, z), logq), [B]) as tf.Tensor1D;
+        };
+        if ((objective.criticWarmStart ?? true) && state.iteration === 0) {
+          const bias = critic.outputBias;
+          if (!bias) {
+            throw new TypeError(
+              'objective.critic: criticWarmStart needs the critic’s outputBias (or pass criticWarmStart: false)',
+            );
+          }
+          tf.tidy(() => {
+            const gap = tf.sub(tf.mean(logwOf()), tf.mean(critic.apply(x)));
+            bias.assign(tf.add(bias, gap));
+          });
+        }
         let logw1: tf.Tensor1D | undefined;
         let bound: tf.Scalar | undefined;
         let clipped: tf.Scalar | undefined;
         tf.tidy(() => {
           const c = critic.apply(x);
+          // 'elbo': the encoder's ELBO gradient through z is (∂z/∂φ)ᵀ ∇_z log p(x, z) at the
+          // drawn z (held constant below), so one pass gives both networks their own gradient.
+          const gz =
+            (objective.encoderGradient ?? 'weighted') === 'elbo'
+              ? (tf.grad((z: tf.Tensor) => tf.sum(model.logJoint(x, z as tf.Tensor3D)))(
+                  enc.sample(x, eps),
+                ) as tf.Tensor3D)
+              : undefined;
           const { grads } = tf.variableGrads(() => {
+            if (!gz) {
+              const logw = logwOf();
+              logw1 = kept(tf.clone(logw));
+              bound = kept(tf.mean(logw) as tf.Scalar);
+              const s = iwCriticSurrogate(logw, c, maxLogWeight, normalize);
+              clipped = kept(tf.clone(s.clippedFraction));
+              return tf.neg(s.surrogate) as tf.Scalar;
+            }
             const { z, logq } = enc.sampleWithLogProb(x, eps);
-            const logw = tf.reshape(tf.sub(model.logJoint(x, z), logq), [B]) as tf.Tensor1D;
+            const logq1 = tf.reshape(logq, [B]) as tf.Tensor1D;
+            // decoder: seed 004's weighted ∇_θ log p(x, z) at z held constant
+            const lpj = tf.reshape(model.logJoint(x, stopGradient(z) as tf.Tensor3D), [B]);
+            const logw = tf.sub(lpj, stopGradient(logq1)) as tf.Tensor1D;
             logw1 = kept(tf.clone(logw));
             bound = kept(tf.mean(logw) as tf.Scalar);
-            clipped = kept(
-              tf.mean(
-                tf.cast(tf.greaterEqual(tf.sub(logw, c), maxLogWeight), 'float32'),
-              ) as tf.Scalar,
-            );
-            return tf.neg(iwCriticSurrogate(logw, c, maxLogWeight).surrogate) as tf.Scalar;
+            const s = iwCriticSurrogate(logw, c, maxLogWeight, normalize);
+            clipped = kept(tf.clone(s.clippedFraction));
+            // encoder: ∇_φ mean_b [log p(x, z_φ) − log q_φ(z_φ)], the first term by the chain rule
+            const enc1 = tf.mean(tf.sub(tf.sum(tf.mul(gz, z), [1, 2]), logq1));
+            return tf.neg(tf.add(s.surrogate, enc1)) as tf.Scalar;
           }, vars);
           state.optimizer.applyGradients(grads);
         });
         let criticLoss: tf.Scalar | undefined;
-        tf.tidy(() => {
-          const target = logw1 as tf.Tensor1D;
-          const { grads } = tf.variableGrads(() => {
-            const loss = tf.mean(tf.square(tf.sub(critic.apply(x), target))) as tf.Scalar;
-            criticLoss = kept(tf.clone(loss));
-            return loss;
-          }, critic.trainableVariables);
-          state.criticOptimizer?.applyGradients(grads);
-        });
+        for (let j = 0; j < criticSteps; j++) {
+          tf.tidy(() => {
+            const target = logw1 as tf.Tensor1D;
+            const { grads } = tf.variableGrads(() => {
+              const loss = tf.mean(tf.square(tf.sub(critic.apply(x), target))) as tf.Scalar;
+              if (j === 0) criticLoss = kept(tf.clone(loss));
+              return loss;
+            }, critic.trainableVariables);
+            state.criticOptimizer?.applyGradients(grads);
+          });
+        }
         info = {
           iteration: state.iteration + 1,
           bound: bound as tf.Scalar,

@@ -6,6 +6,7 @@ import {
   iwCriticSurrogate,
   logMeanExpLast,
   logWeightCritic,
+  stopGradient,
 } from '../src/index';
 import { entropyScores as perInputScores } from '../src/stein';
 import { linearGaussianModel, randomizeVariables } from './helpers';
@@ -97,15 +98,32 @@ describe('importance-weighted critic update (seed 004)', () => {
     [1, 0],
     [0, 1],
   ];
-  it("with C(x) = E_q[log w] (closed form), E[e^{log w − C} ∇_b log w] = e^{KL(q‖p(z|x))} ∇_b log p(x), the exact IWAE-∞ direction's multiple", () => {
-    const { model, b } = linearGaussianModel(A, s, [0.3, -0.1], true);
+  const bb = [0.3, -0.1];
+  const xv = [1.2, -0.4];
+  const N = 40000;
+  const v = 1 + s * s;
+  // q: mean m, std σ set through the (linear) heads' biases; the weights are 0.
+  const post = xv.map((xi, i) => (xi - bb[i]) / v);
+  const m = [post[0] + 0.15, post[1] - 0.1];
+  const sd = [0.55, 0.7]; // posterior sd is s/√(1+s²) ≈ 0.625
+  // E_q[log w] and log p(x) in closed form
+  const L2 = Math.log(2 * Math.PI);
+  const Elogpz = -0.5 * (m[0] ** 2 + m[1] ** 2 + sd[0] ** 2 + sd[1] ** 2) - L2;
+  const Elogpxz =
+    -((xv[0] - m[0] - bb[0]) ** 2 + (xv[1] - m[1] - bb[1]) ** 2 + sd[0] ** 2 + sd[1] ** 2) /
+      (2 * s * s) -
+    Math.log(2 * Math.PI * s * s);
+  const H =
+    0.5 *
+    (Math.log(2 * Math.PI * Math.E * sd[0] ** 2) + Math.log(2 * Math.PI * Math.E * sd[1] ** 2));
+  const ElogW = Elogpz + Elogpxz + H;
+  const logpx =
+    -((xv[0] - bb[0]) ** 2 + (xv[1] - bb[1]) ** 2) / (2 * v) - Math.log(2 * Math.PI * v);
+  const gradLogpx = xv.map((xi, i) => (xi - bb[i]) / v); // ∇_b log p(x)
+
+  function toy() {
+    const { model, b } = linearGaussianModel(A, s, bb, true);
     const enc = gaussianEncoder({ inputDim: 2, latentDim: 2, hidden: [], seed: 1 });
-    const N = 40000;
-    const xv = [1.2, -0.4];
-    // q: mean m, std σ set through the (linear) heads' biases; the weights are 0.
-    const post = xv.map((xi, i) => (xi - [0.3, -0.1][i]) / (1 + s * s));
-    const m = [post[0] + 0.15, post[1] - 0.1];
-    const sd = [0.55, 0.7]; // posterior sd is s/√(1+s²) ≈ 0.625
     const [Wm, bm, Ws, bs] = enc.trainableVariables;
     tf.tidy(() => {
       Wm.assign(tf.zerosLike(Wm));
@@ -113,25 +131,6 @@ describe('importance-weighted critic update (seed 004)', () => {
       Ws.assign(tf.zerosLike(Ws));
       bs.assign(tf.tensor1d(sd.map(Math.log)));
     });
-    const bb = [0.3, -0.1];
-    // E_q[log w] in closed form
-    const d = 2;
-    const L2 = Math.log(2 * Math.PI);
-    const Elogpz = -0.5 * (m[0] ** 2 + m[1] ** 2 + sd[0] ** 2 + sd[1] ** 2) - (d / 2) * L2;
-    const Elogpxz =
-      -((xv[0] - m[0] - bb[0]) ** 2 + (xv[1] - m[1] - bb[1]) ** 2 + sd[0] ** 2 + sd[1] ** 2) /
-        (2 * s * s) -
-      (d / 2) * Math.log(2 * Math.PI * s * s);
-    const H =
-      0.5 *
-      (Math.log(2 * Math.PI * Math.E * sd[0] ** 2) + Math.log(2 * Math.PI * Math.E * sd[1] ** 2));
-    const ElogW = Elogpz + Elogpxz + H;
-    const v = 1 + s * s;
-    const logpx =
-      -((xv[0] - bb[0]) ** 2 + (xv[1] - bb[1]) ** 2) / (2 * v) -
-      (d / 2) * Math.log(2 * Math.PI * v);
-    const exact = xv.map((xi, i) => (Math.exp(logpx - ElogW) * (xi - bb[i])) / v);
-
     const critic = logWeightCritic({ inputDim: 2, hidden: [], seed: 0 });
     tf.tidy(() => {
       critic.trainableVariables[0].assign(tf.zeros([2, 1]));
@@ -139,36 +138,120 @@ describe('importance-weighted critic update (seed 004)', () => {
     });
     const x = tf.tidy(() => tf.tile(tf.tensor2d([xv]), [N, 1])) as tf.Tensor2D;
     const eps = enc.noise(N, 1, 17);
+    const logw = () => {
+      const { z, logq } = enc.sampleWithLogProb(x, eps);
+      return tf.reshape(tf.sub(model.logJoint(x, z), logq), [N]) as tf.Tensor1D;
+    };
+    /** Monte-Carlo mean over the N draws of ∇ mean(ω·log w), ω from `weights(logw, C)` held constant. */
+    const grad = (vars: tf.Variable[], weights: (lw: tf.Tensor1D, c: tf.Tensor1D) => tf.Tensor) =>
+      tf.tidy(() => {
+        const c = critic.apply(x);
+        const g = tf.variableGrads(() => {
+          const lw = logw();
+          return tf.mean(tf.mul(stopGradient(weights(lw, c)), lw)) as tf.Scalar;
+        }, vars).grads;
+        return flat(g, vars);
+      });
+    const dispose = () => {
+      tf.dispose([x, eps]);
+      enc.dispose();
+      model.dispose();
+      critic.dispose();
+    };
+    return { model, b, enc, critic, x, eps, logw, grad, dispose };
+  }
+
+  it("with C(x) = E_q[log w] (closed form), E[e^{log w − C} ∇_b log w] = e^{KL(q‖p(z|x))} ∇_b log p(x), the exact IWAE-∞ direction's multiple; a wrong sign or a missing term fails", () => {
+    const t = toy();
+    const exact = gradLogpx.map((g) => Math.exp(logpx - ElogW) * g);
     const before = tf.memory().numTensors;
-    const { got, meanLogw } = tf.tidy(() => {
-      const c = critic.apply(x);
-      let mlw = 0;
-      const g = tf.variableGrads(() => {
-        const { z, logq } = enc.sampleWithLogProb(x, eps);
-        const logw = tf.reshape(tf.sub(model.logJoint(x, z), logq), [N]) as tf.Tensor1D;
-        mlw = tf.mean(logw).dataSync()[0];
-        return iwCriticSurrogate(logw, c, 50).surrogate;
-      }, [b]).grads;
-      return { got: Array.from(g[b.name].dataSync()), meanLogw: mlw };
+    const meanLogw = tf.tidy(() => tf.mean(t.logw()).dataSync()[0]);
+    const got = tf.tidy(() => {
+      const c = t.critic.apply(t.x);
+      const g = tf.variableGrads(() => iwCriticSurrogate(t.logw(), c, 50).surrogate, [t.b]).grads;
+      return Array.from(g[t.b.name].dataSync());
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(Math.abs(meanLogw - ElogW)).toBeLessThan(0.01); // the closed form is right
     expect(relErr(got, exact)).toBeLessThan(0.02);
     // the update's expectation is a *positive multiple* (e^KL > 1) of ∇ log p(x)
     expect(Math.exp(logpx - ElogW)).toBeGreaterThan(1);
+    // the same 2 % test rejects: the exponent's sign flipped, the weight missing (the
+    // ELBO gradient), the critic missing (e^{log w}), and the update's sign flipped
+    const wrong = {
+      'flipped exponent e^{C − log w}': t.grad([t.b], (lw, c) => tf.exp(tf.sub(c, lw))),
+      'no weight (ELBO)': t.grad([t.b], () => tf.scalar(1)),
+      'no critic e^{log w}': t.grad([t.b], (lw) => tf.exp(lw)),
+      'negated update': got.map((u) => -u),
+    };
+    for (const [name, g] of Object.entries(wrong)) {
+      expect(relErr(g, exact), name).toBeGreaterThan(0.1);
+    }
 
     // clipping: with maxLogWeight = 0.05 every weight is ≤ e^0.05 and many hit the clip
-    const w = tf.tidy(() => {
-      const { z, logq } = enc.sampleWithLogProb(x, eps);
-      const logw = tf.reshape(tf.sub(model.logJoint(x, z), logq), [N]) as tf.Tensor1D;
-      return iwCriticSurrogate(logw, critic.apply(x), 0.05).weights.dataSync();
+    const { w, frac } = tf.tidy(() => {
+      const r = iwCriticSurrogate(t.logw(), t.critic.apply(t.x), 0.05);
+      return { w: r.weights.dataSync(), frac: r.clippedFraction.dataSync()[0] };
     });
     expect(Math.max(...w)).toBeLessThanOrEqual(Math.exp(0.05) * (1 + 1e-6));
-    expect(w.filter((u) => u >= Math.exp(0.05) * (1 - 1e-6)).length).toBeGreaterThan(N / 10);
-    tf.dispose([x, eps]);
-    enc.dispose();
-    model.dispose();
-    critic.dispose();
+    const hit = w.filter((u) => u >= Math.exp(0.05) * (1 - 1e-6)).length;
+    expect(hit).toBeGreaterThan(N / 10);
+    expect(frac).toBeCloseTo(hit / N, 3);
+    t.dispose();
+  });
+
+  it("the encoder's expected update is 0 (e^{−C} ∇_φ p(x)), while the ELBO's is not", () => {
+    const t = toy();
+    const [, bm, , bs] = t.enc.trainableVariables;
+    const weighted = t.grad([bm, bs], (lw, c) => tf.exp(tf.sub(lw, c)));
+    const elbo = t.grad([bm, bs], () => tf.scalar(1));
+    // ELBO gradient in closed form: ∂/∂m = −m − (m + b − x)/s², ∂/∂log σ = 1 − σ²(1 + 1/s²)
+    const elboExact = [
+      ...m.map((mi, i) => -mi - (mi + bb[i] - xv[i]) / (s * s)),
+      ...sd.map((si) => 1 - si * si * (1 + 1 / (s * s))),
+    ];
+    expect(relErr(elbo, elboExact)).toBeLessThan(0.05);
+    const norm = (u: number[]) => Math.hypot(...u);
+    console.log(
+      `critic update on the encoder: |E| = ${norm(weighted).toFixed(4)} vs the ELBO's ${norm(elboExact).toFixed(4)}`,
+    );
+    expect(norm(weighted)).toBeLessThan(0.1 * norm(elboExact));
+    t.dispose();
+  });
+
+  it("normalize: 'batch' (self-normalized over one x's draws) estimates ∇_b log p(x) itself", () => {
+    const t = toy();
+    const before = tf.memory().numTensors;
+    const got = tf.tidy(() => {
+      const c = t.critic.apply(t.x);
+      const g = tf.variableGrads(
+        () => iwCriticSurrogate(t.logw(), c, 50, 'batch').surrogate,
+        [t.b],
+      ).grads;
+      return Array.from(g[t.b.name].dataSync());
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const unnormalized = t.grad([t.b], (lw, c) => tf.exp(tf.sub(lw, c)));
+    console.log(
+      `self-normalized vs ∇ log p(x): ${relErr(got, gradLogpx).toFixed(4)}; unnormalized (e^KL = ${Math.exp(logpx - ElogW).toFixed(3)} times): ${relErr(unnormalized, gradLogpx).toFixed(4)}`,
+    );
+    expect(relErr(got, gradLogpx)).toBeLessThan(0.02);
+    // the unnormalized update is e^{KL} times ∇ log p(x): the same test rejects it
+    expect(relErr(unnormalized, gradLogpx)).toBeGreaterThan(0.05);
+    // weights average 1 and are invariant to a constant offset of the critic
+    const [w1, w2] = tf.tidy(() => {
+      const lw = t.logw();
+      return [
+        iwCriticSurrogate(lw, tf.zeros([N]), 50, 'batch').weights.dataSync() as Float32Array,
+        iwCriticSurrogate(lw, tf.fill([N], 500), 50, 'batch').weights.dataSync() as Float32Array,
+      ];
+    });
+    expect(w1.reduce((a, u) => a + u, 0) / N).toBeCloseTo(1, 3);
+    expect(relErr(w2, w1)).toBeLessThan(1e-4);
+    expect(() =>
+      tf.tidy(() => iwCriticSurrogate(t.logw(), t.critic.apply(t.x), 3, 'nope' as never)),
+    ).toThrow(/normalize: expected 'none' or 'batch'/);
+    t.dispose();
   });
 });
 

@@ -1,3 +1,4 @@
+import { foldIn } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,6 +7,8 @@ import {
   type Encoder,
   gaussianEncoder,
   type InferenceObjective,
+  type InferenceState,
+  type IwCriticObjective,
   implicitEncoder,
   inferenceCheckpoint,
   inferenceDispose,
@@ -13,6 +16,7 @@ import {
   inferenceRestore,
   inferenceStep,
   logWeightCritic,
+  stopGradient,
   trainInference,
 } from '../src/index';
 
@@ -45,7 +49,8 @@ const objectives = (
 ): [string, 'diagonal' | 'full' | 'implicit', InferenceObjective][] => [
   ['elbo', 'diagonal', { kind: 'elbo' }],
   ['iwae k=4 (full covariance)', 'full', { kind: 'iwae', k: 4 }],
-  ['iwCritic', 'diagonal', { kind: 'iwCritic', critic }],
+  // cold start, so that the critic's loss has to fall (the warm start is tested below)
+  ['iwCritic', 'diagonal', { kind: 'iwCritic', critic, criticWarmStart: false }],
   ['entropy SGE (implicit)', 'implicit', { kind: 'entropy', estimator: 'sge', samples: 6 }],
   ['entropy SSGE (implicit)', 'implicit', { kind: 'entropy', estimator: 'ssge', samples: 6 }],
   ['svgd (implicit)', 'implicit', { kind: 'svgd', particles: 6 }],
@@ -200,4 +205,138 @@ describe('inferenceStep / trainInference', () => {
       tf.dispose(xs);
     });
   }
+});
+
+describe('iwCritic: stabilizations and what moves which network', () => {
+  const relErr = (a: number[], b: number[]) =>
+    Math.sqrt(a.reduce((t, u, i) => t + (u - b[i]) ** 2, 0) / b.reduce((t, u) => t + u * u, 0));
+  const flatVals = (vars: tf.Variable[]) => vars.flatMap((v) => Array.from(v.dataSync()));
+  /** State with plain SGD at rate 1, so one step moves every variable by its gradient exactly. */
+  const sgdState = (seed: number): InferenceState => ({
+    iteration: 0,
+    seed,
+    learningRate: 1,
+    optimizer: tf.train.sgd(1),
+    criticOptimizer: tf.train.sgd(1e-9),
+  });
+
+  it("one step moves the decoder by the weighted gradient and the encoder by the ELBO's ('elbo') or the weighted one ('weighted')", () => {
+    const x = data(11, 6);
+    for (const encoderGradient of ['elbo', 'weighted'] as const) {
+      const net = setup('diagonal', 5);
+      const enc = net.encoder as ReturnType<typeof gaussianEncoder>;
+      const encVars = enc.trainableVariables;
+      const decVars = net.model.trainableVariables;
+      // the independent route: the same draws, autodiff of the two objectives
+      const want = tf.tidy(() => {
+        const eps = enc.noise(6, 1, foldIn(4, 0));
+        const c = net.critic.apply(x);
+        const logw = () => {
+          const { z, logq } = enc.sampleWithLogProb(x, eps);
+          return tf.reshape(tf.sub(net.model.logJoint(x, z), logq), [6]);
+        };
+        const weighted = () => {
+          const lw = logw();
+          const om = stopGradient(tf.exp(tf.minimum(tf.sub(lw, c), 3)));
+          return tf.mean(tf.mul(om, lw)) as tf.Scalar;
+        };
+        const gW = tf.variableGrads(weighted, [...encVars, ...decVars]).grads;
+        const gE = tf.variableGrads(() => tf.mean(logw()) as tf.Scalar, encVars).grads;
+        const pick = (g: tf.NamedTensorMap, vars: tf.Variable[]) =>
+          vars.flatMap((v) => Array.from(g[v.name].dataSync()));
+        return {
+          enc: encoderGradient === 'elbo' ? pick(gE, encVars) : pick(gW, encVars),
+          encOther: encoderGradient === 'elbo' ? pick(gW, encVars) : pick(gE, encVars),
+          dec: pick(gW, decVars),
+        };
+      });
+      const e0 = flatVals(encVars);
+      const d0 = flatVals(decVars);
+      const objective: IwCriticObjective = {
+        kind: 'iwCritic',
+        critic: net.critic,
+        criticWarmStart: false,
+        encoderGradient,
+      };
+      const state = sgdState(4);
+      const r = inferenceStep(state, { x }, { ...net, objective });
+      disposeInfo(r.info);
+      const dEnc = flatVals(encVars).map((v, i) => v - e0[i]);
+      const dDec = flatVals(decVars).map((v, i) => v - d0[i]);
+      expect(relErr(dDec, want.dec), `${encoderGradient}: decoder`).toBeLessThan(1e-3);
+      expect(relErr(dEnc, want.enc), `${encoderGradient}: encoder`).toBeLessThan(1e-3);
+      // and the other rule is measurably different (the check is not vacuous)
+      expect(relErr(dEnc, want.encOther), `${encoderGradient}: encoder vs other`).toBeGreaterThan(
+        0.05,
+      );
+      inferenceDispose(state);
+      net.dispose();
+    }
+    x.dispose();
+  });
+
+  it('warm start: after the first step the critic sits at the batch mean log w (without: near 0); more critic steps fit it closer', () => {
+    const x = data(12, 8);
+    const gap = (warm: boolean, criticSteps = 1) => {
+      const net = setup('diagonal', 6);
+      let state = inferenceInit({ seed: 3, critic: true, criticLearningRate: 0.01 });
+      const objective: IwCriticObjective = {
+        kind: 'iwCritic',
+        critic: net.critic,
+        criticWarmStart: warm,
+        criticSteps,
+      };
+      const r = inferenceStep(state, { x }, { ...net, objective });
+      state = r.state;
+      const bound = r.info.bound.dataSync()[0];
+      const loss = r.info.criticLoss?.dataSync()[0] ?? Number.NaN;
+      disposeInfo(r.info);
+      const meanC = tf.tidy(() => tf.mean(net.critic.apply(x)).dataSync()[0]);
+      inferenceDispose(state);
+      net.dispose();
+      return { gap: Math.abs(meanC - bound), bound, loss };
+    };
+    const cold = gap(false);
+    const warm = gap(true);
+    expect(cold.bound).toBeLessThan(-5); // log w is far from the critic's initial ≈ 0
+    expect(cold.gap).toBeGreaterThan(5);
+    expect(warm.gap).toBeLessThan(0.1);
+    // the critic's loss before its first update: only the spread of log w remains
+    expect(warm.loss).toBeLessThan(cold.loss / 10);
+    x.dispose();
+
+    const noBias = setup('diagonal', 6);
+    const custom = { ...noBias.critic, outputBias: undefined };
+    const st = inferenceInit({ seed: 3, critic: true });
+    const x2 = data(13, 4);
+    expect(() =>
+      inferenceStep(st, { x: x2 }, { ...noBias, objective: { kind: 'iwCritic', critic: custom } }),
+    ).toThrow(/criticWarmStart needs the critic’s outputBias/);
+    inferenceDispose(st);
+    noBias.dispose();
+    x2.dispose();
+  });
+
+  it('bad settings get clear errors', () => {
+    const net = setup('diagonal', 7);
+    const st = inferenceInit({ seed: 3, critic: true });
+    const x = data(14, 4);
+    const run = (o: Partial<IwCriticObjective>) => () =>
+      inferenceStep(
+        st,
+        { x },
+        { ...net, objective: { kind: 'iwCritic', critic: net.critic, ...o } },
+      );
+    expect(run({ normalize: 'softmax' as never })).toThrow(
+      /objective\.normalize: expected 'none' or 'batch'/,
+    );
+    expect(run({ encoderGradient: 'score' as never })).toThrow(
+      /objective\.encoderGradient: expected 'weighted' or 'elbo'/,
+    );
+    expect(run({ criticSteps: 0 })).toThrow(/objective\.criticSteps/);
+    expect(run({ maxLogWeight: -1 })).toThrow(/objective\.maxLogWeight/);
+    inferenceDispose(st);
+    net.dispose();
+    x.dispose();
+  });
 });

@@ -138,10 +138,13 @@ export function validateBandwidth(b: Bandwidth, name = 'bandwidth'): void {
     );
 }
 
+const NOT_FINITE = 'x: the median bandwidth needs finite pairwise distances; x holds NaN/±Inf';
+
 /**
  * Resolves a bandwidth on points x `[n, d]` to h (for exp(−r²/h²)); a number
  * is returned as is. Syncs (reads the distances back to JS); O(n²) after one
- * matmul, or O(m²) with `subsample`.
+ * matmul, or O(m²) with `subsample`. On a GPU backend in a browser (webgpu)
+ * use {@link resolveBandwidthAsync}: the same h without a synchronous read.
  */
 export function resolveBandwidth(b: Bandwidth, x: tf.Tensor2D): number {
   validateBandwidth(b);
@@ -152,16 +155,67 @@ export function resolveBandwidth(b: Bandwidth, x: tf.Tensor2D): number {
     const ok = tf.tidy(() => tf.all(tf.isFinite(x)));
     const finite = ok.dataSync()[0] === 1;
     ok.dispose();
-    if (!finite) {
-      throw new RangeError(
-        'x: the median bandwidth needs finite pairwise distances; x holds NaN/±Inf',
-      );
-    }
+    if (!finite) throw new RangeError(NOT_FINITE);
   }
-  const { scale = 1, squared = false, logN = false, includeSelf = false, fallback = 1 } = b;
-  const med = useFused(false)
-    ? fusedMedian(x, b, squared, includeSelf)
-    : compositeMedian(x, b, squared, includeSelf);
+  if (useFused(false)) return finishBandwidth(b, fusedMedian(float32Data(x), x.shape, b));
+  const dist = compositeDistances(x, b);
+  const n = dist.shape[0];
+  const D = dist.dataSync() as Float32Array;
+  dist.dispose();
+  return finishBandwidth(b, medianOfDistances(D, n, b));
+}
+
+/**
+ * The bandwidth a heuristic gives for precomputed squared distances `sqDist`
+ * (n×n, row-major, zeros on the diagonal; round-off below 1e-6·max‖x‖² already
+ * set to 0): {@link resolveBandwidth}'s rules (pairs i < j, or all with
+ * `includeSelf`; √ unless `squared`; scale, log n, fallback, clamp) for callers
+ * that hold many distance matrices (stein-estimators' grouped estimators).
+ */
+export function bandwidthFromSqDistances(b: Bandwidth, sqDist: Float32Array, n: number): number {
+  validateBandwidth(b);
+  if (typeof b === 'number') return b;
+  if (sqDist.length !== n * n) {
+    throw new RangeError(`sqDist: expected ${n}×${n} = ${n * n} values, got ${sqDist.length}`);
+  }
+  if (b.subsample)
+    throw new TypeError('bandwidth.subsample: not supported on precomputed distances');
+  return finishBandwidth(b, medianOfDistances(sqDist, n, b));
+}
+
+/**
+ * {@link resolveBandwidth} without a synchronous read: the same h (same
+ * distances, same median), read back with `await data()` in one round trip.
+ * For backends whose synchronous reads are slow or unavailable (webgpu in a
+ * browser: tfjs-backend-webgpu's `dataSync` goes through a canvas). Keep `x`
+ * alive until the promise settles.
+ */
+export async function resolveBandwidthAsync(b: Bandwidth, x: tf.Tensor2D): Promise<number> {
+  validateBandwidth(b);
+  if (typeof b === 'number') return b;
+  assertPoints(x, 'x');
+  const fused = useFused(false);
+  const ok = tf.tidy(() => tf.all(tf.isFinite(x)));
+  let dist: tf.Tensor2D | undefined;
+  let n = x.shape[0];
+  let okv: ArrayLike<number>;
+  let values: ArrayLike<number>;
+  try {
+    dist = fused ? undefined : compositeDistances(x, b);
+    if (dist) n = dist.shape[0];
+    [okv, values] = await Promise.all([ok.data(), (dist ?? x).data()]);
+  } finally {
+    ok.dispose();
+    dist?.dispose();
+  }
+  if (okv[0] !== 1) throw new RangeError(NOT_FINITE);
+  const data = values instanceof Float32Array ? values : Float32Array.from(values);
+  return finishBandwidth(b, fused ? fusedMedian(data, x.shape, b) : medianOfDistances(data, n, b));
+}
+
+/** h from the median of the (squared) distances: scale, log n, fallback, clamp. */
+function finishBandwidth(b: MedianHeuristic, med: { value: number; n: number }): number {
+  const { scale = 1, squared = false, logN = false, fallback = 1 } = b;
   const n = med.n;
   if (med.value === Number.POSITIVE_INFINITY) {
     throw new RangeError(
@@ -187,19 +241,20 @@ function subsampleRows(b: MedianHeuristic, n: number): number[] | null {
 }
 
 /**
- * The median by the fused engine: two histogram passes over tiles of pairs,
- * O(n·d) memory, exact (the same order statistics as the composite path, on
- * squared distances computed in float32 from centered points).
+ * The median by the fused engine from x's values `[n, d]`: two histogram
+ * passes over tiles of pairs, O(n·d) memory, exact (the same order
+ * statistics as the composite path, on squared distances computed in float32
+ * from centered points).
  */
 function fusedMedian(
-  x: tf.Tensor2D,
+  all: Float32Array,
+  shape: [number, number],
   b: MedianHeuristic,
-  squared: boolean,
-  includeSelf: boolean,
 ): { value: number; n: number } {
-  const d = x.shape[1];
-  let data = float32Data(x);
-  let n = x.shape[0];
+  const { squared = false, includeSelf = false } = b;
+  const d = shape[1];
+  let data = all;
+  let n = shape[0];
   const rows = subsampleRows(b, n);
   if (rows) {
     const sub = new Float32Array(rows.length * d);
@@ -220,13 +275,8 @@ function fusedMedian(
   return { value: 0.5 * (f(lo) + f(hi)), n };
 }
 
-/** The median from the n×n distances read back to JS (quickselect). */
-function compositeMedian(
-  x: tf.Tensor2D,
-  b: MedianHeuristic,
-  squared: boolean,
-  includeSelf: boolean,
-): { value: number; n: number } {
+/** The composite path's n×n squared distances on the backend (of the subsample, if any). */
+function compositeDistances(x: tf.Tensor2D, b: MedianHeuristic): tf.Tensor2D {
   {
     const m = b.subsample ? Math.min(b.subsample.m, x.shape[0]) : x.shape[0];
     // the n×n distances on the backend, then two JS copies
@@ -238,7 +288,7 @@ function compositeMedian(
       largest: 4 * m * m,
     });
   }
-  const dist = tf.tidy(() => {
+  return tf.tidy(() => {
     let pts = x;
     const rows = subsampleRows(b, x.shape[0]);
     if (rows) pts = tf.gather(x, tf.tensor1d(rows, 'int32')) as tf.Tensor2D;
@@ -247,9 +297,15 @@ function compositeMedian(
     const d = pairwiseSqDist(pts);
     return tf.where(tf.less(d, tol), tf.zerosLike(d), d);
   });
-  const n = dist.shape[0];
-  const D = dist.dataSync() as Float32Array;
-  dist.dispose();
+}
+
+/** The median of the composite path's distances `D` (n×n, read back to JS; quickselect). */
+function medianOfDistances(
+  D: Float32Array,
+  n: number,
+  b: MedianHeuristic,
+): { value: number; n: number } {
+  const { squared = false, includeSelf = false } = b;
   for (let i = 0; i < D.length; i++) {
     if (!Number.isFinite(D[i])) {
       throw new RangeError(

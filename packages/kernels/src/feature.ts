@@ -9,9 +9,16 @@ import type { SteinKernel } from './types';
 /** A row-wise feature map φ: `[n, d]` → `[n, f]` (no coupling between rows, e.g. no batch-norm in training mode). */
 export type FeatureMap = (x: tf.Tensor2D) => tf.Tensor2D;
 
-/** VJP of a row-wise φ: Σ_i cot_i · ∂φ(x_i)/∂x_i, `[n, d]`. */
+/**
+ * VJP of a row-wise φ: Σ_i cot_i · ∂φ(x_i)/∂x_i, `[n, d]`. The cotangent is a
+ * constant: when it is x itself (φ(x) of the identity map), a copy is used, else
+ * the gradient would also flow through it (2x instead of x).
+ */
 function vjp(phi: FeatureMap, x: tf.Tensor2D, cot: tf.Tensor2D): tf.Tensor2D {
-  return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(phi(a as tf.Tensor2D), cot)))(x) as tf.Tensor2D;
+  return tf.tidy(() => {
+    const c = cot === x ? tf.clone(cot) : cot;
+    return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(phi(a as tf.Tensor2D), c)))(x) as tf.Tensor2D;
+  });
 }
 
 /** Row Jacobians J_i = ∂φ(x_i)/∂x_i as `[n, f, d]`, by f backward passes. */
@@ -32,9 +39,10 @@ function rowJacobians(phi: FeatureMap, x: tf.Tensor2D, f: number): tf.Tensor3D {
  * kernel is the RBF on the autoencoder's code (Section 5). `base` must be a
  * radial steinkit kernel (`rbf`, `imq`); its bandwidth heuristic is resolved on
  * φ(x). Gradients flow through φ by autodiff: `gram`, `gradX`, `gradY` cost
- * one backward pass; the SVGD repulsion Σ_j ∇_{x_j} k(x_j, x_i) sums Jacobians
- * over the differentiated point, so it takes f backward passes (f = feature
- * dimension) and an `[n, f, d]` Jacobian. `traceGradGrad`/`steinMatrix` use
+ * one backward pass; the SVGD repulsion Σ_j ∇_{x_j} k(x_j, x_i) (`steinTerms`)
+ * needs φ's Jacobian at every x_j against n cotangents: one backward pass over
+ * n² rows of φ when n ≤ f + 1 (f = feature dimension), otherwise f + 1
+ * backward passes over n rows and an `[n, f, d]` Jacobian — both exact. `traceGradGrad`/`steinMatrix` use
  * the pairwise autodiff path (n² evaluations of φ): small n only.
  */
 export function featureKernel(base: SteinKernel, phi: FeatureMap, name?: string): SteinKernel {
@@ -60,7 +68,10 @@ export function featureKernel(base: SteinKernel, phi: FeatureMap, name?: string)
       },
       gradX(x, y, w) {
         const yy = checkPair(x, y, w);
-        return tf.tidy(() => vjp(phi, x, k.gradX(feats(x, 'x'), feats(yy, 'y'), w)));
+        return tf.tidy(() => {
+          const fx = feats(x, 'x');
+          return vjp(phi, x, k.gradX(fx, y === undefined ? fx : feats(yy, 'y'), w));
+        });
       },
       gradY(x, y, w) {
         const yy = checkPair(x, y, w);
@@ -75,7 +86,21 @@ export function featureKernel(base: SteinKernel, phi: FeatureMap, name?: string)
           const dist = pairwiseSqDist(fx);
           const gram = profile.f(dist);
           const f1 = profile.d1(dist, gram); // symmetric
-          // R_i = Σ_j J_jᵀ ∇_1κ(φ_j, φ_i) = 2 Σ_j F'_ji J_jᵀ(φ_j − φ_i)
+          // R_i = Σ_j J_jᵀ ∇_1κ(φ_j, φ_i) = 2 Σ_j F'_ji J_jᵀ(φ_j − φ_i): a VJP of φ at
+          // every x_j with n cotangents, one per i. Two exact routes; the cheaper runs.
+          if (n <= f + 1) {
+            // n² rows through φ, one backward pass: row j·n + i is x_j with
+            // cotangent c_ji = 2 F'_ji (φ_j − φ_i); summing the VJPs over j gives R_i.
+            const rows = tf.reshape(tf.tile(tf.expandDims(tf.range(0, n, 1, 'int32'), 1), [1, n]), [
+              n * n,
+            ]);
+            const z = tf.gather(x, rows) as tf.Tensor2D; // row j·n + i = x_j
+            const diff = tf.sub(tf.expandDims(fx, 1), tf.expandDims(fx, 0)); // [j, i, f] = φ_j − φ_i
+            const cot = tf.reshape(tf.mul(tf.mul(2, tf.expandDims(f1, 2)), diff), [n * n, f]);
+            const g = vjp(phi, z, cot as tf.Tensor2D);
+            return { gram, repulsion: tf.sum(tf.reshape(g, [n, n, d]), 0) as tf.Tensor2D };
+          }
+          // f + 1 backward passes over n rows: the row Jacobians J_j `[n, f, d]`.
           const p = vjp(phi, x, fx); // J_jᵀ φ_j
           const jac = tf.reshape(rowJacobians(phi, x, f), [n, f * d]);
           const fj = tf.reshape(tf.matMul(f1, jac), [n, f, d]); // Σ_j F'_ij J_j

@@ -3,12 +3,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { median } from '../src/bandwidth';
 import {
+  bandwidthFromSqDistances,
   imq,
   MEDIAN_SQ_LOGN,
   rbf,
   resolveBandwidth,
+  resolveBandwidthAsync,
   STEINGAN_MEDIAN,
   SVGD_MEDIAN,
+  setFusedKernels,
 } from '../src/index';
 
 /** Plain JS reference: all pairwise distances, with or without self-pairs. */
@@ -108,6 +111,53 @@ describe('median heuristics', () => {
     );
   });
 
+  it('resolveBandwidthAsync: the same h as resolveBandwidth (fused and composite), no tensors left', async () => {
+    const specs = [
+      STEINGAN_MEDIAN,
+      SVGD_MEDIAN,
+      MEDIAN_SQ_LOGN,
+      { kind: 'median' as const, scale: 2, logN: true },
+      { kind: 'median' as const, subsample: { m: 12, seed: 5 } },
+    ];
+    const before = tf.memory().numTensors;
+    for (const mode of ['auto', 'off'] as const) {
+      const old = setFusedKernels(mode);
+      try {
+        for (const spec of specs)
+          expect(await resolveBandwidthAsync(spec, x), `${mode} ${JSON.stringify(spec)}`).toBe(
+            resolveBandwidth(spec, x),
+          );
+      } finally {
+        setFusedKernels(old);
+      }
+    }
+    // independent of the sync path: the JS reference (SteinGAN: 0.5 · median distance)
+    expect(await resolveBandwidthAsync(STEINGAN_MEDIAN, x)).toBeCloseTo(
+      0.5 * sortMedian(jsDists(xa, false)),
+      5,
+    );
+    expect(await resolveBandwidthAsync(0.7, x)).toBe(0.7);
+    const same = tf.ones([8, 2]) as tf.Tensor2D;
+    expect(await resolveBandwidthAsync({ ...SVGD_MEDIAN, fallback: 0.3 }, same)).toBe(0.3);
+    const bad = tf.tensor2d([
+      [0, 1],
+      [Number.NaN, 2],
+      [3, 4],
+    ]);
+    for (const mode of ['auto', 'off'] as const) {
+      const old = setFusedKernels(mode);
+      await expect(resolveBandwidthAsync({ kind: 'median' }, bad)).rejects.toThrow(
+        /^x: the median bandwidth needs finite pairwise distances/,
+      );
+      setFusedKernels(old);
+    }
+    await expect(resolveBandwidthAsync({ kind: 'mean' } as never, x)).rejects.toThrow(
+      /bandwidth.kind/,
+    );
+    tf.dispose([same, bad]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects bad bandwidths with named errors', () => {
     expect(() => rbf({ bandwidth: Number.NaN })).toThrow(RangeError);
     expect(() => rbf({ bandwidth: Number.NaN })).toThrow(/bandwidth/);
@@ -120,5 +170,31 @@ describe('median heuristics', () => {
     );
     expect(() => imq({ beta: 0.5 })).toThrow(/beta/);
     expect(() => imq({ c: 0 })).toThrow(/c:/);
+  });
+});
+
+describe('bandwidthFromSqDistances: resolveBandwidth on precomputed distances', () => {
+  it("gives resolveBandwidth's h for every heuristic; refuses a wrong size", () => {
+    const x = tf.tidy(() => createRng(12).normal([9, 3])) as tf.Tensor2D;
+    const d = tf.tidy(() => {
+      const n2 = tf.sum(tf.square(x), 1, true);
+      return tf.relu(tf.sub(tf.add(n2, tf.transpose(n2)), tf.mul(2, tf.matMul(x, x, false, true))));
+    });
+    const D = d.dataSync() as Float32Array;
+    for (let i = 0; i < 9; i++) D[i * 9 + i] = 0;
+    for (const b of [
+      SVGD_MEDIAN,
+      STEINGAN_MEDIAN,
+      MEDIAN_SQ_LOGN,
+      { kind: 'median' as const, includeSelf: true },
+      { kind: 'median' as const, squared: true, scale: 2 },
+    ]) {
+      expect(bandwidthFromSqDistances(b, D, 9)).toBeCloseTo(resolveBandwidth(b, x), 5);
+    }
+    expect(bandwidthFromSqDistances(0.7, D, 9)).toBe(0.7);
+    expect(() => bandwidthFromSqDistances(SVGD_MEDIAN, D, 8)).toThrow(
+      /sqDist: expected 8×8 = 64 values, got 81/,
+    );
+    tf.dispose([x, d]);
   });
 });

@@ -39,12 +39,17 @@ describe.each([
     close(k.gradX(x, y, w), ref.gradX(x, y, w));
     close(k.gradY(x, y, w), ref.gradY(x, y, w));
   });
-  it('SVGD repulsion through the Jacobian of φ', () => {
-    const a = k.steinTerms(x);
-    const c = ref.steinTerms(x);
-    close(a.gram, c.gram);
-    close(a.repulsion, c.repulsion);
-    close(k.steinDirection(x, sx).direction, tf.add(tf.matMul(c.gram, sx), c.repulsion));
+  it('SVGD repulsion through the Jacobian of φ (n = 7 > f + 1) and through n² rows of φ (n = 4 ≤ f + 1)', () => {
+    for (const rows of [7, 4]) {
+      const xs = tf.slice(x, [0, 0], [rows, d]) as tf.Tensor2D;
+      const ss = tf.slice(sx, [0, 0], [rows, d]) as tf.Tensor2D;
+      const a = k.steinTerms(xs);
+      const c = ref.steinTerms(xs);
+      close(a.gram, c.gram);
+      close(a.repulsion, c.repulsion);
+      expect(tf.max(tf.abs(c.repulsion)).dataSync()[0]).toBeGreaterThan(1e-2);
+      close(k.steinDirection(xs, ss).direction, tf.add(tf.matMul(c.gram, ss), c.repulsion));
+    }
   });
   it('trace term against float64 finite differences', () => {
     const Wa = W.arraySync();
@@ -77,8 +82,34 @@ describe.each([
   it('leaks nothing', () => {
     const before = tf.memory().numTensors;
     const st = k.steinTerms(x);
-    tf.dispose([k.gram(x), k.gradX(x, y), st.gram, st.repulsion]);
+    const x4 = tf.slice(x, [0, 0], [4, d]) as tf.Tensor2D;
+    const st4 = k.steinTerms(x4);
+    tf.dispose([
+      k.gram(x),
+      k.gradX(x, y),
+      k.gradX(x),
+      st.gram,
+      st.repulsion,
+      x4,
+      st4.gram,
+      st4.repulsion,
+    ]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('featureKernel with the identity map is its base kernel', () => {
+  it('steinTerms on both routes (φ(x) is x itself: the cotangent must stay constant)', () => {
+    const base = rbf({ bandwidth: 1.1 });
+    const k = featureKernel(base, (z) => z);
+    for (const rows of [2, 7]) {
+      const xs = tf.slice(x, [0, 0], [rows, d]) as tf.Tensor2D;
+      const a = k.steinTerms(xs);
+      const c = base.steinTerms(xs);
+      close(a.gram, c.gram, 1e-5);
+      close(a.repulsion, c.repulsion, 1e-5);
+      tf.dispose([xs, a.gram, a.repulsion, c.gram, c.repulsion]);
+    }
   });
 });
 

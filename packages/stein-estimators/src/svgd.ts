@@ -4,6 +4,7 @@ import {
   assertInt,
   assertPositive,
   fromTfOptimizer,
+  identityOptimizer,
   type Kernel,
   type ScoreFn,
   type SteinOptimizer,
@@ -35,15 +36,11 @@ export interface SvgdStepOptions extends SvgdDirectionOptions {
   stepSize?: number;
 }
 
-/** Plain SVGD, x ← x + ε·Δx: an optimizer that returns the direction unchanged. */
-export function sgdOptimizer(): SteinOptimizer<null> {
-  return {
-    name: 'sgd',
-    init: () => null,
-    update: (g, state) => ({ step: tf.clone(g), state }),
-    dispose: () => {},
-  };
-}
+/**
+ * Plain SVGD, x ← x + ε·Δx: an optimizer that returns the direction unchanged.
+ * @deprecated Use `identityOptimizer` from `@steinkit/core` (the same optimizer; removed in 1.0).
+ */
+export const sgdOptimizer: () => SteinOptimizer<null> = identityOptimizer;
 
 function toSteinOptimizer(opt: SteinOptimizer | tf.Optimizer | undefined): SteinOptimizer {
   if (opt === undefined) return adagradMomentum({ learningRate: 1 }) as SteinOptimizer;

@@ -1,8 +1,12 @@
-import { adagradMomentum, createRng } from '@steinkit/core';
+import { adagradMomentum, createRng, identityOptimizer } from '@steinkit/core';
 import { rbf, SVGD_MEDIAN } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { sgdOptimizer, svgd, svgdDispose, svgdInit, svgdStep } from '../src/index';
+
+it('sgdOptimizer is the deprecated alias of core identityOptimizer', () => {
+  expect(sgdOptimizer).toBe(identityOptimizer);
+});
 
 function moments(x: tf.Tensor2D) {
   const a = x.arraySync();
@@ -81,7 +85,7 @@ describe('svgd sampler', () => {
     const init = createRng(5).normal([20, 2]) as tf.Tensor2D;
     const kernel = rbf();
     const before = tf.memory().numTensors;
-    let state = svgdInit(init, sgdOptimizer());
+    let state = svgdInit(init, identityOptimizer());
     const first = state.particles;
     const r1 = svgdStep(state, { score, kernel, stepSize: 0.5 });
     state = r1.state;
@@ -100,7 +104,7 @@ describe('svgd sampler', () => {
       init,
       steps: 10,
       stepSize: 0.5,
-      optimizer: sgdOptimizer(),
+      optimizer: identityOptimizer(),
       onStep: (s) => {
         calls++;
         return s < 2;
@@ -119,7 +123,7 @@ describe('svgd sampler', () => {
       init,
       steps: 10,
       stepSize: 0.5,
-      optimizer: sgdOptimizer(),
+      optimizer: identityOptimizer(),
       onStep: async (s) => {
         await new Promise((r) => setTimeout(r, 1));
         seen.push(s);
