@@ -99,6 +99,22 @@ async function init(target: Target, tf: any): Promise<Omit<BackendFacts, 'versio
       description: `wasm, ${simd ? 'SIMD' : 'no SIMD'}, shipped tfjs 4.22 kernels (no steinkit fixes)`,
     };
   }
+  if (target === 'wasm-untuned') {
+    // The "before" of the second round of kernel work: the fixes with the tuning off.
+    const core = (await import('@steinkit/core')) as any;
+    if (typeof core.setWasmKernelTuning !== 'function')
+      throw new Error('@steinkit/core has no setWasmKernelTuning (older than 0.2)');
+    const info = await core.initBackend({ backend: 'wasm' });
+    core.setWasmKernelTuning(false);
+    return {
+      backend: info.name,
+      gpu: false,
+      simd: info.simd,
+      threads: info.threads,
+      module: info.module,
+      description: `${core.describeBackend(info)}, steinkit kernel fixes with setWasmKernelTuning(false)`,
+    };
+  }
   const core = (await import('@steinkit/core')) as typeof import('@steinkit/core');
   const backend = target.startsWith('tensorflow') ? 'tensorflow' : target;
   const info = await core.initBackend({ backend });
@@ -159,6 +175,7 @@ export async function runChild(cfg: ChildConfig): Promise<TargetResult> {
     quick: cfg.quick,
     filter: cfg.filter,
     wasmFixOnly: cfg.target === 'wasm-stock',
+    tuningOnly: cfg.target === 'wasm-untuned',
   });
   /**
    * ms per cost unit of the costliest workload measured so far in each cost

@@ -6,6 +6,7 @@ const LABEL: Record<Target, string> = {
   webgpu: 'webgpu',
   wasm: 'wasm',
   'wasm-stock': 'wasm, stock kernels',
+  'wasm-untuned': 'wasm, tuning off',
   cpu: 'cpu',
 };
 
@@ -137,6 +138,15 @@ export function toMarkdown(r: BenchReport): string {
     if (hasNumpy) head.push('NumPy', 'wasm ÷ NumPy');
     const hasCpu = hasNumpy && rows.some((row) => numpyById.get(row.id)?.stats?.cpuMedian);
     if (hasCpu) head.push('CPU ms: wasm / NumPy (ratio)');
+    // Without a NumPy twin, several targets side by side: their CPU time too (a loaded machine
+    // stretches wall time; CPU time tracks the work).
+    const cpuCols =
+      !hasNumpy && cols.length > 1 && wasmT && cols.includes(wasmT)
+        ? cols.filter((t) =>
+            t.results.some((w) => w.group === g && w.stats?.cpuMedian !== undefined),
+          )
+        : [];
+    if (cpuCols.length > 1) head.push(`CPU ms: ${cpuCols.map(label).join(' / ')}`);
     out.push(`| ${head.join(' | ')} |`);
     out.push(`|${head.map(() => '---').join('|')}|`);
     for (const row of rows) {
@@ -161,6 +171,17 @@ export function toMarkdown(r: BenchReport): string {
         const b = numpyById.get(row.id)?.stats?.cpuMedian;
         cells.push(
           a !== undefined && b !== undefined ? `${fmtMs(a)} / ${fmtMs(b)} (${ratio(a, b)})` : '',
+        );
+      }
+      if (cpuCols.length > 1) {
+        const cpu = cpuCols.map((t) => t.results.find((w) => w.id === row.id)?.stats?.cpuMedian);
+        const base = cpu[cpuCols.indexOf(wasmT as TargetResult)];
+        cells.push(
+          cpu
+            .map((c) =>
+              c === undefined ? '–' : base ? `${fmtMs(c)} (${(c / base).toFixed(2)}×)` : fmtMs(c),
+            )
+            .join(' / '),
         );
       }
       out.push(`| ${cells.join(' | ')} |`);

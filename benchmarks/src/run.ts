@@ -68,7 +68,9 @@ function runTarget(
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     STEINKIT_BENCH_CONFIG: JSON.stringify({ ...cfg, target, out }),
-    STEINKIT_BACKEND: target.startsWith('tensorflow') ? 'tensorflow' : target.replace('-stock', ''),
+    STEINKIT_BACKEND: target.startsWith('tensorflow')
+      ? 'tensorflow'
+      : target.replace(/-(stock|untuned)$/, ''),
     TSX_TSCONFIG_PATH: join(benchRoot, 'tsconfig.json'),
     TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2',
   };

@@ -7,6 +7,7 @@ export const TARGETS = [
   'webgpu',
   'wasm',
   'wasm-stock',
+  'wasm-untuned',
   'cpu',
 ] as const;
 export type Target = (typeof TARGETS)[number];
@@ -42,6 +43,8 @@ export interface Workload {
   hidden?: boolean;
   /** A wasm kernel-fix workload: also runs on `wasm-stock` (stock tfjs-backend-wasm, no steinkit fixes). */
   wasmFix?: boolean;
+  /** Also runs on `wasm-untuned` (steinkit's kernel fixes with `setWasmKernelTuning(false)`); wasmFix workloads always do. */
+  tuning?: boolean;
   /** Rough work estimate (any unit, consistent within `group`) used to skip runs predicted to blow the time budget. */
   cost?: number;
   /** Workloads sharing a cost class share the time-per-cost estimate (default: the group). */

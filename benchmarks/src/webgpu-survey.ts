@@ -13,6 +13,7 @@ import { activeWebgpuKernelFixes, createRng, describeBackend, initBackend } from
 import { createIcaModel, gaussianMixture } from '@steinkit/energy-models';
 import { imq, rbf } from '@steinkit/kernels';
 import { energyDistance, ksdMetric, mmd2 } from '@steinkit/metrics';
+import { createTrainer as icaTrainer } from '@steinkit/sksd-ica';
 import {
   ksd,
   ksdTest,
@@ -21,7 +22,6 @@ import {
   svgdDirection,
 } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
-import { createTrainer as icaTrainer } from '../../apps/sksd-ica/src/trainers';
 
 type Case = { name: string; run: () => Float32Array[] };
 

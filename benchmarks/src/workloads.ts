@@ -273,6 +273,7 @@ const steinganWorkloads: Workload[] = (['lean', 'paper'] as const).map((arch) =>
   group: 'SteinGAN (amortized MLE, joint energy (15)) on 28×28 images',
   cost: arch === 'lean' ? 1 : 20,
   costClass: 'steingan',
+  tuning: true,
   prepare: guarded(async ({ tf }) => {
     // the app's package entry (apps/steingan/src/index.ts)
     const train = await need(
@@ -532,6 +533,8 @@ export interface Selection {
   quick: boolean;
   filter?: string;
   wasmFixOnly?: boolean;
+  /** wasm-untuned: the kernel-fix workloads and those marked `tuning`. */
+  tuningOnly?: boolean;
 }
 
 /** Which workloads a run executes: hidden ones only when --filter names them. */
@@ -543,6 +546,7 @@ export function selectWorkloads(all: Workload[], s: Selection): Workload[] {
     if (s.quick && !w.quick) return false;
     if (!s.quick && w.quickOnly) return false;
     if (s.wasmFixOnly && !w.wasmFix) return false;
+    if (s.tuningOnly && !w.wasmFix && !w.tuning) return false;
     return true;
   });
 }

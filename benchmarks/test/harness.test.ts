@@ -28,6 +28,10 @@ describe('workload selection', () => {
     expect(selectWorkloads(all, { quick: false, wasmFixOnly: true }).every((w) => w.wasmFix)).toBe(
       true,
     );
+    // wasm-untuned: the kernel-fix workloads and the SteinGAN iterations (the tuning's before/after)
+    const untuned = selectWorkloads(all, { quick: false, tuningOnly: true });
+    expect(untuned.every((w) => w.wasmFix || w.tuning)).toBe(true);
+    expect(untuned.filter((w) => /^SteinGAN iteration/.test(w.id)).length).toBe(2);
     // ids are unique: they key the table rows and the NumPy twins
     expect(new Set(all.map((w) => w.id)).size).toBe(all.length);
   });

@@ -15,7 +15,7 @@ import {
 } from '@steinkit/amortizers';
 import { createRng } from '@steinkit/core';
 import { gaussianMixture, type Target } from '@steinkit/energy-models';
-import { median, rbf } from '@steinkit/kernels';
+import { rbf, resolveBandwidth } from '@steinkit/kernels';
 import { mmd2 } from '@steinkit/metrics';
 import * as tf from '@tensorflow/tfjs-core';
 import { klGeneratorStep } from './kl';
@@ -125,21 +125,7 @@ export function runKlMixture(opts: MixtureDemoOptions = {}): MixtureDemoResult {
   const target: Target = gaussianMixture({ means, std });
   // One fixed evaluation kernel: h = median pairwise distance of a large exact sample.
   const ref = target.sample(evalSamples, 987654);
-  const h = tf.tidy(() => {
-    const d = tf.sqrt(
-      tf.relu(
-        tf.sub(
-          tf.add(tf.sum(tf.square(ref), 1, true), tf.transpose(tf.sum(tf.square(ref), 1, true))),
-          tf.mul(2, tf.matMul(ref, ref, false, true)),
-        ),
-      ),
-    );
-    const v = d.dataSync();
-    const off: number[] = [];
-    for (let i = 0; i < evalSamples; i++)
-      for (let j = i + 1; j < evalSamples; j++) off.push(v[i * evalSamples + j]);
-    return median(off);
-  });
+  const h = resolveBandwidth({ kind: 'median' }, ref);
   ref.dispose();
   const evalKernel = rbf({ bandwidth: h });
   const mmdTo = (x: tf.Tensor2D, seed: number) => {

@@ -9,6 +9,7 @@ import {
   foldIn,
   type Kernel,
   type LoopOptimizer,
+  runLoop,
 } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -279,24 +280,36 @@ export function amortizedSvgdDispose(
   disposeOptimizerStates(opts?.update?.optimizer, state.optimizerStates);
 }
 
+/** The loop's options: the step's, the number of iterations and the seed. */
+export interface AmortizedSvgdLoopOptions extends AmortizedSvgdOptions {
+  iterations: number;
+  seed?: number;
+}
+
 /**
- * The loop over {@link amortizedSvgdStep}; `onStep` sees each step's info. The
- * final state is returned; free it with {@link amortizedSvgdDispose} when the
- * rule's optimizer is a SteinOptimizer.
+ * The loop over {@link amortizedSvgdStep} (core's `runLoop`): `onStep` sees each
+ * step's info, `false` stops; an async `onStep` makes the loop return a Promise.
+ * The final state is returned; free it with {@link amortizedSvgdDispose} when
+ * the rule's optimizer is a SteinOptimizer.
  */
 export function amortizedSvgd(
-  opts: AmortizedSvgdOptions & {
-    iterations: number;
-    seed?: number;
+  opts: AmortizedSvgdLoopOptions & {
+    onStep: (info: AmortizedSvgdStepInfo) => Promise<unknown>;
+  },
+): Promise<AmortizedSvgdState>;
+export function amortizedSvgd(
+  opts: AmortizedSvgdLoopOptions & {
     onStep?: (info: AmortizedSvgdStepInfo) => void;
   },
-): AmortizedSvgdState {
+): AmortizedSvgdState;
+export function amortizedSvgd(
+  opts: AmortizedSvgdLoopOptions & { onStep?: (info: AmortizedSvgdStepInfo) => unknown },
+): AmortizedSvgdState | Promise<AmortizedSvgdState> {
   assertInt(opts.iterations, 'iterations', 0);
-  let state = amortizedSvgdInit({ seed: opts.seed });
-  for (let t = 0; t < opts.iterations; t++) {
-    const r = amortizedSvgdStep(state, opts);
-    state = r.state;
-    opts.onStep?.(r.info);
-  }
-  return state;
+  return runLoop({
+    state: amortizedSvgdInit({ seed: opts.seed }),
+    steps: opts.iterations,
+    step: (s) => amortizedSvgdStep(s, opts),
+    onStep: opts.onStep,
+  });
 }

@@ -5,6 +5,7 @@ import '@steinkit/core'; // registers gradients (autodiff through samplers and e
 export type {
   AmortizedRule,
   AmortizedRuleInfo,
+  AmortizedSvgdLoopOptions,
   AmortizedSvgdOptions,
   AmortizedSvgdState,
   AmortizedSvgdStepInfo,
@@ -29,6 +30,7 @@ export { featureSteinDirection } from './direction';
 // Algorithm 2: amortized MLE (SteinGAN) with the discounted θ-update (16) and the balancing rules.
 export type {
   AmortizedMleBatch,
+  AmortizedMleLoopOptions,
   AmortizedMleOptions,
   AmortizedMleRecord,
   AmortizedMleState,
@@ -47,6 +49,7 @@ export {
 export type {
   GaussianSampler,
   GaussianSamplerOptions,
+  ReparamKlLoopOptions,
   ReparamKlOptions,
   ReparamKlState,
   ReparamKlStepInfo,

@@ -9,6 +9,7 @@ import {
   foldIn,
   type Kernel,
   type LoopOptimizer,
+  runLoop,
 } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -164,35 +165,49 @@ export interface AmortizedMleStepResult {
   record: AmortizedMleRecord;
 }
 
+/** The loop's options: the step's, the batches, at most `iterations` steps, the seed. */
+export interface AmortizedMleLoopOptions extends AmortizedMleOptions {
+  batches: Iterable<AmortizedMleBatch>;
+  iterations?: number;
+  seed?: number;
+}
+
 /**
- * The loop over {@link amortizedMleStep}: one iteration per batch of
- * `batches` (at most `iterations`), each batch disposed after its step.
- * `onStep` sees each info; returning false stops.
+ * The loop over {@link amortizedMleStep} (core's `runLoop`): one iteration per
+ * batch of `batches` (at most `iterations`), each batch disposed after its
+ * step. `onStep` sees each info; returning false stops; an async `onStep`
+ * makes the loop return a Promise.
  */
 export function amortizedMle(
-  opts: AmortizedMleOptions & {
-    batches: Iterable<AmortizedMleBatch>;
-    iterations?: number;
-    seed?: number;
-    onStep?: (info: AmortizedMleRecord) => boolean | undefined;
+  opts: AmortizedMleLoopOptions & {
+    onStep: (info: AmortizedMleRecord) => Promise<unknown>;
   },
-): AmortizedMleState {
-  const limit = opts.iterations ?? Number.POSITIVE_INFINITY;
+): Promise<AmortizedMleState>;
+export function amortizedMle(
+  opts: AmortizedMleLoopOptions & {
+    onStep?: (info: AmortizedMleRecord) => void;
+  },
+): AmortizedMleState;
+export function amortizedMle(
+  opts: AmortizedMleLoopOptions & { onStep?: (info: AmortizedMleRecord) => unknown },
+): AmortizedMleState | Promise<AmortizedMleState> {
   if (opts.iterations !== undefined) assertInt(opts.iterations, 'iterations', 0);
-  let state = amortizedMleInit({ seed: opts.seed });
-  if (limit === 0) return state;
-  for (const batch of opts.batches) {
-    let info: AmortizedMleRecord;
-    try {
-      const r = amortizedMleStep(state, batch, opts);
-      state = r.state;
-      info = r.info;
-    } finally {
-      tf.dispose([batch.data, ...(batch.labels ? [batch.labels] : [])]);
-    }
-    if (opts.onStep?.(info) === false || state.iteration >= limit) break;
-  }
-  return state;
+  const batches = opts.batches[Symbol.iterator]();
+  return runLoop({
+    state: amortizedMleInit({ seed: opts.seed }),
+    steps: opts.iterations ?? Number.POSITIVE_INFINITY,
+    step: (s) => {
+      const next = batches.next();
+      if (next.done) return undefined;
+      const batch = next.value;
+      try {
+        return amortizedMleStep(s, batch, opts);
+      } finally {
+        tf.dispose([batch.data, ...(batch.labels ? [batch.labels] : [])]);
+      }
+    },
+    onStep: opts.onStep,
+  });
 }
 
 function featureMap(opts: AmortizedMleOptions): ((x: tf.Tensor2D) => tf.Tensor2D) | undefined {

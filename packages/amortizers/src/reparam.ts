@@ -10,6 +10,7 @@ import {
   foldIn,
   type LogProbFn,
   type LoopOptimizer,
+  runLoop,
   type Sampler,
 } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -213,22 +214,36 @@ export function reparamKlDispose(
   disposeOptimizerStates(opts?.optimizer, state.optimizerStates);
 }
 
-/** The loop over {@link reparamKlStep}: `iterations` steps, `onStep` sees each info (false stops). */
+/** The loop's options: the step's, the number of iterations and the seed. */
+export interface ReparamKlLoopOptions extends ReparamKlOptions {
+  iterations: number;
+  seed?: number;
+}
+
+/**
+ * The loop over {@link reparamKlStep} (core's `runLoop`): `iterations` steps,
+ * `onStep` sees each info (false stops; an async one makes the loop a Promise).
+ */
 export function reparamKl(
-  opts: ReparamKlOptions & {
-    iterations: number;
-    seed?: number;
-    onStep?: (info: ReparamKlStepInfo) => boolean | undefined;
+  opts: ReparamKlLoopOptions & {
+    onStep: (info: ReparamKlStepInfo) => Promise<unknown>;
   },
-): ReparamKlState {
+): Promise<ReparamKlState>;
+export function reparamKl(
+  opts: ReparamKlLoopOptions & {
+    onStep?: (info: ReparamKlStepInfo) => void;
+  },
+): ReparamKlState;
+export function reparamKl(
+  opts: ReparamKlLoopOptions & { onStep?: (info: ReparamKlStepInfo) => unknown },
+): ReparamKlState | Promise<ReparamKlState> {
   assertInt(opts.iterations, 'iterations', 0);
-  let state = reparamKlInit({ seed: opts.seed });
-  for (let t = 0; t < opts.iterations; t++) {
-    const r = reparamKlStep(state, opts);
-    state = r.state;
-    if (opts.onStep?.(r.info) === false) break;
-  }
-  return state;
+  return runLoop({
+    state: reparamKlInit({ seed: opts.seed }),
+    steps: opts.iterations,
+    step: (s) => reparamKlStep(s, opts),
+    onStep: opts.onStep,
+  });
 }
 
 /** What one step of the reparameterized KL baseline reports. */

@@ -1,5 +1,6 @@
 import {
   type AmortizedRule,
+  amortizedMle,
   amortizedMleDispose,
   amortizedMleInit,
   amortizedMleStep,
@@ -221,5 +222,65 @@ describe('the loops take a SteinOptimizer', () => {
     adam.dispose();
     expect(tf.memory().numTensors).toBe(before);
     direct.dispose();
+  });
+});
+
+describe('the loops follow the convention: onStep false stops, an async onStep makes a Promise', () => {
+  it('amortizedSvgd, reparamKl, amortizedMle', async () => {
+    const [a] = twinSamplers(15);
+    const sgd = tf.train.sgd(0.01);
+    const base = { sampler: a.sampler, score, kernel: rbf(), batchSize: 8, iterations: 5 };
+    const update: AmortizedRule = { rule: 'vjp', optimizer: sgd };
+    const stopped = amortizedSvgd({ ...base, update, onStep: (i) => i.iteration < 2 });
+    expect(stopped.iteration).toBe(2);
+    const seen: number[] = [];
+    const pending = amortizedSvgd({
+      ...base,
+      update,
+      onStep: async (i) => {
+        await new Promise((r) => setTimeout(r, 1));
+        seen.push(i.iteration);
+        return i.iteration < 3;
+      },
+    });
+    expect(pending).toBeInstanceOf(Promise);
+    expect((await pending).iteration).toBe(3);
+    expect(seen).toEqual([1, 2, 3]);
+    const q = gaussianSampler({ dim: 2, seed: 1 });
+    const logProb = (x: tf.Tensor2D) =>
+      tf.tidy(() => tf.mul(-0.5, tf.sum(tf.square(x), 1)) as tf.Tensor1D);
+    const rk = reparamKl({
+      q,
+      logProb,
+      optimizer: sgd,
+      batchSize: 4,
+      iterations: 5,
+      onStep: async () => false,
+    });
+    expect((await rk).iteration).toBe(1);
+    const mu = tf.variable(tf.tensor1d([0, 0]), true, 'loop_mu');
+    const model: EnergyModel = {
+      energy: (x) => tf.tidy(() => tf.mul(0.5, tf.sum(tf.square(tf.sub(x, mu)), 1)) as tf.Tensor1D),
+      score: (x) => tf.tidy(() => tf.neg(tf.sub(x, mu))),
+      trainableVariables: [mu],
+    };
+    const batches = function* () {
+      for (let t = 0; t < 10; t++) yield { data: tf.randomNormal([8, 2], 0, 1, 'float32', t) };
+    };
+    const mle = amortizedMle({
+      sampler: a.sampler,
+      model,
+      kernel: rbf(),
+      generatorUpdate: update,
+      energyOptimizer: sgd,
+      energyLearningRate: 0.01,
+      features: 'identity',
+      batches: batches(),
+      iterations: 4,
+      onStep: async (i) => i.iteration < 10,
+    });
+    expect((await mle).iteration).toBe(4);
+    tf.dispose([mu, ...a.variables]);
+    sgd.dispose();
   });
 });

@@ -28,6 +28,8 @@ export {
   singularValues,
   symmetricEigen,
 } from './linalg';
+// The loop of the stepper convention (xInit / xStep / xDispose / x): sync, or async with an async onStep.
+export { runLoop } from './loop';
 // Optimizers of every loop: SteinOptimizer (init/update/dispose over explicit state), the
 // identity and SVGD AdaGrad ones, a tf.Optimizer adapter, one step over a network's variables.
 export type {
@@ -86,3 +88,5 @@ export {
   setWasmKernelFixes,
   WASM_KERNEL_FIXES,
 } from './wasm/index';
+/** The second round of wasm kernel speed work (issue 18): on by default; `false` runs the 0.1 fix kernels (benchmarks' "before"). */
+export { kernelTuning as wasmKernelTuning, setWasmKernelTuning } from './wasm/tuning';

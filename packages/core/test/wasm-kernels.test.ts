@@ -5,10 +5,13 @@ import {
   activeWasmKernelFixes,
   activeWebgpuKernelFixes,
   setWasmKernelFixes,
+  setWasmKernelTuning,
   setWebgpuKernelFixes,
   WASM_KERNEL_FIXES,
   WEBGPU_KERNEL_FIXES,
+  wasmKernelTuning,
 } from '../src/index';
+import { flipIsCheaper } from '../src/wasm/matmul';
 import {
   agree as agreeOn,
   ints,
@@ -17,6 +20,7 @@ import {
   rng,
   runOn,
   useBackend,
+  wasmBuffers,
   weightedSum,
 } from './wasm-helpers';
 
@@ -75,6 +79,16 @@ const matmulShapes: [number[], number[]][] = [
   [
     [2, 2, 6, 5],
     [5, 3],
+  ],
+  // Few rows against a wide b: a·bᵀ and aᵀ·bᵀ run flipped, (b·aᵀ)ᵀ (tuning).
+  [
+    [3, 40],
+    [40, 50],
+  ],
+  // ≥ 2¹⁶ elements, ragged against the 32-wide tiles: blocked transposes (tuning).
+  [
+    [257, 300],
+    [300, 5],
   ],
 ];
 
@@ -214,6 +228,10 @@ for (const target of targets) {
     { x: [2, 7, 7, 3], k: [1, 1], cout: 5, stride: 2, pad: 'valid' },
     { x: [2, 11, 9, 2], k: [3, 3], cout: 3, stride: 3, pad: 'same' },
     { x: [1, 7, 7, 2], k: [3, 3], cout: 2, stride: 1, pad: 2 },
+    // One input channel (images in / out of the DCGAN nets): the im2col / col2im route.
+    { x: [3, 9, 7, 1], k: [5, 5], cout: 4, stride: 2, pad: 'same' },
+    { x: [2, 10, 10, 1], k: [5, 5], cout: 6, stride: 2, pad: 'valid' },
+    { x: [2, 6, 7, 1], k: [3, 2], cout: 3, stride: [1, 2], pad: 'same' },
     {
       x: [1, 7, 8, 2],
       k: [3, 2],
@@ -348,6 +366,46 @@ for (const target of targets) {
       });
   });
 
+  suite('Tile', () => {
+    const cases: [number[], number[]][] = [
+      [
+        [1, 1, 1, 5],
+        [3, 4, 2, 1],
+      ], // batch norm's gradient: per-channel values over a map
+      [
+        [3, 1],
+        [2, 7],
+      ], // one column repeated (fill)
+      [
+        [2, 3, 4],
+        [1, 1, 1],
+      ],
+      [
+        [2, 3],
+        [3, 2],
+      ],
+      [[4], [5]],
+      [
+        [2, 1, 3],
+        [2, 3, 2],
+      ],
+      [
+        [3, 2],
+        [0, 2],
+      ], // empty
+    ];
+    let seed = 950;
+    for (const [shape, reps] of cases)
+      it(`tile ${shape} by ${reps}: forward (float32, int32) and gradient match cpu`, async () => {
+        const r = rng(seed++);
+        const x = rand(r, shape);
+        await agree((a) => tf.tile(a, reps), [x]);
+        await agree((a) => tf.tile(tf.cast(tf.mul(a, 10), 'int32'), reps), [x]);
+        if (reps.every((k) => k > 0))
+          await agree((a) => tf.grad((p: tf.Tensor) => weightedSum(tf.tile(p, reps), 4))(a), [x]);
+      });
+  });
+
   suite('UnsortedSegmentSum', () => {
     it('forward (ids out of range dropped) and gradient match cpu', async () => {
       const r = rng(600);
@@ -447,6 +505,84 @@ for (const target of targets) {
       });
   });
 }
+
+describe('setWasmKernelTuning', () => {
+  beforeAll(() => useBackend('wasm'));
+  afterAll(() => setWasmKernelTuning(true));
+  const cases: [string, number[], (x: tf.Tensor, w: tf.Tensor) => tf.Tensor][] = [
+    [
+      'conv2d 1 channel 5×5/2 same',
+      [2, 9, 9, 1],
+      (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'),
+    ],
+    [
+      'conv2dTranspose to 1 channel 5×5/2 same',
+      [2, 5, 5, 3],
+      (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 10, 10, 1], 2, 'same'),
+    ],
+  ];
+  for (const on of [false, true])
+    for (const [name, xs, f] of cases)
+      it(`${name}, tuning ${on ? 'on' : 'off'}: forward and both gradients match cpu`, async () => {
+        const r = rng(900);
+        const x = rand(r, xs);
+        const w = rand(r, [5, 5, 1, 3]);
+        setWasmKernelTuning(on);
+        try {
+          expect(wasmKernelTuning()).toBe(on);
+          await agreeOn(f, [x, w]);
+          await agreeOn(
+            (a, b) => tf.grads((p: tf.Tensor, q: tf.Tensor) => weightedSum(f(p, q), 3))([a, b]),
+            [x, w],
+          );
+        } finally {
+          setWasmKernelTuning(true);
+        }
+      });
+  it('flips a·bᵀ with a wide b and keeps the plain product of a conv-sized GEMM', () => {
+    const g = (m: number, k: number, n: number) => ({
+      batchA: 1,
+      batchB: 1,
+      m,
+      k,
+      n,
+      outShape: [m, n],
+    });
+    expect(flipIsCheaper(g(64, 6272, 1024), false, true)).toBe(true);
+    expect(flipIsCheaper(g(64, 512, 6272), false, true)).toBe(true);
+    expect(flipIsCheaper(g(3136, 1600, 128), false, false)).toBe(false);
+    expect(flipIsCheaper(g(1024, 64, 6272), true, false)).toBe(false);
+  });
+});
+
+describe('Identity shares the buffer (tuning)', () => {
+  beforeAll(() => useBackend('wasm'));
+  it('a clone reads the same values, outlives its source and frees the buffer with the last reference', () => {
+    const buffers = wasmBuffers();
+    const tensors = tf.memory().numTensors;
+    const a = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const b = tf.clone(a);
+    expect(wasmBuffers()).toBe(buffers + 1); // shared, not copied
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3, 4]);
+    const c = tf.add(b, 1);
+    b.dispose();
+    expect(Array.from(c.dataSync())).toEqual([2, 3, 4, 5]);
+    c.dispose();
+    expect(wasmBuffers()).toBe(buffers);
+    expect(tf.memory().numTensors).toBe(tensors);
+    setWasmKernelTuning(false);
+    try {
+      const d = tf.tensor([5, 6]);
+      const e = tf.clone(d);
+      expect(wasmBuffers()).toBe(buffers + 2); // the shipped kernel copies
+      tf.dispose([d, e]);
+    } finally {
+      setWasmKernelTuning(true);
+    }
+    expect(wasmBuffers()).toBe(buffers);
+  });
+});
 
 describe('setWasmKernelFixes', () => {
   beforeAll(() => useBackend('wasm'));

@@ -166,6 +166,24 @@ export function resolveBandwidth(b: Bandwidth, x: tf.Tensor2D): number {
 }
 
 /**
+ * The bandwidth a heuristic gives for precomputed squared distances `sqDist`
+ * (n×n, row-major, zeros on the diagonal; round-off below 1e-6·max‖x‖² already
+ * set to 0): {@link resolveBandwidth}'s rules (pairs i < j, or all with
+ * `includeSelf`; √ unless `squared`; scale, log n, fallback, clamp) for callers
+ * that hold many distance matrices (stein-estimators' grouped estimators).
+ */
+export function bandwidthFromSqDistances(b: Bandwidth, sqDist: Float32Array, n: number): number {
+  validateBandwidth(b);
+  if (typeof b === 'number') return b;
+  if (sqDist.length !== n * n) {
+    throw new RangeError(`sqDist: expected ${n}×${n} = ${n * n} values, got ${sqDist.length}`);
+  }
+  if (b.subsample)
+    throw new TypeError('bandwidth.subsample: not supported on precomputed distances');
+  return finishBandwidth(b, medianOfDistances(sqDist, n, b));
+}
+
+/**
  * {@link resolveBandwidth} without a synchronous read: the same h (same
  * distances, same median), read back with `await data()` in one round trip.
  * For backends whose synchronous reads are slow or unavailable (webgpu in a

@@ -6,11 +6,11 @@ export { asSteinKernel, customKernel } from './autodiff';
 // Bandwidths: fixed or heuristic (median of distances or squared distances), resolved per batch.
 export type { Bandwidth, MedianHeuristic } from './bandwidth';
 export {
+  bandwidthFromSqDistances,
   describeBandwidth,
   MAX_BANDWIDTH,
   MEDIAN_SQ_LOGN,
   MIN_BANDWIDTH,
-  median,
   resolveBandwidth,
   resolveBandwidthAsync,
   STEINGAN_MEDIAN,

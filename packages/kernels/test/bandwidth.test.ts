@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { median } from '../src/bandwidth';
 import {
+  bandwidthFromSqDistances,
   imq,
   MEDIAN_SQ_LOGN,
   rbf,
@@ -169,5 +170,31 @@ describe('median heuristics', () => {
     );
     expect(() => imq({ beta: 0.5 })).toThrow(/beta/);
     expect(() => imq({ c: 0 })).toThrow(/c:/);
+  });
+});
+
+describe('bandwidthFromSqDistances: resolveBandwidth on precomputed distances', () => {
+  it("gives resolveBandwidth's h for every heuristic; refuses a wrong size", () => {
+    const x = tf.tidy(() => createRng(12).normal([9, 3])) as tf.Tensor2D;
+    const d = tf.tidy(() => {
+      const n2 = tf.sum(tf.square(x), 1, true);
+      return tf.relu(tf.sub(tf.add(n2, tf.transpose(n2)), tf.mul(2, tf.matMul(x, x, false, true))));
+    });
+    const D = d.dataSync() as Float32Array;
+    for (let i = 0; i < 9; i++) D[i * 9 + i] = 0;
+    for (const b of [
+      SVGD_MEDIAN,
+      STEINGAN_MEDIAN,
+      MEDIAN_SQ_LOGN,
+      { kind: 'median' as const, includeSelf: true },
+      { kind: 'median' as const, squared: true, scale: 2 },
+    ]) {
+      expect(bandwidthFromSqDistances(b, D, 9)).toBeCloseTo(resolveBandwidth(b, x), 5);
+    }
+    expect(bandwidthFromSqDistances(0.7, D, 9)).toBe(0.7);
+    expect(() => bandwidthFromSqDistances(SVGD_MEDIAN, D, 8)).toThrow(
+      /sqDist: expected 8×8 = 64 values, got 81/,
+    );
+    tf.dispose([x, d]);
   });
 });

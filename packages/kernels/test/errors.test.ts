@@ -1,7 +1,8 @@
 import { setMemoryBudget } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { imq, median, rbf, resolveBandwidth, setFusedKernels } from '../src/index';
+import { median } from '../src/bandwidth';
+import { imq, rbf, resolveBandwidth, setFusedKernels } from '../src/index';
 
 afterEach(() => {
   setMemoryBudget(undefined);

@@ -1,5 +1,10 @@
 import { choleskyFactor, choleskySolveFactored, symmetricEigen } from '@steinkit/core';
-import { type Bandwidth, median, SVGD_MEDIAN, validateBandwidth } from '@steinkit/kernels';
+import {
+  type Bandwidth,
+  bandwidthFromSqDistances,
+  SVGD_MEDIAN,
+  validateBandwidth,
+} from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -45,7 +50,6 @@ export function groupedBandwidths(z: tf.Tensor3D, bandwidth: Bandwidth = SVGD_ME
   if (bandwidth.subsample) {
     throw new TypeError('bandwidth.subsample: not supported for grouped estimators');
   }
-  const { scale = 1, squared = false, logN = false, includeSelf = false, fallback = 1 } = bandwidth;
   const [D, tolv] = tf.tidy(() => {
     const tol = tf.mul(1e-6, tf.max(tf.sum(tf.square(z), 2), 1)); // [B]
     return [groupSqDist(z), tol];
@@ -55,32 +59,9 @@ export function groupedBandwidths(z: tf.Tensor3D, bandwidth: Bandwidth = SVGD_ME
   tf.dispose([D, tolv]);
   const out: number[] = [];
   for (let b = 0; b < B; b++) {
-    const off = b * S * S;
-    const vals = includeSelf ? new Float32Array(S * S) : new Float32Array((S * (S - 1)) / 2);
-    let p = 0;
-    for (let i = 0; i < S; i++) {
-      for (let j = includeSelf ? 0 : i + 1; j < S; j++) {
-        const v = i === j ? 0 : all[off + i * S + j];
-        vals[p++] = v < tols[b] ? 0 : v;
-      }
-    }
-    if (!squared) for (let i = 0; i < vals.length; i++) vals[i] = Math.sqrt(vals[i]);
-    const med = median(vals);
-    if (!(med > 0) || !Number.isFinite(med)) {
-      out.push(fallback);
-      continue;
-    }
-    let h2 = squared ? scale * med : (scale * med) ** 2;
-    if (logN) {
-      const lg = logN === 'n' ? Math.log(S) : Math.log(S + 1);
-      if (!(lg > 0)) {
-        out.push(fallback);
-        continue;
-      }
-      h2 /= lg;
-    }
-    const h = Math.sqrt(h2);
-    out.push(Number.isFinite(h) && h > 0 ? h : fallback);
+    // squared distances below the float32 round-off count as 0, as in resolveBandwidth
+    const d = all.slice(b * S * S, (b + 1) * S * S).map((v) => (v < tols[b] ? 0 : v));
+    out.push(bandwidthFromSqDistances(bandwidth, d, S));
   }
   return out;
 }

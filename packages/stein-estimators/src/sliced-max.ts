@@ -1,4 +1,15 @@
-import { assert2D, assertInt, assertPositive, type ScoreFn } from '@steinkit/core';
+import {
+  applyOptimizer,
+  assert2D,
+  assertInt,
+  assertLoopOptimizer,
+  assertPositive,
+  disposeOptimizerStates,
+  isSteinOptimizer,
+  type LoopOptimizer,
+  runLoop,
+  type ScoreFn,
+} from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { SKSD_MEDIAN, type SlicedBandwidth, sksd } from './sliced';
 
@@ -6,8 +17,9 @@ import { SKSD_MEDIAN, type SlicedBandwidth, sksd } from './sliced';
  * maxSKSD (Gong et al., ICLR 2021, eq. 9–10): the sliced KSD maximized over
  * the slices by gradient ascent. Variant 'g' keeps r an orthogonal basis
  * (identity by default) and optimizes every g_i; variant 'rg' optimizes both.
- * Explicit state + one pure-ish step (the ascent goes through a tfjs
- * optimizer on tf.Variables), plus `maxSksdFit` as the convenience loop.
+ * Explicit state + one pure-ish step (the ascent moves the slice
+ * tf.Variables through a SteinOptimizer or a tf.Optimizer), plus `maxSksd` as
+ * the convenience loop.
  */
 export interface MaxSksdState {
   /** Score directions `[S, D]`; trainable only for variant 'rg'. */
@@ -15,7 +27,10 @@ export interface MaxSksdState {
   /** Projection directions `[S, D]`, unit rows. */
   readonly g: tf.Variable<tf.Rank.R2>;
   readonly variant: 'g' | 'rg';
-  readonly optimizer: tf.Optimizer;
+  /** A core SteinOptimizer (its states in `optimizerStates`) or a tf.Optimizer (its own slots). */
+  readonly optimizer: LoopOptimizer;
+  /** With a SteinOptimizer: its state per slice variable (g, then r for 'rg'), created on the first step. */
+  optimizerStates?: unknown[];
   readonly statistic: 'u' | 'v';
   readonly bandwidth: SlicedBandwidth;
   /** Ascent steps taken. */
@@ -29,8 +44,11 @@ export interface MaxSksdInitOptions {
   r?: tf.Tensor2D;
   /** Initial g `[S, D]`; default the identity (the reference initialization r = g = I). */
   g?: tf.Tensor2D;
-  /** The ascent optimizer; default Adam(lr 1e-3, β = (0.9, 0.99)) as in the reference ICA code. */
-  optimizer?: tf.Optimizer;
+  /**
+   * The ascent optimizer: a SteinOptimizer (e.g. `fromTfOptimizer(…)`, `adagradMomentum(…)`)
+   * or a tf.Optimizer; default tf Adam(lr 1e-3, β = (0.9, 0.99)) as in the reference ICA code.
+   */
+  optimizer?: LoopOptimizer;
   /** Default 'v'. */
   statistic?: 'u' | 'v';
   /** Default the per-slice median heuristic h_i² = 2·median. */
@@ -40,6 +58,7 @@ export interface MaxSksdInitOptions {
 /** Creates the slice variables (rows normalized) and the optimizer. */
 export function maxSksdInit(dim: number, opts: MaxSksdInitOptions = {}): MaxSksdState {
   assertInt(dim, 'dim', 1);
+  if (opts.optimizer !== undefined) assertLoopOptimizer(opts.optimizer, 'optimizer');
   const variant = opts.variant ?? 'g';
   if (variant !== 'g' && variant !== 'rg')
     throw new TypeError(`variant: expected 'g' or 'rg', got ${String(variant)}`);
@@ -124,6 +143,7 @@ export function maxSksdStep(
   if (a instanceof tf.Tensor) {
     const r = ascend(state, a, b as ScoreFn | tf.Tensor2D, c ?? {});
     state.step = r.state.step;
+    if (r.state.optimizerStates) state.optimizerStates = r.state.optimizerStates;
     return r.info.value;
   }
   if (a == null || typeof a !== 'object' || !(a.x instanceof tf.Tensor)) {
@@ -139,19 +159,28 @@ function ascend(
   opts: MaxSksdStepOptions,
 ): { state: MaxSksdState; info: MaxSksdStepInfo } {
   const vars = state.variant === 'rg' ? [state.g, state.r] : [state.g];
-  const negValue = state.optimizer.minimize(
-    () =>
-      tf.neg(
-        sksd(x, score, {
-          r: state.r,
-          g: state.g,
-          statistic: state.statistic,
-          bandwidth: state.bandwidth,
-        }),
-      ) as tf.Scalar,
-    true,
-    vars,
-  );
+  const objective = () =>
+    tf.neg(
+      sksd(x, score, {
+        r: state.r,
+        g: state.g,
+        statistic: state.statistic,
+        bandwidth: state.bandwidth,
+      }),
+    ) as tf.Scalar;
+  let negValue: tf.Scalar | null;
+  let optimizerStates = state.optimizerStates;
+  if (isSteinOptimizer(state.optimizer)) {
+    const { value, grads } = tf.variableGrads(objective, vars);
+    try {
+      optimizerStates = applyOptimizer(state.optimizer, vars, grads, optimizerStates);
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
+    negValue = value;
+  } else {
+    negValue = state.optimizer.minimize(objective, true, vars);
+  }
   if (opts.renormalize ?? true) {
     for (const v of vars) {
       tf.tidy(() => v.assign(unitRows(v)));
@@ -160,6 +189,7 @@ function ascend(
   const value = negValue ? -negValue.dataSync()[0] : Number.NaN;
   negValue?.dispose();
   const next: MaxSksdState = { ...state, step: state.step + 1 };
+  if (optimizerStates) next.optimizerStates = optimizerStates;
   return { state: next, info: { step: next.step, value } };
 }
 
@@ -178,34 +208,71 @@ export function maxSksdValue(
 }
 
 /**
- * The loop: `steps` ascent steps on the same sample (scores evaluated once).
- * Returns the final state and the statistic before each step. `onStep` sees
- * each step's info; returning false stops early.
+ * The loop (core's `runLoop`): `steps` ascent steps on the same sample (scores
+ * evaluated once). Returns the final state and the statistic before each
+ * step. `onStep` sees each step's info; returning false stops early; an async
+ * `onStep` makes the loop return a Promise.
  */
 export function maxSksd(
   state: MaxSksdState,
   inputs: MaxSksdInputs,
   opts: MaxSksdStepOptions & {
     steps: number;
-    onStep?: (info: MaxSksdStepInfo) => boolean | undefined;
+    onStep: (info: MaxSksdStepInfo) => Promise<unknown>;
   },
-): { state: MaxSksdState; trace: number[] } {
+): Promise<{ state: MaxSksdState; trace: number[] }>;
+export function maxSksd(
+  state: MaxSksdState,
+  inputs: MaxSksdInputs,
+  opts: MaxSksdStepOptions & {
+    steps: number;
+    onStep?: (info: MaxSksdStepInfo) => void;
+  },
+): { state: MaxSksdState; trace: number[] };
+export function maxSksd(
+  state: MaxSksdState,
+  inputs: MaxSksdInputs,
+  opts: MaxSksdStepOptions & {
+    steps: number;
+    onStep?: (info: MaxSksdStepInfo) => unknown;
+  },
+): { state: MaxSksdState; trace: number[] } | Promise<{ state: MaxSksdState; trace: number[] }> {
   assertInt(opts.steps, 'steps', 1);
   const { x, score } = inputs;
   const sc = typeof score === 'function' ? tf.tidy(() => score(x)) : score;
   const trace: number[] = [];
-  let s = state;
-  try {
-    for (let i = 0; i < opts.steps; i++) {
-      const r = maxSksdStep(s, { x, score: sc }, opts);
-      s = r.state;
-      trace.push(r.info.value);
-      if (opts.onStep?.(r.info) === false) break;
-    }
-  } finally {
+  const release = () => {
     if (sc !== score) sc.dispose();
+  };
+  let out: MaxSksdState | Promise<MaxSksdState>;
+  try {
+    out = runLoop({
+      state,
+      steps: opts.steps,
+      step: (s) => maxSksdStep(s, { x, score: sc }, opts),
+      onStep: (info) => {
+        trace.push(info.value);
+        return opts.onStep?.(info);
+      },
+    });
+  } catch (e) {
+    release();
+    throw e;
   }
-  return { state: s, trace };
+  if (out instanceof Promise) {
+    return out.then(
+      (s) => {
+        release();
+        return { state: s, trace };
+      },
+      (e) => {
+        release();
+        throw e;
+      },
+    );
+  }
+  release();
+  return { state: out, trace };
 }
 
 /**
@@ -220,16 +287,19 @@ export function maxSksdFit(
   steps: number,
   opts: MaxSksdStepOptions = {},
 ): number[] {
-  const r = maxSksd(state, { x, score }, { ...opts, steps });
+  const r = maxSksd(state, { x, score }, { ...opts, steps, onStep: undefined });
   state.step = r.state.step;
+  if (r.state.optimizerStates) state.optimizerStates = r.state.optimizerStates;
   return r.trace;
 }
 
-/** Frees the slice variables and the optimizer's slots. */
+/** Frees the slice variables and the optimizer's slots (a tf.Optimizer) or states (a SteinOptimizer). */
 export function maxSksdDispose(state: MaxSksdState): void {
   state.r.dispose();
   state.g.dispose();
-  state.optimizer.dispose();
+  if (isSteinOptimizer(state.optimizer)) {
+    disposeOptimizerStates(state.optimizer, state.optimizerStates);
+  } else state.optimizer.dispose();
 }
 
 /** Learning-rate check helper for user-built optimizers. */

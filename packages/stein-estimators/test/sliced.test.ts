@@ -1,4 +1,4 @@
-import { createRng } from '@steinkit/core';
+import { adagradMomentum, createRng, fromTfOptimizer } from '@steinkit/core';
 import {
   maxSksd,
   maxSksdDispose,
@@ -466,5 +466,43 @@ describe('maxSKSD-rg: one optimal pair (r, g) against brute force', () => {
     expect(trace[29]).toBeGreaterThan(first * 1.2);
     maxSksdDispose(state);
     x.dispose();
+  });
+});
+
+describe('maxSksd takes a SteinOptimizer', () => {
+  it('fromTfOptimizer(Adam) follows the same tf Adam given directly (g and rg); adagradMomentum states travel in the state; dispose frees all', () => {
+    const x = tf.tidy(() => createRng(31).normal([40, 3])) as tf.Tensor2D;
+    const score = tf.tidy(() => tf.mul(-0.8, x)) as tf.Tensor2D;
+    for (const variant of ['g', 'rg'] as const) {
+      const before = tf.memory().numTensors;
+      const a = maxSksdInit(3, { variant, optimizer: tf.train.adam(1e-2, 0.9, 0.99) });
+      const adam = tf.train.adam(1e-2, 0.9, 0.99);
+      const b = maxSksdInit(3, { variant, optimizer: fromTfOptimizer(adam) });
+      const ta = maxSksd(a, { x, score }, { steps: 4 });
+      const tb = maxSksd(b, { x, score }, { steps: 4 });
+      expect(tb.state.optimizerStates).toHaveLength(variant === 'rg' ? 2 : 1);
+      for (const k of ['g', 'r'] as const) {
+        const da = ta.state[k].dataSync();
+        const db = tb.state[k].dataSync();
+        for (let i = 0; i < da.length; i++) expect(db[i]).toBeCloseTo(da[i], 6);
+      }
+      tb.trace.forEach((v, i) => {
+        expect(v).toBeCloseTo(ta.trace[i], 5);
+      });
+      expect(ta.trace[3]).toBeGreaterThan(ta.trace[0]); // it ascends
+      maxSksdDispose(ta.state);
+      maxSksdDispose(tb.state);
+      adam.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    const c = maxSksdInit(3, { optimizer: adagradMomentum({ learningRate: 1e-2 }) });
+    let s = c;
+    for (let t = 0; t < 3; t++) s = maxSksdStep(s, { x, score }).state;
+    expect((s.optimizerStates as { iter: number }[])[0].iter).toBe(3);
+    maxSksdDispose(s);
+    expect(() => maxSksdInit(3, { optimizer: {} as never })).toThrow(
+      /optimizer: expected a SteinOptimizer/,
+    );
+    tf.dispose([x, score]);
   });
 });

@@ -18,6 +18,8 @@
  * inserted zeros; zero insertion remains the fallback.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { backpropFilterThin, backpropInputThin, geoOf, useThin } from './conv-thin';
+import { kernelTuning } from './tuning';
 import {
   type Attrs,
   copyRun,
@@ -81,6 +83,8 @@ export const conv2DBackpropFilter: KernelCall = ({ inputs, backend, attrs }) => 
   const dy = inputs.dy as tf.TensorInfo;
   const filterShape = attrs.filterShape as number[];
   const info = convInfo(x.shape, filterShape, attrs, 'Conv2DBackpropFilter');
+  if (kernelTuning() && useThin(info.inChannels))
+    return backpropFilterThin(backend, x, dy, geoOf(info));
   const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const top = info.padInfo.top;
@@ -213,6 +217,8 @@ export const conv2DBackpropInput: KernelCall = ({ inputs, backend, attrs }) => {
   const filter = inputs.filter as tf.TensorInfo;
   const inputShape = attrs.inputShape as number[];
   const info = convInfo(inputShape, filter.shape, attrs, 'Conv2DBackpropInput');
+  if (kernelTuning() && useThin(info.inChannels))
+    return backpropInputThin(backend, dy, filter, geoOf(info));
   const { inHeight: h, inWidth: w, filterHeight: kh, filterWidth: kw } = info;
   const { strideHeight: sh, strideWidth: sw } = info;
   const [, oh, ow] = dy.shape;

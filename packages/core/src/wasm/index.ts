@@ -5,7 +5,12 @@
  *
  * - `BatchMatMul`, `_FusedMatMul`: transposes and batches routed to XNNPACK.
  * - `Conv2DBackpropFilter` (missing), `Conv2DBackpropInput` (scalar loop):
- *   composed from XNNPACK `Conv2D`.
+ *   composed from XNNPACK `Conv2D`; thin inputs (≤ 2 channels) through
+ *   im2col / col2im and one GEMM (`conv-thin.ts`).
+ * - `Tile` (an element-at-a-time loop): block copies; `Identity` (a copy):
+ *   a shared, reference-counted buffer (`data-movement.ts`).
+ * - `setWasmKernelTuning(false)` keeps the fixes but turns off the second
+ *   round of speed work (matmul orientation, thin convs; `tuning.ts`).
  * - `UnsortedSegmentSum`, `DepthwiseConv2dNativeBackpropFilter/Input`,
  *   `Einsum` (missing): correct fallbacks; plus a gradient for `Einsum`
  *   (tfjs-core registers none, for any backend).
@@ -16,6 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d-backprop';
+import { makeIdentity, makeTile } from './data-movement';
 import { registerEinsumGradient } from './einsum-grad';
 import { makeBatchMatMul, makeFusedMatMul } from './matmul';
 import {
@@ -36,6 +42,8 @@ export const WASM_KERNEL_FIXES = [
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
   'Einsum',
+  'Tile',
+  'Identity',
 ] as const;
 export type WasmKernelFixName = (typeof WASM_KERNEL_FIXES)[number];
 
@@ -77,6 +85,10 @@ function build(): void {
     config('DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput),
   );
   fixes.set('Einsum', config('Einsum', einsum));
+  const tile = orig('Tile');
+  if (tile) fixes.set('Tile', config('Tile', makeTile(tile)));
+  const identity = orig('Identity');
+  if (identity) fixes.set('Identity', config('Identity', makeIdentity(identity)));
 }
 
 let registered = false;
@@ -106,7 +118,7 @@ export function registerWasmKernelFixes(): boolean {
  * Switches steinkit's wasm kernel fixes on or off at runtime (all of them, or
  * only those named in `kernels`), for before/after measurements on one
  * backend. Off means exactly the shipped tfjs-backend-wasm 4.22 kernel: the
- * scalar-loop `BatchMatMul`/`_FusedMatMul`/`Conv2DBackpropInput`, and no
+ * scalar-loop `BatchMatMul`/`_FusedMatMul`/`Conv2DBackpropInput`/`Tile`, the copying `Identity`, and no
  * kernel at all for `Conv2DBackpropFilter`, `UnsortedSegmentSum`,
  * `DepthwiseConv2dNativeBackprop*` and `Einsum` (ops needing them throw
  * "kernel not registered"). Takes effect on the next op; registers the fixes

@@ -10,6 +10,7 @@
  * fast path; the shipped kernel function then runs the plain product.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { kernelTuning } from './tuning';
 import {
   type Attrs,
   callKernel,
@@ -22,7 +23,7 @@ import {
   type WasmBackend,
 } from './util';
 
-interface Geometry {
+export interface Geometry {
   batchA: number;
   batchB: number;
   m: number;
@@ -105,6 +106,24 @@ function viaPlain(
   allowColumnFold: boolean,
 ): tf.TensorInfo | null {
   const { batchA, batchB, m, k, n, outShape } = g;
+  if (
+    batchA === 1 &&
+    batchB === 1 &&
+    allowColumnFold &&
+    kernelTuning() &&
+    flipIsCheaper(g, tA, tB)
+  ) {
+    // C = (op(B)ᵀ · op(A)ᵀ)ᵀ: b stored [n, k] (tB) is already the row-major left operand, and
+    // the operand XNNPACK packs is op(A)ᵀ [k, m] — no transpose or packing of a large b.
+    const left = tB ? view(b, [1, n, k]) : transpose(backend, view(b, [k, n]), [1, 0]);
+    const right = tA ? view(a, [1, k, m]) : transpose(backend, view(a, [m, k]), [1, 0]);
+    const ct = plain(view(left, [1, n, k]), view(right, [1, k, m]));
+    if (!tB) free(backend, left);
+    if (!tA) free(backend, right);
+    const out = transpose(backend, view(ct, [n, m]), [1, 0]);
+    free(backend, ct);
+    return { dataId: out.dataId, shape: outShape, dtype: out.dtype };
+  }
   if (batchB === 1) {
     const A = untransposed(backend, a, tA, batchA, m, k);
     const B = untransposed(backend, b, tB, 1, k, n);
@@ -141,6 +160,27 @@ function viaPlain(
   if (A.owned) free(backend, A.x);
   if (B.owned) free(backend, B.x);
   return out;
+}
+
+/**
+ * Relative cost (≈ ns on one core) of what differs between computing `op(A)·op(B)`
+ * directly and as `(op(B)ᵀ·op(A)ᵀ)ᵀ`: a transpose moves ≈ 4–11 ns per element,
+ * XNNPACK packs the right operand (its "weights") at ≈ 7.5 ns per element, and the
+ * GEMM wastes the lanes of a right operand narrower than its 8-column tile.
+ */
+const TRANSPOSE_NS = 11;
+const PACK_NS = 7.5;
+const MAC_NS = 0.08;
+function gemmNs(rows: number, k: number, cols: number): number {
+  return rows * k * Math.ceil(cols / 8) * 8 * MAC_NS + k * cols * PACK_NS;
+}
+
+/** Whether the flipped product (see `viaPlain`) moves fewer bytes than the direct one. */
+export function flipIsCheaper(g: Geometry, tA: boolean, tB: boolean): boolean {
+  const { m, k, n } = g;
+  const direct = ((tA ? m * k : 0) + (tB ? k * n : 0)) * TRANSPOSE_NS + gemmNs(m, k, n);
+  const flipped = ((tA ? 0 : m * k) + (tB ? 0 : k * n) + m * n) * TRANSPOSE_NS + gemmNs(n, k, m);
+  return flipped < 0.8 * direct;
 }
 
 /** Below this many multiply-adds per batch item the shipped loop beats per-item XNNPACK setup. */

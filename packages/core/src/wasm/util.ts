@@ -8,6 +8,7 @@
  * `view()` is the only exception — it aliases its source and is never freed.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { kernelTuning } from './tuning';
 
 type DataId = object;
 type Heap = Float32Array | Int32Array | Uint8Array;
@@ -64,9 +65,55 @@ export function view(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   return { dataId: x.dataId, shape, dtype: x.dtype };
 }
 
-/** A new buffer holding `x` transposed by `perm` (wasm's C++ Transpose). */
+/** At or above this many elements a swap of the last two axes is a blocked JS copy. */
+const BLOCKED_TRANSPOSE_MIN = 1 << 16;
+
+/**
+ * A new buffer holding `x` transposed by `perm`: wasm's C++ Transpose, except
+ * (with the kernel tuning on) a large swap of the last two axes, which that
+ * kernel walks without blocking (≈ 11 ns per element at 1024 × 6272, against
+ * ≈ 4 ns for the 32 × 32-blocked copy here).
+ */
 export function transpose(backend: WasmBackend, x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
+  const r = perm.length;
+  const swapsLast =
+    r >= 2 &&
+    perm[r - 2] === r - 1 &&
+    perm[r - 1] === r - 2 &&
+    perm.slice(0, -2).every((p, i) => p === i);
+  if (swapsLast && kernelTuning() && sizeOf(x.shape) >= BLOCKED_TRANSPOSE_MIN)
+    return transposeLast2(backend, x);
   return runKernel('Transpose', backend, { x }, { perm });
+}
+
+/** [..., R, C] → [..., C, R] by 32 × 32 tiles. */
+function transposeLast2(backend: WasmBackend, x: tf.TensorInfo): tf.TensorInfo {
+  const shape = x.shape;
+  const R = shape[shape.length - 2];
+  const C = shape[shape.length - 1];
+  const batch = sizeOf(shape) / (R * C);
+  const out = backend.makeOutput([...shape.slice(0, -2), C, R], x.dtype);
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  const B = 32;
+  for (let b = 0; b < batch; b++) {
+    const base = b * R * C;
+    for (let r0 = 0; r0 < R; r0 += B) {
+      const r1 = Math.min(R, r0 + B);
+      for (let c0 = 0; c0 < C; c0 += B) {
+        const c1 = Math.min(C, c0 + B);
+        for (let c = c0; c < c1; c++) {
+          let o = base + c * R + r0;
+          let i = base + r0 * C + c;
+          for (let q = r0; q < r1; q++) {
+            dst[o++] = src[i];
+            i += C;
+          }
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /** Number of elements of a shape. */
