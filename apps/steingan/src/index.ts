@@ -56,5 +56,6 @@ export {
   generateImages,
   generatorGanLoss,
   mleOptions,
+  resumeAt,
   trainIteration,
 } from './train';

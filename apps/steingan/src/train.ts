@@ -5,6 +5,9 @@
  */
 import {
   type AmortizedMleOptions,
+  type AmortizedMleState,
+  amortizedMleDispose,
+  amortizedMleInit,
   amortizedMleStep,
   type NeuralSampler,
   neuralSampler,
@@ -44,6 +47,12 @@ export interface TrainerState {
   /** θ's optimizer (steingan) or the discriminator's (dcgan / mle-gan); unused by kl-*. */
   optG: tf.AdamOptimizer;
   optE: tf.AdamOptimizer;
+  /**
+   * steingan: the stepper state of Algorithm 2 (`amortizedMleStep`), the state each
+   * step returned, passed to the next one (its iteration follows `iteration`);
+   * the initial state for the other objectives.
+   */
+  mle: AmortizedMleState;
 }
 
 /** What one iteration did (logged as one JSON line). */
@@ -118,10 +127,26 @@ export function createTrainer(
     energy,
     optG: tf.train.adam(config.lrG, config.beta1) as tf.AdamOptimizer,
     optE: tf.train.adam(gan ? config.lrD : config.lrE, config.beta1) as tf.AdamOptimizer,
+    mle: amortizedMleInit({ seed: config.seed }),
   };
 }
 
+/**
+ * Sets the state of a freshly built trainer to iteration `iteration` (a resumed
+ * run: the networks and optimizers are restored by the caller). The steppers'
+ * states are plain data here (tf.Adam keeps its own slots), so (seed, iteration)
+ * is all they hold.
+ */
+export function resumeAt(s: TrainerState, iteration: number): void {
+  s.iteration = iteration;
+  if (s.config.objective === 'steingan') s.mle = { ...s.mle, iteration };
+}
+
 export function disposeTrainer(s: TrainerState): void {
+  amortizedMleDispose(s.mle, {
+    energyOptimizer: s.optE,
+    generatorUpdate: { rule: 'vjp', optimizer: s.optG },
+  });
   s.net.dispose();
   s.energy.dispose();
   s.optG.dispose();
@@ -200,11 +225,17 @@ export function mleOptions(s: TrainerState, scale = 1): AmortizedMleOptions {
 
 /** Algorithm 2 (amortized MLE): η by amortized SVGD (10), θ by (16) with the balancing rules. */
 function steinganIteration(s: TrainerState, b: Batch, scale: number): Omit<StepInfo, 'iteration'> {
-  const { info: record } = amortizedMleStep(
-    { iteration: s.iteration, seed: s.config.seed },
+  if (s.mle.iteration !== s.iteration || s.mle.seed !== s.config.seed) {
+    throw new RangeError(
+      `state.mle: expected the stepper state of iteration ${s.iteration}, seed ${s.config.seed} (set both with resumeAt), got iteration ${s.mle.iteration}, seed ${s.mle.seed}`,
+    );
+  }
+  const { state, info: record } = amortizedMleStep(
+    s.mle,
     { data: b.data, labels: b.labels },
     mleOptions(s, scale),
   );
+  s.mle = state;
   return {
     energyData: record.dataEnergy,
     energySamples: record.sampleEnergy,
