@@ -72,6 +72,24 @@ describe('the trainer keeps the stepper state', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('kl-sge: each step passes on the state the KL generator step returned; a stale one is refused', () => {
+    const d = data();
+    const before = tf.memory().numTensors;
+    const s = createTrainer(config('kl-sge'), [4, 4, 1]);
+    for (let t = 1; t <= 3; t++) {
+      trainIteration(s, d);
+      expect(s.kl).toEqual({ iteration: t });
+    }
+    s.kl = { iteration: 0 };
+    const w = weights(s);
+    expect(() => trainIteration(s, d)).toThrow(
+      /state\.kl: expected the stepper state of iteration 3/,
+    );
+    expect(weights(s)).toEqual(w);
+    disposeTrainer(s);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it.each(['steingan', 'kl-sge', 'dcgan'] as Objective[])(
     '%s: 2 iterations, snapshot, restore into a fresh trainer, 2 more = 4 uninterrupted iterations, bit for bit',
     async (objective) => {
@@ -88,10 +106,12 @@ describe('the trainer keeps the stepper state', () => {
       await restore(c, ckpt);
       expect(c.iteration).toBe(2);
       expect(c.mle).toEqual({ iteration: objective === 'steingan' ? 2 : 0, seed: 5 });
+      expect(c.kl).toEqual({ iteration: objective === 'kl-sge' ? 2 : 0 });
       const infoC = [3, 4].map(() => strip(trainIteration(c, d)));
       expect(infoC).toEqual(infoA.slice(2));
       expect(weights(c)).toEqual(weights(a));
       expect(c.mle).toEqual(a.mle);
+      expect(c.kl).toEqual(a.kl);
       disposeTrainer(a);
       disposeTrainer(c);
       expect(tf.memory().numTensors).toBe(before);
