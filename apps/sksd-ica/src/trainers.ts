@@ -6,6 +6,8 @@ import {
   createMlpCritic,
   ksd,
   lsd,
+  lsdCriticDispose,
+  lsdCriticInit,
   lsdCriticStep,
   type MaxSksdState,
   type MlpCritic,
@@ -182,19 +184,22 @@ export function lsdTrainer(
   const lambda = opts.lambda ?? 1;
   const score = (z: tf.Tensor2D) => model.score(z);
   let t = 0;
+  let criticState = lsdCriticInit();
+  const criticOpts = { critic, optimizer: criticOpt, lambda };
   return {
     method: 'lsd',
     step(x) {
       t++;
       const sc = model.score(x);
       try {
-        lsdCriticStep(critic, criticOpt, x, sc, { lambda });
+        criticState = lsdCriticStep(criticState, { x, score: sc }, criticOpts).state;
       } finally {
         sc.dispose();
       }
       finiteMinimize(opt, () => lsd(x, score, critic, { lambda }), [model.unmixing], 'lsd', t);
     },
     dispose() {
+      lsdCriticDispose(criticState, criticOpts);
       critic.dispose();
       criticOpt.dispose();
       opt.dispose();

@@ -27,8 +27,22 @@ export { generatorNet } from './generator-net';
 export type { GridOptions } from './grid';
 export { encodeGridPng, writeGridPng } from './grid';
 export { JsonlLog } from './io';
-export type { KlScoreOptions, KlStepOptions, ScoreEstimatorName } from './kl';
-export { klGeneratorStep, klScoreGap, klSurrogate } from './kl';
+export type {
+  KlGeneratorInfo,
+  KlGeneratorInputs,
+  KlGeneratorOptions,
+  KlGeneratorState,
+  KlScoreOptions,
+  KlStepOptions,
+  ScoreEstimatorName,
+} from './kl';
+export {
+  klGeneratorDispose,
+  klGeneratorInit,
+  klGeneratorStep,
+  klScoreGap,
+  klSurrogate,
+} from './kl';
 export type { MetricsEvaluatorOptions } from './metrics-evaluator';
 export { balancedLabels, metricsEvaluator } from './metrics-evaluator';
 export { buildProgram, parseArgs } from './program';
@@ -56,5 +70,6 @@ export {
   generateImages,
   generatorGanLoss,
   mleOptions,
+  resumeAt,
   trainIteration,
 } from './train';

@@ -12,6 +12,13 @@
  * energy. (The term E[∂_θ log p_θ(x)|ₓ] vanishes in expectation.)
  */
 import type { NeuralSampler } from '@steinkit/amortizers';
+import {
+  applyOptimizer,
+  assertLoopOptimizer,
+  disposeOptimizerStates,
+  isSteinOptimizer,
+  type LoopOptimizer,
+} from '@steinkit/core';
 import { rbf, resolveBandwidth } from '@steinkit/kernels';
 import { ssge, steinGradientEstimator } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
@@ -93,41 +100,127 @@ export function klSurrogate(x: tf.Tensor2D, delta: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => tf.div(tf.sum(tf.mul(x, delta)), x.shape[0]) as tf.Scalar);
 }
 
-export interface KlStepOptions extends Partial<KlScoreOptions> {
-  sampler: NeuralSampler;
+/** The generator step's batch: ξ, labels (conditional samplers) and a data minibatch. */
+export interface KlGeneratorInputs {
   /** ξ `[n, noiseDim]`. */
   noise: tf.Tensor2D;
   /** Labels `[n]` for a conditional sampler. */
   labels?: tf.Tensor1D;
   /** A data minibatch `[m, d]` (the same class as `labels` when conditional). */
   data: tf.Tensor2D;
-  optimizer: tf.Optimizer;
+}
+
+/** What stays fixed from step to step: the sampler, its optimizer and the score estimators. */
+export interface KlGeneratorOptions extends Partial<KlScoreOptions> {
+  sampler: NeuralSampler;
+  /** A core `SteinOptimizer` (its states travel in the stepper state) or a `tf.Optimizer` (applied as it is). */
+  optimizer: LoopOptimizer;
   /** δ(x, data) instead of the estimators (tests: exact scores). Returns a tensor the step disposes. */
   scoreGap?: (x: tf.Tensor2D, data: tf.Tensor2D) => tf.Tensor2D;
 }
 
-/** One generator step along the estimated ∇_θ KL[p_θ ‖ p_data]; returns mean ‖δ_i‖. */
-export function klGeneratorStep(o: KlStepOptions): { scoreGap: number } {
-  const x = tf.tidy(() => o.sampler.apply(o.noise, o.labels));
+/** The KL generator's state: the steps taken and, with a SteinOptimizer, its state per sampler variable. */
+export interface KlGeneratorState {
+  iteration: number;
+  optimizerStates?: unknown[];
+}
+
+export interface KlGeneratorInfo {
+  /** Steps taken, this one included. */
+  iteration: number;
+  /** Mean ‖ŝ_θ(x_i) − ŝ_data(x_i)‖ at the samples. */
+  scoreGap: number;
+}
+
+/** @deprecated The one-object form of {@link klGeneratorStep}; use (state, inputs, options). */
+export interface KlStepOptions extends KlGeneratorInputs, Partial<KlScoreOptions> {
+  sampler: NeuralSampler;
+  optimizer: tf.Optimizer;
+  scoreGap?: (x: tf.Tensor2D, data: tf.Tensor2D) => tf.Tensor2D;
+}
+
+export function klGeneratorInit(): KlGeneratorState {
+  return { iteration: 0 };
+}
+
+/** Frees a SteinOptimizer's states (the sampler's weights are the caller's); nothing with a tf.Optimizer. */
+export function klGeneratorDispose(
+  state: KlGeneratorState,
+  opts?: Pick<KlGeneratorOptions, 'optimizer'>,
+): void {
+  disposeOptimizerStates(opts?.optimizer, state.optimizerStates);
+}
+
+/**
+ * One generator step along the estimated ∇_θ KL[p_θ ‖ p_data]: returns the next
+ * state and `{ iteration, scoreGap }` (mean ‖δ_i‖; one sync). A non-finite δ is a
+ * RangeError before θ moves.
+ */
+export function klGeneratorStep(
+  state: KlGeneratorState,
+  inputs: KlGeneratorInputs,
+  opts: KlGeneratorOptions,
+): { state: KlGeneratorState; info: KlGeneratorInfo };
+/**
+ * @deprecated The one-object form (a tf.Optimizer; returns `{ scoreGap }`); use
+ * `klGeneratorStep(state, { noise, labels, data }, { sampler, optimizer, … })`,
+ * which also takes a SteinOptimizer.
+ */
+export function klGeneratorStep(o: KlStepOptions): { scoreGap: number };
+export function klGeneratorStep(
+  a: KlGeneratorState | KlStepOptions,
+  b?: KlGeneratorInputs,
+  c?: KlGeneratorOptions,
+): { state: KlGeneratorState; info: KlGeneratorInfo } | { scoreGap: number } {
+  if (b === undefined && a != null && 'sampler' in a) {
+    if (isSteinOptimizer(a.optimizer))
+      throw new TypeError(
+        'optimizer: a SteinOptimizer keeps its state in the stepper state; use klGeneratorStep(state, inputs, { sampler, optimizer })',
+      );
+    const { noise, labels, data, ...opts } = a;
+    return {
+      scoreGap: klGeneratorStep(klGeneratorInit(), { noise, labels, data }, opts).info.scoreGap,
+    };
+  }
+  const state = a as KlGeneratorState;
+  const inputs = b as KlGeneratorInputs;
+  const o = c as KlGeneratorOptions;
+  if (inputs == null || typeof inputs !== 'object')
+    throw new TypeError(`inputs: expected { noise, labels?, data }, got ${String(inputs)}`);
+  if (o?.sampler == null || typeof o.sampler.apply !== 'function')
+    throw new TypeError(`sampler: expected a NeuralSampler, got ${String(o?.sampler)}`);
+  assertLoopOptimizer(o.optimizer, 'optimizer');
+  const { noise, labels, data } = inputs;
+  const x = tf.tidy(() => o.sampler.apply(noise, labels));
   let delta: tf.Tensor2D | null = null;
+  let optimizerStates: unknown[] | undefined;
+  let gap: number;
   try {
     delta = o.scoreGap
-      ? o.scoreGap(x, o.data)
-      : klScoreGap(x, o.data, { estimator: o.estimator ?? 'sge', ...o });
+      ? o.scoreGap(x, data)
+      : klScoreGap(x, data, { ...o, estimator: o.estimator ?? 'sge' });
     const d = delta;
     const stats = tf.tidy(() => tf.stack([tf.mean(tf.norm(d, 'euclidean', 1)), tf.sum(d)]));
-    const [gap, total] = Array.from(stats.dataSync());
+    const [g, total] = Array.from(stats.dataSync());
     stats.dispose();
-    if (!Number.isFinite(total) || !Number.isFinite(gap))
+    if (!Number.isFinite(total) || !Number.isFinite(g))
       throw new RangeError('kl: the estimated score difference is not finite');
-    o.optimizer.minimize(
-      () => klSurrogate(o.sampler.apply(o.noise, o.labels), d),
-      false,
-      o.sampler.trainableVariables,
+    gap = g;
+    const vars = o.sampler.trainableVariables;
+    const { value, grads } = tf.variableGrads(
+      () => klSurrogate(o.sampler.apply(noise, labels), d),
+      vars,
     );
-    return { scoreGap: gap };
+    try {
+      optimizerStates = applyOptimizer(o.optimizer, vars, grads, state.optimizerStates);
+    } finally {
+      tf.dispose([value, ...Object.values(grads)]);
+    }
   } finally {
     x.dispose();
     delta?.dispose();
   }
+  const next: KlGeneratorState = { iteration: state.iteration + 1 };
+  if (optimizerStates) next.optimizerStates = optimizerStates;
+  return { state: next, info: { iteration: next.iteration, scoreGap: gap } };
 }

@@ -18,7 +18,7 @@ import { gaussianMixture, type Target } from '@steinkit/energy-models';
 import { rbf, resolveBandwidth } from '@steinkit/kernels';
 import { mmd2 } from '@steinkit/metrics';
 import * as tf from '@tensorflow/tfjs-core';
-import { klGeneratorStep } from './kl';
+import { klGeneratorDispose, klGeneratorInit, klGeneratorStep } from './kl';
 
 export const MIXTURE_METHODS = [
   'kl-sge',
@@ -156,6 +156,7 @@ export function runKlMixture(opts: MixtureDemoOptions = {}): MixtureDemoResult {
       };
       const t0 = Date.now();
       let svgd = amortizedSvgdInit({ seed });
+      let kl = klGeneratorInit();
       evaluate(0);
       for (let t = 1; t <= iterations; t++) {
         if (method === 'amortized-svgd') {
@@ -170,16 +171,18 @@ export function runKlMixture(opts: MixtureDemoOptions = {}): MixtureDemoResult {
           const noise = sampler.noise(batch, seed * 1_000_003 + t);
           const data = target.sample(batch, seed * 2_000_003 + t);
           const estimator = method === 'kl-ssge' ? 'ssge' : 'sge';
-          klGeneratorStep({
-            sampler,
-            noise,
-            data,
-            optimizer: opt,
-            estimator,
-            ...(method === 'kl-sge-exact-data'
-              ? { dataScore: (x: tf.Tensor2D) => target.score(x) }
-              : {}),
-          });
+          kl = klGeneratorStep(
+            kl,
+            { noise, data },
+            {
+              sampler,
+              optimizer: opt,
+              estimator,
+              ...(method === 'kl-sge-exact-data'
+                ? { dataScore: (x: tf.Tensor2D) => target.score(x) }
+                : {}),
+            },
+          ).state;
           tf.dispose([noise, data]);
         }
         if (t % evalEvery === 0) evaluate(t);
@@ -206,6 +209,7 @@ export function runKlMixture(opts: MixtureDemoOptions = {}): MixtureDemoResult {
       say(
         `${method} seed ${seed}: MMD² ${vals[0].toExponential(2)} → ${vals[vals.length - 1].toExponential(2)}, mode shares ${shares.map((v) => v.toFixed(2)).join('/')}, within 3σ ${near.toFixed(2)} (${seconds.toFixed(1)} s)`,
       );
+      klGeneratorDispose(kl, { optimizer: opt });
       tf.dispose(sampler.trainableVariables);
       opt.dispose();
     }

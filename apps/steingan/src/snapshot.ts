@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Checkpoint, CheckpointError, type SavedTensor } from './checkpoint';
 import { RESUME_KEYS } from './config';
-import type { TrainerState } from './train';
+import { resumeAt, type TrainerState } from './train';
 
 interface AdamInternals {
   accBeta1: tf.Variable;
@@ -126,5 +126,5 @@ export async function restore(
   }
   await restoreOptimizer(s.optG, 'optG', ckpt, byName);
   await restoreOptimizer(s.optE, 'optE', ckpt, byName);
-  s.iteration = ckpt.iteration;
+  resumeAt(s, ckpt.iteration);
 }

@@ -5,6 +5,9 @@
  */
 import {
   type AmortizedMleOptions,
+  type AmortizedMleState,
+  amortizedMleDispose,
+  amortizedMleInit,
   amortizedMleStep,
   type NeuralSampler,
   neuralSampler,
@@ -16,7 +19,7 @@ import { rbf } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { defaultConfig, lrScale, type TrainConfig, validateLrDecay } from './config';
 import { type GeneratorNet, generatorNet } from './generator-net';
-import { klGeneratorStep } from './kl';
+import { type KlGeneratorState, klGeneratorDispose, klGeneratorInit, klGeneratorStep } from './kl';
 
 /** Labelled training images, flattened, values in [0, 1]. */
 export interface TrainData {
@@ -44,6 +47,14 @@ export interface TrainerState {
   /** θ's optimizer (steingan) or the discriminator's (dcgan / mle-gan); unused by kl-*. */
   optG: tf.AdamOptimizer;
   optE: tf.AdamOptimizer;
+  /**
+   * steingan: the stepper state of Algorithm 2 (`amortizedMleStep`), the state each
+   * step returned, passed to the next one (its iteration follows `iteration`);
+   * the initial state for the other objectives.
+   */
+  mle: AmortizedMleState;
+  /** kl-sge / kl-ssge: the KL generator step's state, kept the same way. */
+  kl: KlGeneratorState;
 }
 
 /** What one iteration did (logged as one JSON line). */
@@ -118,10 +129,32 @@ export function createTrainer(
     energy,
     optG: tf.train.adam(config.lrG, config.beta1) as tf.AdamOptimizer,
     optE: tf.train.adam(gan ? config.lrD : config.lrE, config.beta1) as tf.AdamOptimizer,
+    mle: amortizedMleInit({ seed: config.seed }),
+    kl: klGeneratorInit(),
   };
 }
 
+/**
+ * Sets the state of a freshly built trainer to iteration `iteration` (a resumed
+ * run: the networks and optimizers are restored by the caller). The steppers'
+ * states are plain data here (tf.Adam keeps its own slots), so (seed, iteration)
+ * is all they hold.
+ */
+export function resumeAt(s: TrainerState, iteration: number): void {
+  s.iteration = iteration;
+  if (s.config.objective === 'steingan') s.mle = { ...s.mle, iteration };
+  if (isKl(s.config.objective)) s.kl = { ...s.kl, iteration };
+}
+
+const isKl = (objective: TrainConfig['objective']) =>
+  objective === 'kl-sge' || objective === 'kl-ssge';
+
 export function disposeTrainer(s: TrainerState): void {
+  amortizedMleDispose(s.mle, {
+    energyOptimizer: s.optE,
+    generatorUpdate: { rule: 'vjp', optimizer: s.optG },
+  });
+  klGeneratorDispose(s.kl, { optimizer: s.optG });
   s.net.dispose();
   s.energy.dispose();
   s.optG.dispose();
@@ -200,11 +233,17 @@ export function mleOptions(s: TrainerState, scale = 1): AmortizedMleOptions {
 
 /** Algorithm 2 (amortized MLE): η by amortized SVGD (10), θ by (16) with the balancing rules. */
 function steinganIteration(s: TrainerState, b: Batch, scale: number): Omit<StepInfo, 'iteration'> {
-  const { info: record } = amortizedMleStep(
-    { iteration: s.iteration, seed: s.config.seed },
+  if (s.mle.iteration !== s.iteration || s.mle.seed !== s.config.seed) {
+    throw new RangeError(
+      `state.mle: expected the stepper state of iteration ${s.iteration}, seed ${s.config.seed} (set both with resumeAt), got iteration ${s.mle.iteration}, seed ${s.mle.seed}`,
+    );
+  }
+  const { state, info: record } = amortizedMleStep(
+    s.mle,
     { data: b.data, labels: b.labels },
     mleOptions(s, scale),
   );
+  s.mle = state;
   return {
     energyData: record.dataEnergy,
     energySamples: record.sampleEnergy,
@@ -332,18 +371,25 @@ function ganIteration(
 /** kl-sge / kl-ssge: one generator step on KL[p_θ(·|c) ‖ p_data(·|c)] for this iteration's class c. */
 function klIteration(s: TrainerState, b: Batch, cls: number): Omit<StepInfo, 'iteration'> {
   const c = s.config;
-  const info = klGeneratorStep({
-    sampler: s.sampler,
-    noise: b.noise,
-    labels: b.labels,
-    data: b.data,
-    optimizer: s.optG,
-    estimator: c.objective === 'kl-ssge' ? 'ssge' : 'sge',
-    bandwidthScale: c.klBandwidthScale,
-    bandwidthFrom: c.klBandwidthFrom,
-    eta: c.klEta,
-    energy: c.klEnergy,
-  });
+  if (s.kl.iteration !== s.iteration) {
+    throw new RangeError(
+      `state.kl: expected the stepper state of iteration ${s.iteration} (set both with resumeAt), got iteration ${s.kl.iteration}`,
+    );
+  }
+  const { state, info } = klGeneratorStep(
+    s.kl,
+    { noise: b.noise, labels: b.labels, data: b.data },
+    {
+      sampler: s.sampler,
+      optimizer: s.optG,
+      estimator: c.objective === 'kl-ssge' ? 'ssge' : 'sge',
+      bandwidthScale: c.klBandwidthScale,
+      bandwidthFrom: c.klBandwidthFrom,
+      eta: c.klEta,
+      energy: c.klEnergy,
+    },
+  );
+  s.kl = state;
   return {
     energyData: 0,
     energySamples: 0,
@@ -359,7 +405,7 @@ export function trainIteration(s: TrainerState, data: TrainData): StepInfo {
   const t = s.iteration + 1;
   const rng = createRng(foldIn(s.config.seed, t));
   const obj = s.config.objective;
-  const kl = obj === 'kl-sge' || obj === 'kl-ssge';
+  const kl = isKl(obj);
   // kl-*: one class per iteration (both score estimators need samples of one conditional).
   const cls = kl ? rng.int(s.config.numClasses) : undefined;
   const b = drawBatch(rng, data, s, cls);

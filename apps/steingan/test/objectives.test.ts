@@ -1,5 +1,5 @@
 import { neuralSampler } from '@steinkit/amortizers';
-import { createRng } from '@steinkit/core';
+import { createRng, fromTfOptimizer, identityOptimizer } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,6 +10,8 @@ import {
   disposeTrainer,
   generateImages,
   generatorGanLoss,
+  klGeneratorDispose,
+  klGeneratorInit,
   klGeneratorStep,
   type Objective,
   type TrainData,
@@ -183,7 +185,12 @@ describe('KL[p_θ ‖ p_data] with estimated scores', () => {
     return tf.tensor2d(c.map(([a, b]) => [a / l11, (b - (l21 * a) / l11) / l22]));
   }
 
-  function gradientOf(n: number, gap: 'exact' | 'sge' | 'ssge', seed = 3): number[] {
+  function gradientOf(
+    n: number,
+    gap: 'exact' | 'sge' | 'ssge',
+    seed = 3,
+    form: 'deprecated' | 'stepper' = 'deprecated',
+  ): number[] {
     const mu = tf.variable(tf.tensor1d(mu0));
     const sig = tf.variable(tf.tensor1d(sig0));
     const sampler = neuralSampler({
@@ -215,13 +222,19 @@ describe('KL[p_θ ‖ p_data] with estimated scores', () => {
         const sp = tf.neg(tf.matMul(tf.sub(x, mT), SiT));
         return tf.sub(sq, sp) as tf.Tensor2D;
       });
-    klGeneratorStep({
-      sampler,
-      noise: eps,
-      data,
-      optimizer: opt,
-      ...(gap === 'exact' ? { scoreGap: exact } : { estimator: gap }),
-    });
+    const scoreOpts = gap === 'exact' ? { scoreGap: exact } : { estimator: gap };
+    if (form === 'deprecated') {
+      klGeneratorStep({ sampler, noise: eps, data, optimizer: opt, ...scoreOpts });
+    } else {
+      // identityOptimizer: θ ← θ + (−∇), the same step as sgd(1)
+      const r = klGeneratorStep(
+        klGeneratorInit(),
+        { noise: eps, data },
+        { sampler, optimizer: identityOptimizer(), ...scoreOpts },
+      );
+      expect(r.state).toEqual({ iteration: 1, optimizerStates: [null, null] });
+      expect(r.info.iteration).toBe(1);
+    }
     expect(tf.memory().numTensors).toBe(before);
     // SGD with rate 1: the step is −gradient
     const g = [
@@ -233,11 +246,82 @@ describe('KL[p_θ ‖ p_data] with estimated scores', () => {
     return g;
   }
 
-  it('with exact scores the step is the closed-form ∇KL[N(μ, diag σ²) ‖ N(m, S)] (float32 tolerance)', () => {
-    const g = gradientOf(64, 'exact');
-    g.forEach((v, i) => {
-      expect(v).toBeCloseTo(closed[i], 5);
+  it.each(['deprecated', 'stepper'] as const)(
+    'with exact scores the step is the closed-form ∇KL[N(μ, diag σ²) ‖ N(m, S)] (float32 tolerance; %s form)',
+    (form) => {
+      const g = gradientOf(64, 'exact', 3, form);
+      g.forEach((v, i) => {
+        expect(v).toBeCloseTo(closed[i], 5);
+      });
+    },
+  );
+
+  it('the stepper keeps a SteinOptimizer’s states: fromTfOptimizer(Adam) follows a tf Adam step for step; klGeneratorDispose frees them', () => {
+    const make = () => {
+      const mu = tf.variable(tf.tensor1d(mu0));
+      const sig = tf.variable(tf.tensor1d(sig0));
+      const sampler = neuralSampler({
+        net: (e) => tf.add(mu, tf.mul(sig, e)),
+        variables: [mu, sig],
+        noiseDim: 2,
+        noise: 'normal',
+        outputShape: [2],
+      });
+      return { sampler, vars: [mu, sig] };
+    };
+    const a = make();
+    const b = make();
+    const data = tf.tensor2d(createRng(8).normal([32, 2]).arraySync() as number[][]);
+    const before = tf.memory().numTensors;
+    const adamA = tf.train.adam(0.05);
+    const adamB = tf.train.adam(0.05);
+    const optimizer = fromTfOptimizer(adamB);
+    let sa = klGeneratorInit();
+    let sb = klGeneratorInit();
+    for (let t = 0; t < 4; t++) {
+      const noise = a.sampler.noise(32, 100 + t);
+      sa = klGeneratorStep(sa, { noise, data }, { sampler: a.sampler, optimizer: adamA }).state;
+      const r = klGeneratorStep(sb, { noise, data }, { sampler: b.sampler, optimizer });
+      expect(r.state.optimizerStates).toHaveLength(2);
+      expect(r.info.scoreGap).toBeGreaterThan(0);
+      sb = r.state;
+      noise.dispose();
+    }
+    expect(sa).toEqual({ iteration: 4 }); // a tf.Optimizer keeps its own slots
+    // dropping the states (re-created every step) restarts Adam: the weights would part
+    let diff = 0;
+    a.vars.forEach((v, i) => {
+      const y = b.vars[i].dataSync();
+      v.dataSync().forEach((x, k) => {
+        diff = Math.max(diff, Math.abs(x - y[k]));
+      });
     });
+    expect(diff).toBeLessThan(1e-6);
+    expect(Math.abs(a.vars[0].dataSync()[0] - mu0[0])).toBeGreaterThan(0.05); // ≈ 4 Adam steps of 0.05 (mu0[0] = 0.2 → ≈ 0.1)
+    klGeneratorDispose(sb, { optimizer });
+    adamA.dispose();
+    adamB.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() =>
+      klGeneratorStep({
+        sampler: a.sampler,
+        noise: data,
+        data,
+        optimizer: identityOptimizer() as never,
+      }),
+    ).toThrow(/optimizer: a SteinOptimizer/);
+    expect(() =>
+      klGeneratorStep(
+        klGeneratorInit(),
+        { noise: data, data },
+        {
+          sampler: a.sampler,
+          optimizer: 'adam' as never,
+        },
+      ),
+    ).toThrow(/optimizer: expected a SteinOptimizer/);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([...a.vars, ...b.vars, data]);
   });
 
   it.each([

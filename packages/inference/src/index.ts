@@ -23,8 +23,13 @@ export { mlp, readWeights, writeWeights } from './mlp';
 export type { BernoulliModel, BernoulliModelOptions, LatentVariableModel } from './model';
 export { bernoulliModel, logitMeanBias, standardNormalLogProb } from './model';
 // Implicit samplers without an encoder: KL(q‖p) by the entropy gradient.
-export type { SamplerKlInfo, SamplerKlOptions, SamplerKlState } from './sampler-kl';
-export { samplerKl, samplerKlInit, samplerKlStep } from './sampler-kl';
+export type {
+  SamplerKlInfo,
+  SamplerKlLoopOptions,
+  SamplerKlOptions,
+  SamplerKlState,
+} from './sampler-kl';
+export { samplerKl, samplerKlDispose, samplerKlInit, samplerKlStep } from './sampler-kl';
 // Which score estimator (grouped SGE/SSGE from stein-estimators) the entropy gradient uses.
 export type { EntropyEstimator } from './stein';
 export type { IwCriticNormalization } from './surrogates';

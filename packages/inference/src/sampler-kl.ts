@@ -3,15 +3,29 @@ import {
   type AmortizedRuleInfo,
   applyAmortizedRule,
   type NeuralSampler,
+  validateAmortizedRule,
 } from '@steinkit/amortizers';
-import { assert2D, assertInt, foldIn, type ScoreFn } from '@steinkit/core';
+import {
+  assert2D,
+  assertInt,
+  disposeOptimizerStates,
+  foldIn,
+  runLoop,
+  type ScoreFn,
+} from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type EntropyEstimator, entropyScores } from './stein';
 
-/** State of entropy-gradient KL training of an implicit sampler: plain data (resumable). */
+/**
+ * State of entropy-gradient KL training of an implicit sampler: the iteration
+ * and the seed of the noise stream (resumable) and, with a SteinOptimizer in
+ * `update`, its states per sampler variable (free them with {@link samplerKlDispose}).
+ */
 export interface SamplerKlState {
   iteration: number;
   seed: number;
+  /** With a SteinOptimizer in `update`: its state per sampler variable (created on the first step). */
+  optimizerStates?: unknown[];
 }
 
 export interface SamplerKlOptions {
@@ -21,7 +35,11 @@ export interface SamplerKlOptions {
   score: ScoreFn;
   /** The score estimator of ∇ log q and its kernel. */
   entropy: EntropyEstimator;
-  /** How Δx moves η (usually `{ rule: 'vjp', optimizer }`, i.e. back-propagation). */
+  /**
+   * How Δx moves η (usually `{ rule: 'vjp', optimizer }`, i.e. back-propagation).
+   * The optimizer is a core `SteinOptimizer` (its states travel in the stepper
+   * state) or a `tf.Optimizer` (applied as it is; its slots hold its state).
+   */
   update: AmortizedRule;
   /** m, samples per step (the estimator is fitted on them). */
   batchSize: number;
@@ -49,38 +67,68 @@ export function samplerKlStep(
 ): { state: SamplerKlState; info: SamplerKlInfo } {
   const { sampler, batchSize } = opts;
   assertInt(batchSize, 'batchSize', 2);
+  validateAmortizedRule(opts.update);
   const noise = sampler.noise(batchSize, foldIn(state.seed, state.iteration));
-  const dx = tf.tidy(() => {
-    const x = sampler.apply(noise);
-    const s = assert2D(opts.score(x), 'score(x)', batchSize, sampler.dim);
-    const g = entropyScores(tf.expandDims(x, 0) as tf.Tensor3D, opts.entropy);
-    return tf.sub(s, tf.squeeze(g, [0])) as tf.Tensor2D;
-  });
+  let dx: tf.Tensor2D | undefined;
   try {
-    const info = applyAmortizedRule(sampler, { noise }, dx, opts.update);
-    return {
-      state: { iteration: state.iteration + 1, seed: state.seed },
-      info: { ...info, iteration: state.iteration + 1 },
-    };
+    dx = tf.tidy(() => {
+      const x = sampler.apply(noise);
+      const s = assert2D(opts.score(x), 'score(x)', batchSize, sampler.dim);
+      const g = entropyScores(tf.expandDims(x, 0) as tf.Tensor3D, opts.entropy);
+      return tf.sub(s, tf.squeeze(g, [0])) as tf.Tensor2D;
+    });
+    const { optimizerStates, ...info } = applyAmortizedRule(
+      sampler,
+      { noise },
+      dx,
+      opts.update,
+      state.optimizerStates,
+    );
+    const next: SamplerKlState = { iteration: state.iteration + 1, seed: state.seed };
+    if (optimizerStates) next.optimizerStates = optimizerStates;
+    return { state: next, info: { ...info, iteration: next.iteration } };
   } finally {
-    tf.dispose([noise, dx]);
+    tf.dispose([noise, ...(dx ? [dx] : [])]);
   }
 }
 
-/** The loop over {@link samplerKlStep}. */
+/**
+ * Frees the states a SteinOptimizer in `update` keeps in the state (the
+ * sampler's weights are the caller's); nothing to free with a tf.Optimizer.
+ */
+export function samplerKlDispose(
+  state: SamplerKlState,
+  opts?: Pick<SamplerKlOptions, 'update'>,
+): void {
+  disposeOptimizerStates(opts?.update?.optimizer, state.optimizerStates);
+}
+
+/** The loop's options: the step's, the number of iterations and the seed. */
+export interface SamplerKlLoopOptions extends SamplerKlOptions {
+  iterations: number;
+  seed?: number;
+}
+
+/**
+ * The loop over {@link samplerKlStep} (core's `runLoop`): `onStep` sees each
+ * step's info, `false` stops; an async `onStep` makes the loop return a Promise.
+ * The final state is returned; free it with {@link samplerKlDispose} when the
+ * rule's optimizer is a SteinOptimizer.
+ */
 export function samplerKl(
-  opts: SamplerKlOptions & {
-    iterations: number;
-    seed?: number;
-    onStep?: (info: SamplerKlInfo) => void;
-  },
-): SamplerKlState {
+  opts: SamplerKlLoopOptions & { onStep: (info: SamplerKlInfo) => Promise<unknown> },
+): Promise<SamplerKlState>;
+export function samplerKl(
+  opts: SamplerKlLoopOptions & { onStep?: (info: SamplerKlInfo) => void },
+): SamplerKlState;
+export function samplerKl(
+  opts: SamplerKlLoopOptions & { onStep?: (info: SamplerKlInfo) => unknown },
+): SamplerKlState | Promise<SamplerKlState> {
   assertInt(opts.iterations, 'iterations', 0);
-  let state = samplerKlInit({ seed: opts.seed });
-  for (let t = 0; t < opts.iterations; t++) {
-    const r = samplerKlStep(state, opts);
-    state = r.state;
-    opts.onStep?.(r.info);
-  }
-  return state;
+  return runLoop({
+    state: samplerKlInit({ seed: opts.seed }),
+    steps: opts.iterations,
+    step: (s) => samplerKlStep(s, opts),
+    onStep: opts.onStep,
+  });
 }

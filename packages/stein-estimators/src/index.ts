@@ -17,12 +17,24 @@ export { evalScore, ksd, ksdFromMatrix, ksdMatrix } from './ksd';
 export type { KsdTestOptions, KsdTestResult } from './ksd-test';
 export { ksdTest, wildBootstrapTest } from './ksd-test';
 // Learned Stein discrepancy (Grathwohl et al. 2020) and an MLP critic with exact closed-form trace.
-export type { Critic, CriticActivation, LsdOptions, MlpCritic, MlpCriticOptions } from './lsd';
+export type {
+  Critic,
+  CriticActivation,
+  LsdCriticInfo,
+  LsdCriticInputs,
+  LsdCriticOptions,
+  LsdCriticState,
+  LsdOptions,
+  MlpCritic,
+  MlpCriticOptions,
+} from './lsd';
 export {
   createMlpCritic,
   criticDivergence,
   divergenceByAutodiff,
   lsd,
+  lsdCriticDispose,
+  lsdCriticInit,
   lsdCriticStep,
   lsdObjective,
 } from './lsd';

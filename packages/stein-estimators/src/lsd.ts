@@ -1,10 +1,16 @@
 import {
+  applyOptimizer,
   assert2D,
   assertFloat,
   assertInt,
+  assertLoopOptimizer,
   assertPoints,
   assertPositive,
   createRng,
+  disposeOptimizerStates,
+  foldIn,
+  isSteinOptimizer,
+  type LoopOptimizer,
   type Rng,
   type ScoreFn,
 } from '@steinkit/core';
@@ -149,27 +155,140 @@ function lsdParts(
   });
 }
 
-/** One critic ascent step on lsdObjective through a tfjs optimizer; returns the objective before the step. */
+/**
+ * State of the critic's ascent on {@link lsdObjective}: the iteration, the seed
+ * of the Hutchinson noise (step t draws from `foldIn(seed, t)` unless `rng` is
+ * given) and, with a SteinOptimizer, its state per critic variable.
+ */
+export interface LsdCriticState {
+  iteration: number;
+  seed: number;
+  /** With a SteinOptimizer: its state per critic variable (created on the first step). */
+  optimizerStates?: unknown[];
+}
+
+/** What stays fixed from step to step: the critic, its optimizer and the objective's options. */
+export interface LsdCriticOptions extends LsdOptions {
+  critic: Critic;
+  /** A core `SteinOptimizer` (its states travel in the stepper state) or a `tf.Optimizer` (applied as it is). */
+  optimizer: LoopOptimizer;
+}
+
+/** One step's batch: the points x `[n, D]` and ∇log p at them (a function or `[n, D]`). */
+export interface LsdCriticInputs {
+  x: tf.Tensor2D;
+  score: ScoreFn | tf.Tensor2D;
+}
+
+export interface LsdCriticInfo {
+  /** Steps taken, this one included. */
+  iteration: number;
+  /** The critic objective E[sᵀf + tr ∇f] − λ·E‖f‖² before the step. */
+  objective: number;
+}
+
+export function lsdCriticInit(opts: { seed?: number } = {}): LsdCriticState {
+  const seed = opts.seed ?? 0;
+  assertInt(seed, 'seed', 0, 2 ** 32 - 1);
+  return { iteration: 0, seed };
+}
+
+/** Frees a SteinOptimizer's states (the critic's weights are the caller's); nothing with a tf.Optimizer. */
+export function lsdCriticDispose(
+  state: LsdCriticState,
+  opts?: Pick<LsdCriticOptions, 'optimizer'>,
+): void {
+  disposeOptimizerStates(opts?.optimizer, state.optimizerStates);
+}
+
+/**
+ * One critic ascent step on {@link lsdObjective}: returns the next state and
+ * `{ iteration, objective }` (the objective before the step; one sync).
+ */
+export function lsdCriticStep(
+  state: LsdCriticState,
+  inputs: LsdCriticInputs,
+  opts: LsdCriticOptions,
+): { state: LsdCriticState; info: LsdCriticInfo };
+/**
+ * @deprecated The 0.x form (a tf.Optimizer, returns the objective before the
+ * step); use `lsdCriticStep(state, { x, score }, { critic, optimizer, ...opts })`,
+ * which also takes a SteinOptimizer.
+ */
 export function lsdCriticStep(
   critic: Critic,
   optimizer: tf.Optimizer,
   x: tf.Tensor2D,
   score: ScoreFn | tf.Tensor2D,
-  opts: LsdOptions = {},
-): number {
-  const sc = typeof score === 'function' ? tf.tidy(() => score(x)) : score;
+  opts?: LsdOptions,
+): number;
+export function lsdCriticStep(
+  a: LsdCriticState | Critic,
+  b: LsdCriticInputs | tf.Optimizer,
+  c: LsdCriticOptions | tf.Tensor2D,
+  score?: ScoreFn | tf.Tensor2D,
+  legacyOpts: LsdOptions = {},
+): number | { state: LsdCriticState; info: LsdCriticInfo } {
+  if (a != null && typeof (a as Critic).apply === 'function') {
+    if (isSteinOptimizer(b)) {
+      throw new TypeError(
+        'optimizer: a SteinOptimizer keeps its state in the stepper state; use lsdCriticStep(state, { x, score }, { critic, optimizer })',
+      );
+    }
+    const r = lsdCriticStep(
+      lsdCriticInit(),
+      { x: c as tf.Tensor2D, score: score as ScoreFn | tf.Tensor2D },
+      // the 0.x default: Hutchinson noise from a generator seeded 0 on every call
+      {
+        ...legacyOpts,
+        rng: legacyOpts.rng ?? createRng(0),
+        critic: a as Critic,
+        optimizer: b as tf.Optimizer,
+      },
+    );
+    return r.info.objective;
+  }
+  const state = a as LsdCriticState;
+  const inputs = b as LsdCriticInputs;
+  const opts = c as LsdCriticOptions;
+  if (inputs == null || typeof inputs !== 'object') {
+    throw new TypeError(`inputs: expected { x: [n, D], score }, got ${String(inputs)}`);
+  }
+  if (opts?.critic == null || typeof opts.critic.apply !== 'function') {
+    throw new TypeError(
+      `critic: expected a Critic { apply, trainableVariables }, got ${String(opts?.critic)}`,
+    );
+  }
+  assertLoopOptimizer(opts.optimizer, 'optimizer');
+  const { critic, optimizer, ...lsdOpts } = opts;
+  const rng = lsdOpts.rng ?? createRng(foldIn(state.seed, state.iteration));
+  const { x } = inputs;
+  const sc =
+    typeof inputs.score === 'function' ? tf.tidy(() => (inputs.score as ScoreFn)(x)) : inputs.score;
+  let optimizerStates: unknown[] | undefined;
+  let objective: number;
   try {
-    const cost = optimizer.minimize(
-      () => tf.neg(lsdObjective(x, sc, critic, opts)) as tf.Scalar,
-      true,
+    const { value, grads } = tf.variableGrads(
+      () => tf.neg(lsdObjective(x, sc, critic, { ...lsdOpts, rng })) as tf.Scalar,
       critic.trainableVariables,
     );
-    const v = cost ? -cost.dataSync()[0] : Number.NaN;
-    cost?.dispose();
-    return v;
+    try {
+      optimizerStates = applyOptimizer(
+        optimizer,
+        critic.trainableVariables,
+        grads,
+        state.optimizerStates,
+      );
+      objective = -value.dataSync()[0];
+    } finally {
+      tf.dispose([value, ...Object.values(grads)]);
+    }
   } finally {
-    if (sc !== score) sc.dispose();
+    if (sc !== inputs.score) sc.dispose();
   }
+  const next: LsdCriticState = { iteration: state.iteration + 1, seed: state.seed };
+  if (optimizerStates) next.optimizerStates = optimizerStates;
+  return { state: next, info: { iteration: next.iteration, objective } };
 }
 
 export type CriticActivation = 'swish' | 'tanh' | 'softplus';

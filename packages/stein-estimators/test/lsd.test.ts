@@ -1,9 +1,11 @@
-import { createRng } from '@steinkit/core';
+import { adagradMomentum, createRng, fromTfOptimizer } from '@steinkit/core';
 import {
   createMlpCritic,
   criticDivergence,
   divergenceByAutodiff,
   lsd,
+  lsdCriticDispose,
+  lsdCriticInit,
   lsdCriticStep,
   lsdObjective,
 } from '@steinkit/stein-estimators';
@@ -111,5 +113,99 @@ describe('lsd', () => {
     critic.dispose();
     opt.dispose();
     x.dispose();
+  });
+
+  describe('the critic stepper: a SteinOptimizer with its states in the stepper state', () => {
+    const score = (z: tf.Tensor2D) => tf.neg(z) as tf.Tensor2D;
+    const maxDiff = (a: tf.Variable[], b: tf.Variable[]) =>
+      Math.max(
+        ...a.map((v, i) => {
+          const y = b[i].dataSync();
+          return Math.max(...Array.from(v.dataSync(), (xv, k) => Math.abs(xv - y[k])));
+        }),
+      );
+
+    it('fromTfOptimizer(Adam) in the state follows a tf Adam (the deprecated form) step for step; lsdCriticDispose frees the states', () => {
+      const x = tf.mul(createRng(3).normal([32, 3]), 2) as tf.Tensor2D;
+      const before = tf.memory().numTensors;
+      const a = createMlpCritic(3, { hidden: [8, 8], rng: createRng(4) });
+      const b = createMlpCritic(3, { hidden: [8, 8], rng: createRng(4) });
+      const adamA = tf.train.adam(1e-2, 0.5, 0.9);
+      const adamB = tf.train.adam(1e-2, 0.5, 0.9);
+      const optimizer = fromTfOptimizer(adamB);
+      let state = lsdCriticInit();
+      const objA: number[] = [];
+      const objB: number[] = [];
+      for (let t = 0; t < 8; t++) {
+        objA.push(lsdCriticStep(a, adamA, x, score, { lambda: 0.5 }));
+        const r = lsdCriticStep(state, { x, score }, { critic: b, optimizer, lambda: 0.5 });
+        expect(r.info.iteration).toBe(t + 1);
+        expect(r.state.optimizerStates).toHaveLength(6);
+        objB.push(r.info.objective);
+        state = r.state;
+      }
+      // Dropping the states (re-created every step) restarts Adam's moments: the
+      // weights part after the first step.
+      expect(maxDiff(a.trainableVariables, b.trainableVariables)).toBeLessThan(1e-6);
+      for (const [i, v] of objB.entries()) expect(v).toBeCloseTo(objA[i], 5);
+      expect(objB[7]).toBeGreaterThan(objB[0] + 0.1); // the critic ascends
+      lsdCriticDispose(state, { optimizer });
+      adamA.dispose();
+      adamB.dispose();
+      a.dispose();
+      b.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      // the deprecated form takes no SteinOptimizer (its states would be lost)
+      const c = createMlpCritic(3, { hidden: [4], rng: createRng(1) });
+      expect(() =>
+        lsdCriticStep(c, adagradMomentum({ learningRate: 0.1 }) as never, x, score),
+      ).toThrow(/optimizer: a SteinOptimizer/);
+      expect(() =>
+        lsdCriticStep(lsdCriticInit(), { x, score }, { critic: c, optimizer: 'sgd' as never }),
+      ).toThrow(/optimizer: expected a SteinOptimizer/);
+      c.dispose();
+      x.dispose();
+    });
+
+    it('adagradMomentum: one state per critic variable that advances; Hutchinson noise from (seed, iteration), so a resumed step repeats', () => {
+      const x = createRng(5).normal([16, 2]) as tf.Tensor2D;
+      const before = tf.memory().numTensors;
+      const critic = createMlpCritic(2, { hidden: [4], rng: createRng(6) });
+      const optimizer = adagradMomentum({ learningRate: 0.05 });
+      const opts = { critic, optimizer, trace: 'hutchinson' as const };
+      let state = lsdCriticInit({ seed: 9 });
+      for (let t = 0; t < 3; t++) state = lsdCriticStep(state, { x, score }, opts).state;
+      expect((state.optimizerStates as { iter: number }[]).map((s) => s.iter)).toEqual([
+        3, 3, 3, 3,
+      ]);
+      // the step's noise depends only on (seed, iteration): same weights, same (9, 3) →
+      // the same objective; iteration 4 draws other noise
+      const saved = critic.trainableVariables.map((v) => tf.clone(v));
+      const r1 = lsdCriticStep(
+        { iteration: 3, seed: 9 },
+        { x, score },
+        { ...opts, optimizer: adagradMomentum({ learningRate: 0.05 }) },
+      );
+      for (const [i, v] of critic.trainableVariables.entries()) v.assign(saved[i]);
+      const r2 = lsdCriticStep(
+        { iteration: 3, seed: 9 },
+        { x, score },
+        { ...opts, optimizer: adagradMomentum({ learningRate: 0.05 }) },
+      );
+      for (const [i, v] of critic.trainableVariables.entries()) v.assign(saved[i]);
+      const r3 = lsdCriticStep(
+        { iteration: 4, seed: 9 },
+        { x, score },
+        { ...opts, optimizer: adagradMomentum({ learningRate: 0.05 }) },
+      );
+      expect(r2.info.objective).toBe(r1.info.objective);
+      expect(r3.info.objective).not.toBe(r1.info.objective);
+      for (const r of [r1, r2, r3]) lsdCriticDispose(r.state, opts);
+      lsdCriticDispose(state, opts);
+      tf.dispose(saved);
+      critic.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      x.dispose();
+    });
   });
 });
