@@ -13,7 +13,7 @@ import {
   neuralSampler,
   setLearningRate,
 } from '@steinkit/amortizers';
-import { assertFiniteUpdate, createRng, foldIn, type Rng } from '@steinkit/core';
+import { assertFiniteUpdate, createRng, foldIn, type Kernel, type Rng } from '@steinkit/core';
 import { type AutoencoderEnergy, autoencoderEnergy } from '@steinkit/energy-models';
 import { rbf } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
@@ -55,6 +55,11 @@ export interface TrainerState {
   mle: AmortizedMleState;
   /** kl-sge / kl-ssge: the KL generator step's state, kept the same way. */
   kl: KlGeneratorState;
+  /**
+   * steingan: the feature kernel of eq. (10), built once per run
+   * (h = bandwidthScale · median distance of each batch's codes; 0.5 in the paper).
+   */
+  kernel: Kernel;
 }
 
 /** What one iteration did (logged as one JSON line). */
@@ -131,6 +136,7 @@ export function createTrainer(
     optE: tf.train.adam(gan ? config.lrD : config.lrE, config.beta1) as tf.AdamOptimizer,
     mle: amortizedMleInit({ seed: config.seed }),
     kl: klGeneratorInit(),
+    kernel: rbf({ bandwidth: { kind: 'median', scale: config.bandwidthScale } }),
   };
 }
 
@@ -212,8 +218,7 @@ export function mleOptions(s: TrainerState, scale = 1): AmortizedMleOptions {
   return {
     sampler: s.sampler,
     model: s.energy, // the joint energy (15) with the label term weighted by labelWeight
-    // h = bandwidthScale · median distance of the batch's codes (0.5 in the paper).
-    kernel: rbf({ bandwidth: { kind: 'median', scale: c.bandwidthScale } }),
+    kernel: s.kernel,
     features: 'encode',
     repulsion: c.repulsion,
     generatorUpdate: { rule: 'vjp', optimizer: s.optG },
