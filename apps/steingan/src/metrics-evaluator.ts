@@ -77,9 +77,10 @@ export function metricsEvaluator(opts: MetricsEvaluatorOptions = {}): Evaluator 
       };
       try {
         const fd = await attempt('frechetDistance', () => classifierFrechetDistance(clf, xt, real));
-        ctx.log(
-          `frechetDistance ${fd.toFixed(4)} (${nTrain} generated vs ${test.size} test images)`,
-        );
+        if (!errors.frechetDistance)
+          ctx.log(
+            `frechetDistance ${fd.toFixed(4)} (${nTrain} generated vs ${test.size} test images)`,
+          );
         const acc = await attempt('ganTrainAccuracy', async () => {
           const images = tf.reshape(xt, [nTrain, test.height, test.width, test.channels]);
           try {
@@ -92,9 +93,10 @@ export function metricsEvaluator(opts: MetricsEvaluatorOptions = {}): Evaluator 
             images.dispose();
           }
         });
-        ctx.log(
-          `ganTrainAccuracy ${acc.toFixed(4)} (trained on ${nTrain} generated, tested on ${test.size} real)`,
-        );
+        if (!errors.ganTrainAccuracy)
+          ctx.log(
+            `ganTrainAccuracy ${acc.toFixed(4)} (trained on ${nTrain} generated, tested on ${test.size} real)`,
+          );
         return {
           labelAgreement: agreement,
           ganTrainAccuracy: acc,
