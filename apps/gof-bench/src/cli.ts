@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { choiceList, nonNegativeList, positiveInt } from '@steinkit/app-utils';
 import { initBackend } from '@steinkit/core';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_CONFIG, METHODS, type Method } from './methods';
 import { runMixtureBench } from './mixture-bench';
 import { PAPER_SIGMAS, runRbmBench } from './rbm-bench';
@@ -13,6 +13,16 @@ const DEFAULT_OUT = fileURLToPath(new URL('../results', import.meta.url));
 const posInt = positiveInt;
 const numList = nonNegativeList;
 const methodList: (v: string) => Method[] = choiceList('methods', METHODS);
+
+/** `--shard i/N` → { index: i, count: N } with 0 ≤ i < N. */
+export function shardArg(v: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const index = m ? Number(m[1]) : Number.NaN;
+  const count = m ? Number(m[2]) : Number.NaN;
+  if (!(count >= 1 && index < count))
+    throw new InvalidArgumentError(`--shard: expected i/N with 0 ≤ i < N (e.g. 0/2), got '${v}'`);
+  return { index, count };
+}
 
 export function buildProgram(
   log: (l: string) => void = (l) => process.stderr.write(`${l}\n`),
@@ -48,6 +58,11 @@ export function buildProgram(
     )
     .option('--label <text>', 'label in the JSON/SVG', 'RBM D = 50, H = 40')
     .option('--report-only', 'only rebuild rbm-power.json/svg from rbm-trials.jsonl in --out')
+    .option(
+      '--shard <i/N>',
+      'run only the trials t ≡ i (mod N), into rbm-trials.shard<i>of<N>.jsonl: N processes (one per core) share one --out',
+      shardArg,
+    )
     .option('--out <dir>', 'results directory', DEFAULT_OUT)
     .option('--backend <name>', 'wasm | cpu | … (default: STEINKIT_BACKEND or the best that loads)')
     .action(async (o) => {
@@ -75,6 +90,7 @@ export function buildProgram(
         label: quick ? `${o.label} (--quick)` : o.label,
         budgetMinutes: o.budget,
         reportOnly: Boolean(o.reportOnly),
+        ...(o.shard ? { shard: o.shard } : {}),
         log,
       });
       log(JSON.stringify(summary.power));

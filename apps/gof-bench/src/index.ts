@@ -22,4 +22,11 @@ export { powerCurveSvg } from './plot';
 export type { GibbsOptions, Rbm, RbmBenchmarkOptions } from './rbm';
 export { benchmarkRbm, FastRng, gibbsSample, rbmLogProb, rbmScore } from './rbm';
 export type { PowerSummary, RbmBenchOptions, TrialRecord } from './rbm-bench';
-export { PAPER_SIGMAS, powerTable, runRbmBench, summarize, wilsonInterval } from './rbm-bench';
+export {
+  PAPER_SIGMAS,
+  powerTable,
+  readTrials,
+  runRbmBench,
+  summarize,
+  wilsonInterval,
+} from './rbm-bench';

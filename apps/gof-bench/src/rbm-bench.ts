@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@steinkit/metrics/reference';
 import * as tf from '@tensorflow/tfjs-core';
@@ -36,6 +36,13 @@ export interface RbmBenchOptions {
   budgetMinutes?: number;
   /** Only rebuild rbm-power.json/svg from rbm-trials.jsonl. */
   reportOnly?: boolean;
+  /**
+   * Run only the trials t with t mod count = index, appending to
+   * rbm-trials.shard<index>of<count>.jsonl, so that `count` processes can share
+   * one --out (one per core). Seeds depend on (trial, σ) only, so the union of
+   * the shards is the unsharded run; every process reads all trial files.
+   */
+  shard?: { index: number; count: number };
   log?: (line: string) => void;
 }
 
@@ -52,7 +59,7 @@ export interface PowerSummary {
   backend: string;
   protocol: Omit<
     RbmBenchOptions,
-    'out' | 'log' | 'backend' | 'label' | 'budgetMinutes' | 'reportOnly'
+    'out' | 'log' | 'backend' | 'label' | 'budgetMinutes' | 'reportOnly' | 'shard'
   >;
   /** Rejection rate per method and σ: rejections k of `trials`, and the 95% Wilson interval of k/trials. */
   power: Record<
@@ -74,12 +81,32 @@ export interface PowerSummary {
   finishedAt: string;
 }
 
-function readTrials(path: string): TrialRecord[] {
+const TRIAL_FILE = /^rbm-trials(\.shard\d+of\d+)?\.jsonl$/;
+
+function readLines(path: string): string[] {
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
     .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as TrialRecord);
+    .filter((l) => l.trim() !== '');
+}
+
+/** Every (trial, σ) record of `out`: rbm-trials.jsonl and the shards' files, first copy of each kept. */
+export function readTrials(out: string): TrialRecord[] {
+  if (!existsSync(out)) return [];
+  const seen = new Set<string>();
+  const records: TrialRecord[] = [];
+  for (const f of readdirSync(out)
+    .filter((f) => TRIAL_FILE.test(f))
+    .sort()) {
+    for (const l of readLines(join(out, f))) {
+      const r = JSON.parse(l) as TrialRecord;
+      const k = `${r.trial}:${r.sigma}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      records.push(r);
+    }
+  }
+  return records;
 }
 
 /** Seeds: trial t, level index j. The null sample for MMD is shared by all σ of a trial. */
@@ -93,19 +120,27 @@ const seedOf = (trial: number, j: number) => 1000 + trial * 100 + j;
 export function runRbmBench(opts: RbmBenchOptions): PowerSummary {
   const log = opts.log ?? (() => {});
   mkdirSync(opts.out, { recursive: true });
-  const trialsPath = join(opts.out, 'rbm-trials.jsonl');
-  const done = readTrials(trialsPath);
+  const shard = opts.shard ?? { index: 0, count: 1 };
+  if (
+    !(Number.isInteger(shard.count) && shard.count >= 1) ||
+    !(Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)
+  )
+    throw new RangeError(
+      `shard: expected integers 0 ≤ index < count, got ${shard.index}/${shard.count}`,
+    );
+  const trialsPath = join(
+    opts.out,
+    opts.shard ? `rbm-trials.shard${shard.index}of${shard.count}.jsonl` : 'rbm-trials.jsonl',
+  );
+  const done = readTrials(opts.out);
   const key = (t: number, s: number) => `${t}:${s}`;
   const have = new Set(done.map((r) => key(r.trial, r.sigma)));
   const rbm = benchmarkRbm();
   const score = rbmScore(rbm.null);
   const t0 = performance.now();
-  const lines: string[] = existsSync(trialsPath)
-    ? readFileSync(trialsPath, 'utf8')
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-    : [];
+  const lines = readLines(trialsPath);
   outer: for (let t = 0; t < (opts.reportOnly ? 0 : opts.trials); t++) {
+    if (t % shard.count !== shard.index) continue;
     let nullX: tf.Tensor2D | null = null;
     try {
       for (const [j, sigma] of opts.sigmas.entries()) {
@@ -289,7 +324,16 @@ export function summarize(
   }
   for (const r of records) if (r.trial < opts.trials) cpu.gibbs.push(r.gibbsCpuMs);
   const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : Number.NaN);
-  const { out: _o, log: _l, backend, label, budgetMinutes: _b, reportOnly: _r, ...protocol } = opts;
+  const {
+    out: _o,
+    log: _l,
+    backend,
+    label,
+    budgetMinutes: _b,
+    reportOnly: _r,
+    shard: _s,
+    ...protocol
+  } = opts;
   return {
     label,
     backend,

@@ -19,13 +19,18 @@ export interface Rbm {
   H: number;
 }
 
-/** A small fast seeded generator (xoshiro128**), uniform floats and Box–Muller normals, for the Gibbs sampler. */
+/**
+ * A small fast seeded generator (xoshiro128**) with uniform floats and normals
+ * by Marsaglia's polar method (no trigonometry; ≈ 2× faster than Box–Muller
+ * here), for the Gibbs sampler.
+ */
 export class FastRng {
   private s0: number;
   private s1: number;
   private s2: number;
   private s3: number;
-  private spare: number | null = null;
+  private hasSpare = false;
+  private spare = 0;
   constructor(seed: number) {
     assertInt(seed, 'seed', 0, 2 ** 32 - 1);
     // SplitMix32 to fill the state
@@ -44,8 +49,8 @@ export class FastRng {
   }
   /** A uniform 32-bit integer. */
   u32(): number {
-    const r =
-      Math.imul(((Math.imul(this.s1, 5) << 7) | (Math.imul(this.s1, 5) >>> 25)) >>> 0, 9) >>> 0;
+    const m = Math.imul(this.s1, 5);
+    const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
     const t = this.s1 << 9;
     this.s2 ^= this.s0;
     this.s3 ^= this.s1;
@@ -59,26 +64,58 @@ export class FastRng {
   uniform(): number {
     return this.u32() / 4294967296;
   }
-  /** N(0, 1) by Box–Muller (pairs cached). */
+  /** A pair of independent N(0, 1) by the polar method: the first is returned, the second kept. */
+  private polar(): number {
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = this.u32() / 2147483648 - 1;
+      v = this.u32() / 2147483648 - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const f = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spare = v * f;
+    this.hasSpare = true;
+    return u * f;
+  }
+  /** N(0, 1). */
   normal(): number {
-    if (this.spare !== null) {
-      const v = this.spare;
-      this.spare = null;
-      return v;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
     }
-    let u = this.uniform();
-    while (u === 0) u = this.uniform();
-    const v = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    return this.polar();
   }
   fillNormal(a: Float32Array): Float32Array {
-    for (let i = 0; i < a.length; i++) a[i] = this.normal();
+    const n = a.length;
+    let i = 0;
+    if (n > 0 && this.hasSpare) {
+      this.hasSpare = false;
+      a[i++] = this.spare;
+    }
+    // the polar method, two values per accepted pair (the last odd one kept as the spare)
+    while (i < n) {
+      let u: number;
+      let v: number;
+      let s: number;
+      do {
+        u = this.u32() / 2147483648 - 1;
+        v = this.u32() / 2147483648 - 1;
+        s = u * u + v * v;
+      } while (s >= 1 || s === 0);
+      const f = Math.sqrt((-2 * Math.log(s)) / s);
+      a[i++] = u * f;
+      if (i < n) a[i++] = v * f;
+      else {
+        this.spare = v * f;
+        this.hasSpare = true;
+      }
+    }
     return a;
   }
   fillUniform(a: Float32Array): Float32Array {
-    for (let i = 0; i < a.length; i++) a[i] = this.uniform();
+    for (let i = 0; i < a.length; i++) a[i] = this.u32() / 4294967296;
     return a;
   }
   int(n: number): number {

@@ -5,12 +5,14 @@ import { createRng } from '@steinkit/core';
 import { featureKernel, rbf } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { shardArg } from '../src/cli';
 import {
   benchmarkRbm,
   createMlpFeatures,
   DEFAULT_CONFIG,
   deepSteinMatrix,
   disposeFeatures,
+  FastRng,
   featuresAndJacobians,
   fitSlices,
   gibbsSample,
@@ -19,6 +21,7 @@ import {
   type Rbm,
   rbmLogProb,
   rbmScore,
+  readTrials,
   runMethod,
   runRbmBench,
   summarize,
@@ -342,5 +345,74 @@ describe('runRbmBench', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe('sharded runs and the Gibbs generator', () => {
+  it('--shard 0/2 + 1/2 into one --out = the unsharded run, record for record', () => {
+    const a = mkdtempSync(join(tmpdir(), 'gof-bench-a-'));
+    const b = mkdtempSync(join(tmpdir(), 'gof-bench-b-'));
+    try {
+      const opts = {
+        methods: ['ksd', 'mmd'] as ('ksd' | 'mmd')[],
+        sigmas: [0, 0.5],
+        trials: 3,
+        n: 30,
+        burnIn: 10,
+        burnInSamples: 30,
+        config: { ...DEFAULT_CONFIG, bootstraps: 50 },
+        backend: 'wasm',
+        label: 'shard',
+      };
+      const whole = runRbmBench({ ...opts, out: a });
+      runRbmBench({ ...opts, out: b, shard: { index: 1, count: 2 } });
+      expect(readTrials(b).map((r) => r.trial)).toEqual([1, 1]);
+      const merged = runRbmBench({ ...opts, out: b, shard: { index: 0, count: 2 } });
+      const key = (r: { trial: number; sigma: number }) => `${r.trial}:${r.sigma}`;
+      const stats = (dir: string) =>
+        Object.fromEntries(
+          readTrials(dir).map((r) => [
+            key(r),
+            [r.results.ksd?.statistic, r.results.ksd?.pValue, r.results.mmd?.statistic],
+          ]),
+        );
+      expect(Object.keys(stats(b)).sort()).toEqual(Object.keys(stats(a)).sort());
+      expect(stats(b)).toEqual(stats(a));
+      expect(merged.power).toEqual(whole.power);
+      expect(
+        readFileSync(join(b, 'rbm-trials.shard0of2.jsonl'), 'utf8').trim().split('\n'),
+      ).toHaveLength(4);
+      expect(() => runRbmBench({ ...opts, out: b, shard: { index: 2, count: 2 } })).toThrow(
+        /shard: expected integers 0 ≤ index < count, got 2\/2/,
+      );
+      expect(shardArg(' 1/2 ')).toEqual({ index: 1, count: 2 });
+      for (const bad of ['2/2', '1', 'a/b', '-1/2', '0/0'])
+        expect(() => shardArg(bad)).toThrow(/--shard: expected i\/N with 0 ≤ i < N/);
+    } finally {
+      rmSync(a, { recursive: true, force: true });
+      rmSync(b, { recursive: true, force: true });
+    }
+  });
+
+  it('FastRng: N(0, 1) and U[0, 1) moments within 5 s.e. on 200 000 draws (both normal paths)', () => {
+    const rng = new FastRng(7);
+    const n = 200_000;
+    const z = rng.fillNormal(new Float32Array(n - 1)); // odd length: the spare carries over
+    const all = [...z, rng.normal()];
+    const mean = all.reduce((s, v) => s + v, 0) / n;
+    const m2 = all.reduce((s, v) => s + v * v, 0) / n;
+    const m4 = all.reduce((s, v) => s + v ** 4, 0) / n;
+    const tail = all.filter((v) => Math.abs(v) > 2).length / n;
+    expect(Math.abs(mean)).toBeLessThan(5 / Math.sqrt(n));
+    expect(Math.abs(m2 - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
+    expect(Math.abs(m4 - 3)).toBeLessThan(5 * Math.sqrt(96 / n));
+    const p2 = 0.0455003;
+    expect(Math.abs(tail - p2)).toBeLessThan(5 * Math.sqrt((p2 * (1 - p2)) / n));
+    const u = rng.fillUniform(new Float32Array(n));
+    const um = u.reduce((s, v) => s + v, 0) / n;
+    const uv = u.reduce((s, v) => s + (v - 0.5) ** 2, 0) / n;
+    expect(Math.abs(um - 0.5)).toBeLessThan(5 * Math.sqrt(1 / 12 / n));
+    expect(Math.abs(uv - 1 / 12)).toBeLessThan(5 * Math.sqrt(1 / 180 / n));
+    expect(u.every((v) => v >= 0 && v < 1)).toBe(true);
   });
 });

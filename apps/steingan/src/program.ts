@@ -72,6 +72,12 @@ export function buildProgram(): Command {
         'networks only (default: the preset’s): lean MLPs or the paper’s conv nets',
       ).choices(ARCHS),
     )
+    .addOption(
+      new Option(
+        '--repulsion <kind>',
+        "kernel-on-codes repulsion (default: the preset's, paper exact, lean approximate): exact = encoder Jacobian at x_j (n² encoder rows); approximate = at x_i (n rows; what the authors' Theano code computes)",
+      ).choices(['exact', 'approximate']),
+    )
     .option(
       '--iterations <n>',
       `training iterations (default: the preset's, lean ${PRESET_ITERATIONS.lean}, paper ${PRESET_ITERATIONS.paper})`,
@@ -134,6 +140,7 @@ export function parseArgs(
       dataset: o.dataset,
       objective: o.objective,
       ...(o.arch !== undefined ? { arch: o.arch } : {}),
+      ...(o.repulsion !== undefined ? { repulsion: o.repulsion } : {}),
       batch: o.batch,
       seed: o.seed,
       ...(o.lrG !== undefined ? { lrG: o.lrG } : {}),

@@ -106,6 +106,20 @@ describe('presets', () => {
       preset: 'lean',
       arch: 'paper',
     });
+    expect(parseArgs(argv('--preset', 'paper', '--no-metrics')).config).not.toHaveProperty(
+      'repulsion',
+    );
+    expect(
+      parseArgs(argv('--preset', 'paper', '--repulsion', 'approximate', '--no-metrics')).config,
+    ).toMatchObject({ preset: 'paper', repulsion: 'approximate' });
+    expect(() =>
+      parseArgs(
+        argv('--repulsion', 'both'),
+        buildProgram()
+          .exitOverride()
+          .configureOutput({ writeErr: () => {} }),
+      ),
+    ).toThrow(/--repulsion/);
     expect(
       parseArgs(argv('--lr-g', '2e-4', '--lr-d', '1e-3', '--no-metrics')).config,
     ).toMatchObject({
