@@ -9,10 +9,14 @@ export interface TableRow {
   objective: string;
   seeds: number[];
   iterations: number[];
-  /** [mean, sample std (n − 1; 0 for one seed)] per metric. */
-  labelAgreement: [number, number];
-  ganTrainAccuracy: [number, number];
-  frechetDistance: [number, number];
+  /**
+   * [mean, sample std (n − 1; 0 for one seed), seeds counted] per metric; a
+   * seed whose metric failed (null in its file, message under `errors`) is
+   * left out of that metric only.
+   */
+  labelAgreement: [number, number, number];
+  ganTrainAccuracy: [number, number, number];
+  frechetDistance: [number, number, number];
   /** Mean training seconds per run. */
   seconds: number;
   backend: string;
@@ -27,11 +31,13 @@ export function readResults(dir: string): SeedResult[] {
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as SeedResult);
 }
 
-function meanStd(v: number[]): [number, number] {
+function meanStd(all: (number | null | undefined)[]): [number, number, number] {
+  const v = all.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  if (v.length === 0) return [Number.NaN, Number.NaN, 0];
   const m = v.reduce((a, b) => a + b, 0) / v.length;
-  if (v.length < 2) return [m, 0];
+  if (v.length < 2) return [m, 0, 1];
   const s2 = v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1);
-  return [m, Math.sqrt(s2)];
+  return [m, Math.sqrt(s2), v.length];
 }
 
 const OBJECTIVE_ORDER = ['steingan', 'dcgan', 'mle-gan', 'kl-sge', 'kl-ssge'];
@@ -51,9 +57,9 @@ export function summarize(results: SeedResult[], seeds?: number[]): TableRow[] {
     objective: g[0].objective,
     seeds: g.map((r) => r.seed).sort((a, b) => a - b),
     iterations: [...new Set(g.map((r) => r.iterations))],
-    labelAgreement: meanStd(g.map((r) => r.labelAgreement as number)),
-    ganTrainAccuracy: meanStd(g.map((r) => r.ganTrainAccuracy as number)),
-    frechetDistance: meanStd(g.map((r) => r.frechetDistance as number)),
+    labelAgreement: meanStd(g.map((r) => r.labelAgreement)),
+    ganTrainAccuracy: meanStd(g.map((r) => r.ganTrainAccuracy)),
+    frechetDistance: meanStd(g.map((r) => r.frechetDistance)),
     seconds: g.reduce((a, r) => a + r.seconds, 0) / g.length,
     backend: [...new Set(g.map((r) => r.backend))].join('; '),
   }));
@@ -69,21 +75,31 @@ export function summarize(results: SeedResult[], seeds?: number[]): TableRow[] {
   );
 }
 
-/** A markdown table, mean ± sample std (the mean alone for one seed); the best mean per dataset/preset is bold (higher is better, lower for FD). */
+/**
+ * A markdown table, mean ± sample std (the mean alone for one seed); the best
+ * mean per dataset/preset is bold (higher is better, lower for FD). A metric
+ * that failed on some seeds says over how many it is taken ("(2 of 3 seeds)"),
+ * on every seed "failed".
+ */
 export function formatTable(rows: TableRow[]): string {
-  // one seed: no spread to show
   const fmt =
     (r: TableRow) =>
-    ([m, s]: [number, number], d: number) =>
-      r.seeds.length < 2 ? m.toFixed(d) : `${m.toFixed(d)} ± ${s.toFixed(d)}`;
+    ([m, s, k]: [number, number, number], d: number) => {
+      if (k === 0) return 'failed';
+      // one seed: no spread to show
+      const v = k < 2 ? m.toFixed(d) : `${m.toFixed(d)} ± ${s.toFixed(d)}`;
+      return k < r.seeds.length ? `${v} (${k} of ${r.seeds.length} seeds)` : v;
+    };
   const best = new Map<string, { la: number; gt: number; fd: number }>();
   for (const r of rows) {
     const k = `${r.dataset}|${r.preset}`;
     const b = best.get(k) ?? { la: -Infinity, gt: -Infinity, fd: Infinity };
+    // a metric that failed on every seed (NaN) takes no part
+    const or = (v: number, d: number) => (Number.isNaN(v) ? d : v);
     best.set(k, {
-      la: Math.max(b.la, r.labelAgreement[0]),
-      gt: Math.max(b.gt, r.ganTrainAccuracy[0]),
-      fd: Math.min(b.fd, r.frechetDistance[0]),
+      la: Math.max(b.la, or(r.labelAgreement[0], -Infinity)),
+      gt: Math.max(b.gt, or(r.ganTrainAccuracy[0], -Infinity)),
+      fd: Math.min(b.fd, or(r.frechetDistance[0], Infinity)),
     });
   }
   const lines = [

@@ -204,7 +204,7 @@ describe('steingan app', () => {
     expect([png.width, png.height]).toEqual([302, 302]);
     const [row] = summarize(readResults(results));
     expect(row).toMatchObject({ dataset: 'mnist', objective: 'steingan', seeds: [5, 6] });
-    expect(row.labelAgreement).toEqual([0.5, 0]);
+    expect(row.labelAgreement).toEqual([0.5, 0, 2]);
     await expect(runSeeds(tiny(out, 1), [])).rejects.toThrow(/seeds: expected a non-empty list/);
   });
 

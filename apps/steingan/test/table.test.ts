@@ -31,12 +31,35 @@ describe('results table', () => {
     expect(rows[0].seeds).toEqual([2, 3]);
     expect(rows[0].labelAgreement[0]).toBeCloseTo(0.8, 12);
     expect(rows[0].labelAgreement[1]).toBeCloseTo(Math.sqrt(0.02), 12); // n − 1
-    expect(rows[1].frechetDistance).toEqual([100, 0]);
+    expect(rows[1].frechetDistance).toEqual([100, 0, 1]);
     const md = formatTable(rows);
     expect(md).toContain(
       '| mnist | lean | steingan | 2, 3 | 3000 | **0.800 ± 0.141** | **0.700 ± 0.141** | **40.0 ± 14.1** |',
     );
     expect(md).toContain('| mnist | lean | dcgan | 2 | 3000 | 0.500 | 0.400 | 100.0 |');
+  });
+
+  it('a metric that failed on a seed (null) is left out of that metric only, and the table says so', () => {
+    const bad = { ...r('dcgan', 4, 0.3, 0.2, 0), frechetDistance: null } as unknown as SeedResult;
+    const none = [2, 3].map(
+      (k) => ({ ...r('mle-gan', k, 0.2, 0.1, 0), frechetDistance: null }) as unknown as SeedResult,
+    );
+    const rows = summarize([
+      r('dcgan', 2, 0.5, 0.4, 100),
+      r('dcgan', 3, 0.7, 0.6, 120),
+      bad,
+      ...none,
+    ]);
+    expect(rows[0].labelAgreement[0]).toBeCloseTo(0.5, 12);
+    expect(rows[0].labelAgreement[2]).toBe(3);
+    expect(rows[0].frechetDistance[0]).toBeCloseTo(110, 12);
+    expect(rows[0].frechetDistance[2]).toBe(2);
+    const md = formatTable(rows);
+    expect(md).toContain('| mle-gan | 2, 3 | 3000 | 0.200 ± 0.000 | 0.100 ± 0.000 | failed |');
+    expect(md).toContain(
+      '| **0.500 ± 0.200** | **0.400 ± 0.200** | **110.0 ± 14.1 (2 of 3 seeds)** |',
+    );
+    expect(md).not.toContain('NaN');
   });
 
   it('interpolation noise: the two ends and the straight line between them, per class', () => {
