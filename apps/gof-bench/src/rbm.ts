@@ -94,22 +94,12 @@ export class FastRng {
       this.hasSpare = false;
       a[i++] = this.spare;
     }
-    // the polar method, two values per accepted pair (the last odd one kept as the spare)
+    // both values of each polar pair (the last odd one stays the spare)
     while (i < n) {
-      let u: number;
-      let v: number;
-      let s: number;
-      do {
-        u = this.u32() / 2147483648 - 1;
-        v = this.u32() / 2147483648 - 1;
-        s = u * u + v * v;
-      } while (s >= 1 || s === 0);
-      const f = Math.sqrt((-2 * Math.log(s)) / s);
-      a[i++] = u * f;
-      if (i < n) a[i++] = v * f;
-      else {
-        this.spare = v * f;
-        this.hasSpare = true;
+      a[i++] = this.polar();
+      if (i < n) {
+        a[i++] = this.spare;
+        this.hasSpare = false;
       }
     }
     return a;
