@@ -350,37 +350,39 @@ export function amortizedMleStep(
     const z = noise as tf.Tensor2D;
     xs = tf.tidy(() => sampler.apply(z, sampleLabels));
     const xsNow = xs;
-    // The rules read the current θ's energies (forward only), then (16) is applied.
-    const means = tf.tidy(() =>
-      tf.stack([
-        tf.mean(model.energy(data, batch.labels)),
-        tf.mean(model.energy(xsNow, modelLabels)),
-      ]),
-    );
-    const [dataEnergy, sampleEnergy] = Array.from(means.dataSync());
-    means.dispose();
-    if (!Number.isFinite(dataEnergy) || !Number.isFinite(sampleEnergy)) {
-      throw new RangeError(
-        `energy: non-finite mean energies (data ${dataEnergy}, samples ${sampleEnergy}) at iteration ${state.iteration + 1}; θ was not updated`,
-      );
-    }
-    const gap = dataEnergy - sampleEnergy;
-    const spedUp = speedUp !== null && dataEnergy > sampleEnergy;
-    const lr = spedUp ? (speedUp as number) : opts.energyLearningRate;
-    const g = dataEnergy > sampleEnergy ? gamma : slowGamma;
-    const skip =
-      freezeGap !== null && (balance.freezeTwoSided ? Math.abs(gap) > freezeGap : -gap > freezeGap);
+    // One forward pass of θ's energies serves both the balancing rules and
+    // θ's gradient: the rules read the two mean energies inside the taped
+    // function, which then returns (16)'s objective with the γ they chose;
+    // the gradient is applied only when the freeze rule allows.
+    let dataEnergy = Number.NaN;
+    let sampleEnergy = Number.NaN;
+    let g = gamma;
+    const { value, grads } = tf.variableGrads(() => {
+      const eData = tf.mean(model.energy(data, batch.labels));
+      const eSamples = tf.mean(model.energy(xsNow, modelLabels));
+      [dataEnergy, sampleEnergy] = tf.stack([eData, eSamples]).dataSync();
+      g = dataEnergy > sampleEnergy ? gamma : slowGamma;
+      // θ's objective of (16): Ê_obs[φ] − (1 − γ) Ê_η[φ]
+      return tf.sub(eData, tf.mul(1 - g, eSamples)) as tf.Scalar;
+    }, model.trainableVariables);
     let energyOptimizerStates = state.energyOptimizerStates;
-    if (!skip) {
-      const { value, grads } = tf.variableGrads(
-        () =>
-          tf.sub(
-            tf.mean(model.energy(data, batch.labels)),
-            tf.mul(1 - g, tf.mean(model.energy(xsNow, modelLabels))),
-          ) as tf.Scalar,
-        model.trainableVariables,
-      );
-      try {
+    let gap = Number.NaN;
+    let spedUp = false;
+    let lr = opts.energyLearningRate;
+    let skip = false;
+    try {
+      if (!Number.isFinite(dataEnergy) || !Number.isFinite(sampleEnergy)) {
+        throw new RangeError(
+          `energy: non-finite mean energies (data ${dataEnergy}, samples ${sampleEnergy}) at iteration ${state.iteration + 1}; θ was not updated`,
+        );
+      }
+      gap = dataEnergy - sampleEnergy;
+      spedUp = speedUp !== null && dataEnergy > sampleEnergy;
+      lr = spedUp ? (speedUp as number) : opts.energyLearningRate;
+      skip =
+        freezeGap !== null &&
+        (balance.freezeTwoSided ? Math.abs(gap) > freezeGap : -gap > freezeGap);
+      if (!skip) {
         assertFiniteUpdate(grads, 'amortizedMle', state.iteration + 1, "θ's gradient");
         energyOptimizerStates = applyOptimizer(
           opts.energyOptimizer,
@@ -389,9 +391,9 @@ export function amortizedMleStep(
           state.energyOptimizerStates,
           lr / opts.energyLearningRate,
         );
-      } finally {
-        tf.dispose([value, ...Object.values(grads)]);
       }
+    } finally {
+      tf.dispose([value, ...Object.values(grads)]);
     }
     const info: AmortizedMleRecord = {
       iteration: state.iteration + 1,
