@@ -160,6 +160,41 @@ describe('amortizedMleStep validates before mutating (issue 16)', () => {
   });
 });
 
+describe('amortizedMleStep stops at non-finite energies (issue 16)', () => {
+  it("NaN mean energies: RangeError naming the iteration, θ untouched, no tensor leaked", () => {
+    const mu = tf.variable(tf.tensor1d([0.3, -0.2]), true);
+    // energy NaN (the rules read it), score finite (η's step runs)
+    const model: EnergyModel = {
+      energy: (x) => tf.tidy(() => tf.mul(tf.sum(tf.sub(x, mu), 1), Number.NaN) as tf.Tensor1D),
+      score: (x) => tf.tidy(() => tf.neg(tf.sub(x, mu)) as tf.Tensor2D),
+      trainableVariables: [mu],
+    };
+    const s = tinySampler(4);
+    const opts = {
+      sampler: s.sampler,
+      model,
+      kernel: rbf(),
+      generatorUpdate: { rule: 'vjp' as const, optimizer: tf.train.sgd(0.01) },
+      energyOptimizer: tf.train.sgd(0.1),
+      energyLearningRate: 0.1,
+    };
+    const data = tf.tensor2d([
+      [0, 1],
+      [1, 0],
+      [1, 1],
+      [2, 0],
+    ]);
+    const theta0 = snapshot([mu]);
+    const before = tf.memory().numTensors;
+    expect(() => amortizedMleStep({ iteration: 6, seed: 0 }, opts, { data })).toThrow(
+      /^energy: non-finite mean energies \(data NaN, samples NaN\) at iteration 7; θ was not updated$/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    expect(snapshot([mu])).toEqual(theta0);
+    tf.dispose([data, mu, ...s.variables]);
+  });
+});
+
 describe('reparamKlStep stops at a non-finite bound (issue 16)', () => {
   it('a NaN log density: RangeError naming the iteration, q untouched', () => {
     const q = gaussianSampler({ dim: 2, seed: 0 });
