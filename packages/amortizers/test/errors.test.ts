@@ -161,7 +161,7 @@ describe('amortizedMleStep validates before mutating (issue 16)', () => {
 });
 
 describe('amortizedMleStep stops at non-finite energies (issue 16)', () => {
-  it("NaN mean energies: RangeError naming the iteration, θ untouched, no tensor leaked", () => {
+  it('NaN mean energies: RangeError naming the iteration, θ untouched, no tensor leaked', () => {
     const mu = tf.variable(tf.tensor1d([0.3, -0.2]), true);
     // energy NaN (the rules read it), score finite (η's step runs)
     const model: EnergyModel = {
