@@ -7,10 +7,15 @@ import {
   logWeightCritic,
 } from '@steinkit/inference';
 
-/** The methods compared, all on the same decoder and encoder body. */
+/**
+ * The methods compared, all on the same decoder and encoder body.
+ * `vae-fullcov-rel` (not in `--method all`): the full-covariance encoder with
+ * the strictly lower part of L relative to σ (L = diag σ · (I + M)).
+ */
 export const METHODS = [
   'vae',
   'vae-fullcov',
+  'vae-fullcov-rel',
   'iwae',
   'iw-critic',
   'stein-svgd',
@@ -50,10 +55,15 @@ export function buildEncoder(method: Method, arch: Arch, seed: number): Encoder 
       return gaussianEncoder({ ...common, covariance: 'diagonal' });
     case 'vae-fullcov':
       return gaussianEncoder({ ...common, covariance: 'full' });
+    case 'vae-fullcov-rel':
+      return gaussianEncoder({ ...common, covariance: 'full', ...FULLCOV_REL });
     default:
       return implicitEncoder({ ...common, noiseDim: arch.latentDim });
   }
 }
+
+/** `vae-fullcov-rel`'s encoder: L = diag σ · (I + s·M), M from the 200 → d² head. */
+export const FULLCOV_REL = { lowerPart: 'relative', lowerScale: 0.1 } as const;
 
 /**
  * The iw-critic settings of the app (seed 004 with the stabilizations of
@@ -79,6 +89,7 @@ export function buildObjective(
   switch (method) {
     case 'vae':
     case 'vae-fullcov':
+    case 'vae-fullcov-rel':
       return { kind: 'elbo' };
     case 'iwae':
       return { kind: 'iwae', k };

@@ -22,6 +22,7 @@ export interface Row {
 const ORDER = [
   'vae',
   'vae-fullcov',
+  'vae-fullcov-rel',
   'iwae-k5',
   'iwae-k50',
   'iw-critic',

@@ -23,6 +23,7 @@ import {
   buildEncoder,
   buildObjective,
   defaultK,
+  FULLCOV_REL,
   IW_CRITIC,
   type Method,
 } from './config';
@@ -91,6 +92,8 @@ export interface RunResult {
   decoderBiasInit: 'logit-mean' | 'zero';
   /** iw-critic only: the stabilization settings the run used (see `IW_CRITIC`). */
   iwCritic?: Record<string, unknown>;
+  /** vae-fullcov-rel only: the encoder's lower-part settings (see `FULLCOV_REL`). */
+  fullcovRel?: Record<string, unknown>;
   curve: CurvePoint[];
 }
 
@@ -310,6 +313,7 @@ export async function runOne(
       architecture: `${arch.dataDim}-${arch.hidden.join('-')} tanh encoder, ${arch.latentDim} latents, ${arch.latentDim}-${[...arch.hidden].reverse().join('-')}-${arch.dataDim} Bernoulli decoder`,
       decoderBiasInit: biasInit,
       ...(o.method === 'iw-critic' ? { iwCritic: { ...IW_CRITIC, criticSteps: 1 } } : {}),
+      ...(o.method === 'vae-fullcov-rel' ? { fullcovRel: { ...FULLCOV_REL } } : {}),
       curve,
     };
     mkdirSync(o.resultsDir, { recursive: true });

@@ -32,11 +32,20 @@ export interface EncoderBase {
 /**
  * A reparameterized Gaussian encoder q(z|x) = N(μ(x), L(x)L(x)ᵀ) (seed 003 §1):
  * z = μ(x) + L(x)ε. `diagonal`: L = diag(σ(x)); `full`: L lower-triangular
- * with the positive diagonal σ(x) = exp(ρ(x)) and a free strictly lower part.
+ * with the positive diagonal σ(x) = exp(ρ(x)) and a learned strictly lower
+ * part M(x): `lowerPart: 'absolute'` (seed 003's L = L_mask ⊙ L′ + diag σ,
+ * L = M + diag σ) or `'relative'` (L = diag σ · (I + M): row k's off-diagonal
+ * entries scale with σ_k, so a step in M moves z by a fraction of σ however
+ * small the posterior's σ gets). `lowerScale` (default 1) multiplies M:
+ * under Adam, whose steps are ≈ the learning rate per weight whatever the
+ * gradient, a factor s < 1 makes the d(d−1)/2 off-diagonal outputs move s×
+ * as fast as the rest of the encoder.
  */
 export interface GaussianEncoder extends EncoderBase {
   readonly kind: 'gaussian';
   readonly covariance: 'diagonal' | 'full';
+  /** How `full`'s strictly lower part enters L (`'absolute'` for `diagonal`). */
+  readonly lowerPart: 'absolute' | 'relative';
   /** μ `[B, d]`, log σ `[B, d]` (L's log-diagonal) and, for `full`, L `[B, d, d]`. */
   params(x: tf.Tensor2D): { mean: tf.Tensor2D; logStd: tf.Tensor2D; scaleTril?: tf.Tensor3D };
   /** z and log q(z|x) `[B, S]` from ε alone: −½‖ε‖² − Σ log σ − (d/2) log 2π. Differentiable. */
@@ -88,13 +97,25 @@ function checkNoise(eps: tf.Tensor3D, batch: number, dim: number): void {
   }
 }
 
-/** `gaussianEncoder({ inputDim, latentDim, covariance: 'diagonal' | 'full', hidden: [200, 200] })`. */
+/** `gaussianEncoder({ inputDim, latentDim, covariance: 'diagonal' | 'full', lowerPart?, hidden: [200, 200] })`. */
 export function gaussianEncoder(
-  opts: EncoderOptions & { covariance?: 'diagonal' | 'full' },
+  opts: EncoderOptions & {
+    covariance?: 'diagonal' | 'full';
+    lowerPart?: 'absolute' | 'relative';
+    lowerScale?: number;
+  },
 ): GaussianEncoder {
   const covariance = opts.covariance ?? 'diagonal';
   if (covariance !== 'diagonal' && covariance !== 'full') {
     throw new TypeError(`covariance: expected 'diagonal' or 'full', got ${String(covariance)}`);
+  }
+  const lowerPart = opts.lowerPart ?? 'absolute';
+  if (lowerPart !== 'absolute' && lowerPart !== 'relative') {
+    throw new TypeError(`lowerPart: expected 'absolute' or 'relative', got ${String(lowerPart)}`);
+  }
+  const lowerScale = opts.lowerScale ?? 1;
+  if (!(Number.isFinite(lowerScale) && lowerScale > 0)) {
+    throw new RangeError(`lowerScale: expected a finite number > 0, got ${String(lowerScale)}`);
   }
   const D = opts.inputDim;
   const d = opts.latentDim;
@@ -127,9 +148,12 @@ export function gaussianEncoder(
     const logStd = stdHead.apply(hx);
     if (!trilHead || !strictLower || !eye) return { mean, logStd };
     const B = x.shape[0];
-    const off = tf.mul(tf.reshape(trilHead.apply(hx), [B, d, d]), strictLower);
+    const std = tf.exp(logStd);
+    let off = tf.mul(tf.reshape(trilHead.apply(hx), [B, d, d]), strictLower);
+    if (lowerScale !== 1) off = tf.mul(off, lowerScale);
+    if (lowerPart === 'relative') off = tf.mul(off, tf.expandDims(std, 2)); // row k · σ_k
     // diag(exp ρ) via broadcasting with I (tf.diag has no gradient)
-    const diag = tf.mul(tf.expandDims(tf.exp(logStd), 1), eye);
+    const diag = tf.mul(tf.expandDims(std, 1), eye);
     return { mean, logStd, scaleTril: tf.add(off, diag) as tf.Tensor3D };
   };
   const transform = (x: tf.Tensor2D, eps: tf.Tensor3D) => {
@@ -155,6 +179,7 @@ export function gaussianEncoder(
   return {
     kind: 'gaussian',
     covariance,
+    lowerPart,
     inputDim: D,
     latentDim: d,
     noiseDim: d,

@@ -17,8 +17,17 @@ describe('gaussianEncoder', () => {
     covariance: 'full',
     seed: 3,
   });
+  const relative = gaussianEncoder({
+    inputDim: 4,
+    latentDim: 3,
+    hidden: [5],
+    covariance: 'full',
+    lowerPart: 'relative',
+    seed: 3,
+  });
   const diag = gaussianEncoder({ inputDim: 4, latentDim: 3, hidden: [5], seed: 4 });
   randomizeVariables(full.trainableVariables, 11);
+  randomizeVariables(relative.trainableVariables, 11); // the same weights as `full`
   randomizeVariables(diag.trainableVariables, 12);
   const x = tf.tensor2d([
     [0.1, 0.9, 0.3, 0.5],
@@ -26,12 +35,14 @@ describe('gaussianEncoder', () => {
   ]);
   afterAll(() => {
     full.dispose();
+    relative.dispose();
     diag.dispose();
     x.dispose();
   });
 
   for (const [name, enc] of [
     ['full', full],
+    ['full, relative lower part', relative],
     ['diagonal', diag],
   ] as const) {
     it(`${name}: log q(z|x) by the triangular solve equals the closed-form N(z; μ, LLᵀ) (float64 inverse and determinant)`, () => {
@@ -53,7 +64,7 @@ describe('gaussianEncoder', () => {
         const got = lp.arraySync() as number[][];
         for (let b = 0; b < 2; b++) {
           const Lb = L[b];
-          if (name === 'full')
+          if (name !== 'diagonal')
             expect(Math.abs(Lb[2][0]) + Math.abs(Lb[1][0])).toBeGreaterThan(0.05);
           expect(Lb[0][1]).toBe(0); // lower-triangular
           const Sigma = Lb.map((r) => Lb.map((c) => r.reduce((s, v, k) => s + v * c[k], 0)));
@@ -69,6 +80,41 @@ describe('gaussianEncoder', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+
+  it("'relative' lower part: L = diag σ · (I + s·M) with the 'absolute' encoder's M at the same weights", () => {
+    const scaled = gaussianEncoder({
+      inputDim: 4,
+      latentDim: 3,
+      hidden: [5],
+      covariance: 'full',
+      lowerPart: 'relative',
+      lowerScale: 0.25,
+      seed: 3,
+    });
+    randomizeVariables(scaled.trainableVariables, 11);
+    const before = tf.memory().numTensors;
+    const a = full.params(x);
+    const r = relative.params(x);
+    const q = scaled.params(x);
+    const La = a.scaleTril?.arraySync() as number[][][];
+    const Lr = r.scaleTril?.arraySync() as number[][][];
+    const Lq = q.scaleTril?.arraySync() as number[][][];
+    const sigma = tf.tidy(() => tf.exp(a.logStd).arraySync()) as number[][];
+    let offDiagonalSeen = 0;
+    for (let b = 0; b < 2; b++)
+      for (let k = 0; k < 3; k++)
+        for (let j = 0; j < 3; j++) {
+          // absolute: L = M + diag σ, so M_kj = La_kj below the diagonal
+          const want = j < k ? sigma[b][k] * La[b][k][j] : La[b][k][j];
+          expect(Lr[b][k][j]).toBeCloseTo(want, 6);
+          expect(Lq[b][k][j]).toBeCloseTo(j < k ? 0.25 * want : want, 6);
+          if (j < k) offDiagonalSeen += Math.abs(La[b][k][j] - Lr[b][k][j]);
+        }
+    expect(offDiagonalSeen).toBeGreaterThan(0.01); // σ ≠ 1: the two variants really differ
+    tf.dispose([a, r, q].flatMap((p) => [p.mean, p.logStd, p.scaleTril as tf.Tensor]));
+    expect(tf.memory().numTensors).toBe(before);
+    scaled.dispose();
+  });
 
   it('has a positive diagonal and a full encoder starts diagonal', () => {
     const e = gaussianEncoder({
@@ -100,6 +146,17 @@ describe('gaussianEncoder', () => {
     expect(() =>
       gaussianEncoder({ inputDim: 4, latentDim: 3, covariance: 'dense' as 'full' }),
     ).toThrow(/covariance: expected 'diagonal' or 'full'/);
+    expect(() =>
+      gaussianEncoder({
+        inputDim: 4,
+        latentDim: 3,
+        covariance: 'full',
+        lowerPart: 'scaled' as 'relative',
+      }),
+    ).toThrow(/lowerPart: expected 'absolute' or 'relative'/);
+    expect(() =>
+      gaussianEncoder({ inputDim: 4, latentDim: 3, covariance: 'full', lowerScale: 0 }),
+    ).toThrow(/lowerScale: expected a finite number > 0/);
     expect(() => gaussianEncoder({ inputDim: 0, latentDim: 3 })).toThrow(/inputDim/);
     eps.dispose();
   });
