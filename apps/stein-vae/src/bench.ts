@@ -1,9 +1,12 @@
 /**
  * Seconds per training step (and per 600-step epoch) of each method on the
  * default architecture, on random binary batches of 100: wall time and the
- * process's CPU time (which a loaded machine inflates less). Usage:
- *   npx tsx src/bench.ts [steps=20] [method,method,…]
+ * process's CPU time (which a loaded machine inflates less); writes
+ * results/step-cost.json (or `out`) with the machine and its load. Usage:
+ *   npx tsx src/bench.ts [steps=20] [method,method,…|all] [out]
  */
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describeBackend, initBackend } from '@steinkit/core';
 import {
   bernoulliModel,
@@ -12,6 +15,7 @@ import {
   inferenceInit,
   inferenceStep,
 } from '@steinkit/inference';
+import { writeFileAtomic } from '@steinkit/metrics/reference';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   BURDA,
@@ -27,7 +31,13 @@ const info = await initBackend(
   process.env.STEINKIT_BACKEND ? { backend: process.env.STEINKIT_BACKEND } : {},
 );
 const steps = Number(process.argv[2] ?? 20);
-const list = (process.argv[3]?.split(',') ?? [...METHODS, 'iwae-k50']) as string[];
+const list = (
+  process.argv[3] && process.argv[3] !== 'all'
+    ? process.argv[3].split(',')
+    : [...METHODS, 'iwae-k50']
+) as string[];
+const outPath = resolve(process.argv[4] ?? join(import.meta.dirname, '../results/step-cost.json'));
+const loadBefore = loadavg();
 console.log(`backend: ${describeBackend(info)}; ${steps} timed steps after 2 warm-up steps`);
 const out: Record<string, number> = {};
 const cpu: Record<string, number> = {};
@@ -68,6 +78,20 @@ for (const name of list) {
   model.dispose();
   critic?.dispose();
 }
-console.log(
-  JSON.stringify({ backend: describeBackend(info), steps, msPerStep: out, cpuMsPerStep: cpu }),
-);
+const perEpoch = (v: Record<string, number>) =>
+  Object.fromEntries(Object.entries(v).map(([k, ms]) => [k, Math.round(ms * 6) / 10]));
+const result = {
+  what: 'ms per training step (batch 100, default architecture, random binary batch) of every method (iwae = k 5), wall and process CPU time; per-epoch = 600 steps',
+  date: new Date().toISOString(),
+  machine: `${cpus()[0]?.model.trim()} × ${cpus().length}, Node ${process.versions.node}`,
+  loadAverageBefore: loadBefore,
+  loadAverageAfter: loadavg(),
+  backend: describeBackend(info),
+  steps,
+  msPerStep: out,
+  cpuMsPerStep: cpu,
+  wallSecondsPerEpoch: perEpoch(out),
+  cpuSecondsPerEpoch: perEpoch(cpu),
+};
+writeFileAtomic(outPath, `${JSON.stringify(result, null, 2)}\n`);
+console.log(`wrote ${outPath}`);
