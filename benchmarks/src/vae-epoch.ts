@@ -6,7 +6,8 @@
  * PyTorch steps so both see the same machine load; each is timed by wall
  * time and by its process's CPU time; per-epoch = 600 × the median over
  * rounds. PyTorch runs with `--torch-threads` threads (the issue's anchor: 2)
- * and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset; which BLAS Debian's torch
+ * (OPENBLAS_NUM_THREADS / OMP_NUM_THREADS set to the same number) and
+ * OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset; which BLAS Debian's torch
  * links (reference or OpenBLAS, chosen by update-alternatives) is recorded.
  * Writes `results/stein-vae-epoch/<date>_<machine>.{json,md}`. Usage:
  *   npx tsx src/vae-epoch.ts [--steps 20] [--rounds 3] [--torch-threads 2] [--k 1,5,50]
@@ -107,6 +108,9 @@ function torchSteps(k: number): Timing & { torch: string } {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
+  // torch.set_num_threads sets PyTorch's own pool; OpenBLAS has its own threads
+  env.OPENBLAS_NUM_THREADS = String(o.torchThreads);
+  env.OMP_NUM_THREADS = String(o.torchThreads);
   const args = [
     twin,
     '--bench-steps',
@@ -149,7 +153,7 @@ for (const k of ks) {
   };
   rows.push(row);
   console.log(
-    `${row.method}: ${o.backend} ${row.steinkitWallSecondsPerEpoch.toFixed(1)} s/epoch, PyTorch (${o.torchThreads} threads) ${row.torchWallSecondsPerEpoch.toFixed(1)} s/epoch: ratio ${row.wallRatio.toFixed(2)}`,
+    `${row.method}: ${o.backend} ${row.steinkitWallSecondsPerEpoch.toFixed(1)} s/epoch, PyTorch (${o.torchThreads} thread(s)) ${row.torchWallSecondsPerEpoch.toFixed(1)} s/epoch: ratio ${row.wallRatio.toFixed(2)}`,
   );
 }
 const date = new Date();
@@ -157,6 +161,7 @@ const result = {
   what: "one epoch (600 steps of batch 100) of apps/stein-vae's VAE / IWAE-k step: steinkit vs its PyTorch twin, interleaved rounds, per-epoch = 600 × median ms per step",
   backend,
   torchThreads: o.torchThreads,
+  torchEnv: { OPENBLAS_NUM_THREADS: o.torchThreads, OMP_NUM_THREADS: o.torchThreads },
   blas,
   steps: o.steps,
   rounds: o.rounds,
@@ -166,7 +171,7 @@ const result = {
   rows,
 };
 const md = [
-  `# stein-vae epoch: ${backend} vs PyTorch ${rows[0]?.torch} (${o.torchThreads} threads)`,
+  `# stein-vae epoch: ${backend} vs PyTorch ${rows[0]?.torch} (${o.torchThreads} thread${o.torchThreads === 1 ? '' : 's'}, OpenBLAS too)`,
   '',
   `${date.toISOString()}, ${m.cpuModel} × ${m.cpus}, Node ${m.node}, load average before ${m.loadAverage.map((v) => v.toFixed(2)).join(' / ')}; PyTorch BLAS: ${blas}. ${o.rounds} alternating rounds of ${o.steps} steps; per-epoch = 600 × median.`,
   '',

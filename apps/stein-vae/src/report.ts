@@ -95,13 +95,15 @@ const COLORS = [
   '#8c564b',
   '#e377c2',
   '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
 ];
 
 /** Two panels: cheap-evaluation test log-likelihood vs epochs and vs training seconds, one line per run. SVG by hand. */
 export function svgPlot(results: RunResult[]): string {
   const runs = results.filter((r) => r.curve.length > 0);
   const W = 900;
-  const H = 380;
+  const H = 400;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
@@ -157,8 +159,9 @@ export function svgPlot(results: RunResult[]): string {
   panel(480, 'secondsTrain', 'test log-likelihood vs training seconds');
   labels.forEach((l, i) => {
     const c = COLORS[i % COLORS.length];
+    const [x, y] = [70 + (i % 5) * 160, H - 40 + Math.floor(i / 5) * 18];
     out.push(
-      `<rect x="${70 + i * 105}" y="${H - 24}" width="10" height="10" fill="${c}"/><text x="${84 + i * 105}" y="${H - 15}">${l}</text>`,
+      `<rect x="${x}" y="${y}" width="10" height="10" fill="${c}"/><text x="${x + 14}" y="${y + 9}">${l}</text>`,
     );
   });
   const k = runs[0].curve[0];
@@ -167,7 +170,7 @@ export function svgPlot(results: RunResult[]): string {
   );
   if (offScale.length > 0) {
     out.push(
-      `<text x="${W - 10}" y="${H - 40}" text-anchor="end" fill="#b00">below the axis (drawn at the bottom edge): ${offScale.join(', ')}</text>`,
+      `<text x="${W - 10}" y="${H - 50}" text-anchor="end" fill="#b00">below the axis (drawn at the bottom edge): ${offScale.join(', ')}</text>`,
     );
   }
   out.push('</svg>');

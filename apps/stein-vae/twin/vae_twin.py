@@ -12,7 +12,7 @@ as proposal on a fixed binarization of the test set.
 (float32, [n, 784]); otherwise the test set is binarized here with numpy.
 Prints one JSON line per epoch and a final JSON line. `--bench-steps N` only
 times N training steps (CPU and wall ms per step) for the speed anchor
-(`src/speed.ts` runs it interleaved with the wasm steps).
+(`benchmarks/src/vae-epoch.ts` runs it interleaved with the wasm steps).
 """
 
 import argparse
