@@ -17,16 +17,8 @@ import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeBackend, initBackend } from '@steinkit/core';
-import {
-  bernoulliModel,
-  disposeInfo,
-  inferenceDispose,
-  inferenceInit,
-  inferenceStep,
-} from '@steinkit/inference';
 import { writeFileAtomic } from '@steinkit/metrics/reference';
-import { BURDA, buildEncoder, buildObjective } from '@steinkit/stein-vae/config';
-import * as tf from '@tensorflow/tfjs-core';
+import { type StepTiming as Timing, timeSteps } from '@steinkit/stein-vae/step-timing';
 import { Command, InvalidArgumentError } from 'commander';
 import { machine, resultName } from './machine';
 
@@ -62,7 +54,7 @@ if (ks.some((k) => !Number.isInteger(k) || k < 1)) {
 }
 
 const twin = join(
-  dirname(fileURLToPath(import.meta.resolve('@steinkit/stein-vae/config'))),
+  dirname(fileURLToPath(import.meta.resolve('@steinkit/stein-vae/step-timing'))),
   '../twin/vae_twin.py',
 );
 const info = await initBackend({ backend: o.backend });
@@ -71,37 +63,8 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 const libblas = '/usr/lib/x86_64-linux-gnu/libblas.so.3';
 const blas = existsSync(libblas) ? realpathSync(libblas) : 'unknown';
 
-interface Timing {
-  cpuMsPerStep: number;
-  wallMsPerStep: number;
-}
-
 function steinkitSteps(k: number): Timing {
-  const method = k === 1 ? 'vae' : 'iwae';
-  const encoder = buildEncoder(method, BURDA, 1);
-  const model = bernoulliModel({ dataDim: 784, latentDim: 50, hidden: [200, 200], seed: 2 });
-  const objective = buildObjective(method, k);
-  let state = inferenceInit({ seed: 1 });
-  const x = tf.tidy(() =>
-    tf.cast(tf.less(tf.randomUniform([100, 784], 0, 1, 'float32', 5), 0.3), 'float32'),
-  ) as tf.Tensor2D;
-  const run = () => {
-    const r = inferenceStep(state, { x }, { encoder, model, objective, checkValues: false });
-    state = r.state;
-    r.info.bound.dataSync();
-    disposeInfo(r.info);
-  };
-  for (let s = 0; s < 3; s++) run();
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  for (let s = 0; s < o.steps; s++) run();
-  const c = process.cpuUsage(c0);
-  const wall = performance.now() - t0;
-  inferenceDispose(state);
-  tf.dispose([x]);
-  encoder.dispose();
-  model.dispose();
-  return { cpuMsPerStep: (c.user + c.system) / 1000 / o.steps, wallMsPerStep: wall / o.steps };
+  return timeSteps(k === 1 ? 'vae' : 'iwae', k, o.steps);
 }
 
 function torchSteps(k: number): Timing & { torch: string } {
