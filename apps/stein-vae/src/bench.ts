@@ -16,11 +16,20 @@ const info = await initBackend(
   process.env.STEINKIT_BACKEND ? { backend: process.env.STEINKIT_BACKEND } : {},
 );
 const steps = Number(process.argv[2] ?? 20);
+if (!Number.isInteger(steps) || steps < 1) {
+  throw new RangeError(`steps (argument 1): expected an integer ≥ 1, got ${process.argv[2]}`);
+}
 const list = (
   process.argv[3] && process.argv[3] !== 'all'
     ? process.argv[3].split(',')
     : [...METHODS, 'iwae-k50']
 ) as string[];
+const unknown = list.filter((m) => m !== 'iwae-k50' && !(METHODS as readonly string[]).includes(m));
+if (unknown.length > 0) {
+  throw new RangeError(
+    `methods (argument 2): unknown ${unknown.join(', ')}; expected 'all' or a list of ${[...METHODS, 'iwae-k50'].join(', ')}`,
+  );
+}
 const outPath = resolve(process.argv[4] ?? join(import.meta.dirname, '../results/step-cost.json'));
 const loadBefore = loadavg();
 console.log(`backend: ${describeBackend(info)}; ${steps} timed steps after 3 warm-up steps`);

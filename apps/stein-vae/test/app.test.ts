@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram, plan } from '../src/cli';
+import { buildEncoder } from '../src/config';
 import { binarizeRows, epochBatches, loadGrey } from '../src/data';
 import { readResults, summarize, svgPlot, writeReport } from '../src/report';
 import { type RunOptions, runOne } from '../src/run';
@@ -84,6 +85,23 @@ describe('stein-vae app', () => {
       // the iw-critic result names its stabilizations; the others carry none
       expect(straight.iwCritic?.criticWarmStart).toBe(method === 'iw-critic' ? true : undefined);
     }
+  });
+
+  it('vae-fullcov-rel trains a full-covariance encoder with the relative lower part and records its settings', async () => {
+    const r = await runOne(
+      base({ method: 'vae-fullcov-rel', epochs: 1, curveEvery: 0, resultsDir: join(tmp, 'rel') }),
+      { train, test },
+    );
+    expect(r.label).toBe('vae-fullcov-rel');
+    expect(r.proposal).toBe('encoder q(z|x) (full Gaussian)');
+    expect(r.fullcovRel).toEqual({ lowerPart: 'relative', lowerScale: 0.1 });
+    expect(Number.isFinite(r.testLogLikelihood)).toBe(true);
+    const enc = buildEncoder('vae-fullcov-rel', { dataDim: 784, latentDim: 2, hidden: [8] }, 1);
+    expect(enc.kind === 'gaussian' && [enc.covariance, enc.lowerPart]).toEqual([
+      'full',
+      'relative',
+    ]);
+    enc.dispose();
   });
 
   it('implicit methods evaluate with the moment-matched proposal; the report builds a table and an SVG', async () => {

@@ -101,6 +101,23 @@ describe('amortized SVGD stops at the first non-finite update (issue 16)', () =>
   });
 });
 
+/** amortizedMleStep's options for the tests below: vjp generator update (SGD 0.01), RBF kernel. */
+function mleOptions(
+  sampler: ReturnType<typeof tinySampler>['sampler'],
+  model: EnergyModel,
+  energyOptimizer: tf.Optimizer,
+  energyLearningRate: number,
+) {
+  return {
+    sampler,
+    model,
+    kernel: rbf(),
+    generatorUpdate: { rule: 'vjp' as const, optimizer: tf.train.sgd(0.01) },
+    energyOptimizer,
+    energyLearningRate,
+  };
+}
+
 describe('amortizedMleStep validates before mutating (issue 16)', () => {
   function setup() {
     const rng = createRng(3);
@@ -117,14 +134,7 @@ describe('amortizedMleStep validates before mutating (issue 16)', () => {
       trainableVariables: [mu, A],
     };
     const s = tinySampler(4);
-    const opts = {
-      sampler: s.sampler,
-      model,
-      kernel: rbf(),
-      generatorUpdate: { rule: 'vjp' as const, optimizer: tf.train.sgd(0.01) },
-      energyOptimizer: tf.train.adam(1e-3),
-      energyLearningRate: 1e-3,
-    };
+    const opts = mleOptions(s.sampler, model, tf.train.adam(1e-3), 1e-3);
     return { opts, vars: [...s.variables, mu, A] };
   }
   it('data of the wrong width: nothing updated, nothing leaked', () => {
@@ -170,14 +180,7 @@ describe('amortizedMleStep stops at non-finite energies (issue 16)', () => {
       trainableVariables: [mu],
     };
     const s = tinySampler(4);
-    const opts = {
-      sampler: s.sampler,
-      model,
-      kernel: rbf(),
-      generatorUpdate: { rule: 'vjp' as const, optimizer: tf.train.sgd(0.01) },
-      energyOptimizer: tf.train.sgd(0.1),
-      energyLearningRate: 0.1,
-    };
+    const opts = mleOptions(s.sampler, model, tf.train.sgd(0.1), 0.1);
     const data = tf.tensor2d([
       [0, 1],
       [1, 0],
