@@ -1,4 +1,4 @@
-import { assert2D, createRng } from '@steinkit/core';
+import { assert2D, createRng, fusedAdam } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { medianBandwidth } from './median';
 
@@ -166,7 +166,7 @@ export function trainDeepKernel(
   const [n, D] = fit.shape;
   const f = createMlpFeatures(D, hidden, out, seed);
   const rng = createRng(seed + 1);
-  const opt = tf.train.adam(learningRate);
+  const opt = fusedAdam(learningRate);
   const sFit = tf.tidy(() => score(fit));
   try {
     for (let t = 0; t < steps; t++) {

@@ -1,4 +1,4 @@
-import { createRng, type ScoreFn } from '@steinkit/core';
+import { createRng, fusedAdam, type ScoreFn } from '@steinkit/core';
 import { type MedianHeuristic, rbf, resolveBandwidth } from '@steinkit/kernels';
 import {
   activeSlices,
@@ -135,7 +135,7 @@ export function fitSlices(
     variant,
     r: init?.r,
     g: init?.g,
-    optimizer: tf.train.adam(cfg.sliceLearningRate, 0.9, 0.99),
+    optimizer: fusedAdam(cfg.sliceLearningRate, 0.9, 0.99),
     statistic: 'v',
   });
   if (init) tf.dispose([init.r, init.g]);

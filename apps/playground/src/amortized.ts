@@ -11,7 +11,7 @@ import {
   type NeuralSampler,
   neuralSampler,
 } from '@steinkit/amortizers';
-import { createRng } from '@steinkit/core';
+import { createRng, fusedAdam } from '@steinkit/core';
 import type { Target } from '@steinkit/energy-models';
 import { rbf, SVGD_MEDIAN } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
@@ -58,7 +58,7 @@ export class AmortizedPanel {
   ) {
     this.sampler = samplerNet(seed);
     this.state = amortizedSvgdInit({ seed });
-    this.optimizer = tf.train.adam(learningRate);
+    this.optimizer = fusedAdam(learningRate);
   }
 
   /** One iteration of Algorithm 1: draw ξ, Stein direction at f(ξ), η-update (10). */
@@ -82,7 +82,7 @@ export class AmortizedPanel {
     this.dispose();
     this.sampler = samplerNet(this.seed);
     this.state = amortizedSvgdInit({ seed: this.seed });
-    this.optimizer = tf.train.adam(this.learningRate);
+    this.optimizer = fusedAdam(this.learningRate);
   }
 
   dispose(): void {

@@ -1,4 +1,4 @@
-import { assertFiniteUpdate, assertInt, createRng } from '@steinkit/core';
+import { assertFiniteUpdate, assertInt, createRng, fusedAdam } from '@steinkit/core';
 import type { IcaModel } from '@steinkit/energy-models';
 import { MEDIAN_SQ_LOGN, rbf } from '@steinkit/kernels';
 import {
@@ -57,7 +57,7 @@ function finiteMinimize(
 
 /** Adam(lr 1e-3, β = (0.9, 0.99)): the model optimizer of the reference ICA script. */
 export function modelOptimizer(lr = 1e-3): tf.Optimizer {
-  return tf.train.adam(lr, 0.9, 0.99);
+  return fusedAdam(lr, 0.9, 0.99);
 }
 
 /**
@@ -105,7 +105,7 @@ export function maxSksdTrainer(model: IcaModel, opts: MaxSksdTrainerOptions = {}
     try {
       return maxSksdInit(model.dim, {
         variant: opts.variant ?? 'g',
-        optimizer: tf.train.adam(opts.gLr ?? opts.lr ?? 1e-3, 0.9, 0.99),
+        optimizer: fusedAdam(opts.gLr ?? opts.lr ?? 1e-3, 0.9, 0.99),
         statistic: opts.statistic ?? 'v',
         ...(opts.bandwidth ? { bandwidth: opts.bandwidth } : {}),
         ...(active ? { r: active.r, g: active.g } : {}),
@@ -179,7 +179,7 @@ export function lsdTrainer(
     activation: 'swish',
     rng,
   });
-  const criticOpt = tf.train.adam(opts.lr ?? 1e-3, 0.5, 0.9);
+  const criticOpt = fusedAdam(opts.lr ?? 1e-3, 0.5, 0.9);
   const opt = modelOptimizer(opts.lr);
   const lambda = opts.lambda ?? 1;
   const score = (z: tf.Tensor2D) => model.score(z);

@@ -13,7 +13,7 @@ import {
   type NeuralSampler,
   neuralSampler,
 } from '@steinkit/amortizers';
-import { createRng } from '@steinkit/core';
+import { createRng, fusedAdam } from '@steinkit/core';
 import { gaussianMixture, type Target } from '@steinkit/energy-models';
 import { rbf, resolveBandwidth } from '@steinkit/kernels';
 import { mmd2 } from '@steinkit/metrics';
@@ -145,7 +145,7 @@ export function runKlMixture(opts: MixtureDemoOptions = {}): MixtureDemoResult {
   for (const method of methods) {
     for (const seed of seeds) {
       const sampler = mlpSampler(seed);
-      const opt = tf.train.adam(lr, 0.5);
+      const opt = fusedAdam(lr, 0.5);
       const its: number[] = [];
       const vals: number[] = [];
       const evaluate = (t: number) => {

@@ -13,7 +13,14 @@ import {
   neuralSampler,
   setLearningRate,
 } from '@steinkit/amortizers';
-import { assertFiniteUpdate, createRng, foldIn, type Kernel, type Rng } from '@steinkit/core';
+import {
+  assertFiniteUpdate,
+  createRng,
+  foldIn,
+  fusedAdam,
+  type Kernel,
+  type Rng,
+} from '@steinkit/core';
 import { type AutoencoderEnergy, autoencoderEnergy } from '@steinkit/energy-models';
 import { rbf } from '@steinkit/kernels';
 import * as tf from '@tensorflow/tfjs-core';
@@ -132,8 +139,8 @@ export function createTrainer(
     net,
     sampler,
     energy,
-    optG: tf.train.adam(config.lrG, config.beta1) as tf.AdamOptimizer,
-    optE: tf.train.adam(gan ? config.lrD : config.lrE, config.beta1) as tf.AdamOptimizer,
+    optG: fusedAdam(config.lrG, config.beta1) as tf.AdamOptimizer,
+    optE: fusedAdam(gan ? config.lrD : config.lrE, config.beta1) as tf.AdamOptimizer,
     mle: amortizedMleInit({ seed: config.seed }),
     kl: klGeneratorInit(),
     kernel: rbf({ bandwidth: { kind: 'median', scale: config.bandwidthScale } }),

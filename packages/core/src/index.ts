@@ -31,7 +31,8 @@ export {
 // The loop of the stepper convention (xInit / xStep / xDispose / x): sync, or async with an async onStep.
 export { runLoop } from './loop';
 // Optimizers of every loop: SteinOptimizer (init/update/dispose over explicit state), the
-// identity and SVGD AdaGrad ones, a tf.Optimizer adapter, one step over a network's variables.
+// identity and SVGD AdaGrad ones, a tf.Optimizer adapter, one step over a network's variables;
+// fusedAdam: tf.train.adam with one simd128 kernel per variable on wasm (bit-identical).
 export type {
   AdagradMomentumOptions,
   AdagradMomentumState,
@@ -44,7 +45,9 @@ export {
   applyOptimizer,
   assertLoopOptimizer,
   disposeOptimizerStates,
+  FusedAdamOptimizer,
   fromTfOptimizer,
+  fusedAdam,
   identityOptimizer,
   isSteinOptimizer,
 } from './optimizers';

@@ -13,11 +13,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { amortizedSvgdInit, amortizedSvgdStep, neuralSampler } from '@steinkit/amortizers';
-import { describeBackend, initBackend } from '@steinkit/core';
+import { describeBackend, fusedAdam, initBackend } from '@steinkit/core';
 import { banana, gaussianMixture } from '@steinkit/energy-models';
 import { rbf, SVGD_MEDIAN } from '@steinkit/kernels';
 import { mmd2 } from '@steinkit/metrics';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { mlp, samplerKlInit, samplerKlStep } from '../src/index';
 
 // STEINKIT_BACKEND=wasm picks the backend (default: the best that loads).
@@ -70,7 +70,7 @@ for (const [tname, target] of Object.entries(targets)) {
         noise: 'normal',
         outputShape: [2],
       });
-      const optimizer = tf.train.adam(2e-3);
+      const optimizer = fusedAdam(2e-3);
       const update = { rule: 'vjp' as const, optimizer };
       const score = (x: tf.Tensor2D) => target.score(x);
       const curve: Curve = [];

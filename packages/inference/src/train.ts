@@ -1,4 +1,4 @@
-import { assertInt, assertPositive, foldIn } from '@steinkit/core';
+import { assertInt, assertPositive, foldIn, fusedAdam } from '@steinkit/core';
 import type { Bandwidth } from '@steinkit/kernels';
 import { groupedSvgdDirection } from '@steinkit/stein-estimators';
 import * as tf from '@tensorflow/tfjs-core';
@@ -138,10 +138,8 @@ export function inferenceInit(opts: InferenceInitOptions = {}): InferenceState {
     iteration: 0,
     seed,
     learningRate,
-    optimizer: tf.train.adam(learningRate),
-    ...(opts.critic
-      ? { criticOptimizer: tf.train.adam(criticLearningRate), criticLearningRate }
-      : {}),
+    optimizer: fusedAdam(learningRate),
+    ...(opts.critic ? { criticOptimizer: fusedAdam(criticLearningRate), criticLearningRate } : {}),
   };
 }
 
@@ -486,7 +484,7 @@ async function loadAdam(rec: AdamRecord, what: string): Promise<tf.Optimizer> {
       `${what}: expected an Adam record { iterations, accBeta1, accBeta2, moments }`,
     );
   }
-  const opt = tf.train.adam(rec.learningRate);
+  const opt = fusedAdam(rec.learningRate);
   const iter = tf.scalar(rec.iterations, 'int32');
   const tensors = rec.moments.map((m) => tf.tensor(m.values, m.shape, 'float32'));
   await opt.setWeights([

@@ -1,5 +1,6 @@
 // Fused pairwise Stein kernels: AssemblyScript compiled to wasm32 + simd128
-// (`pnpm --filter @steinkit/kernels build:wasm`, see scripts/build-wasm.mjs).
+// (`pnpm --filter @steinkit/kernels build:wasm`, see scripts/build-wasm.mjs at the
+// repo root); vexp/vlog come from core's shared vector math (core/assembly/vmath.ts).
 //
 // Nothing here allocates: the host (src/fused/engine.ts) lays out the linear
 // memory and passes byte offsets. Matrices are row-major float32; row counts
@@ -10,60 +11,7 @@
 
 // ---------------------------------------------------------------- vector math
 
-// @ts-ignore: decorator
-@inline function splat(v: f32): v128 {
-  return f32x4.splat(v);
-}
-
-/**
- * exp on 4 lanes (Cephes expf): x = n·ln2 + r with n = round(x·log₂e) and a
- * two-constant Cody–Waite reduction, exp(r) by a degree-7 polynomial on
- * |r| ≤ ln2/2, 2ⁿ built in the exponent bits. Inputs below −87.3365 (where
- * exp leaves the normal float32 range) give 0, above 88.376 are clamped.
- */
-// @ts-ignore: decorator
-@inline function vexp(x0: v128): v128 {
-  const lo = splat(-87.33654475);
-  const under = f32x4.lt(x0, lo);
-  let x = f32x4.min(f32x4.max(x0, lo), splat(88.37626));
-  const fx = f32x4.nearest(f32x4.mul(x, splat(1.44269504088896341)));
-  x = f32x4.sub(x, f32x4.mul(fx, splat(0.693359375)));
-  x = f32x4.add(x, f32x4.mul(fx, splat(2.12194440e-4)));
-  let p = splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, x), splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, x), splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, x), splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, x), splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, x), splat(5.0000001201e-1));
-  const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(x, x)), x), splat(1.0));
-  const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(fx), i32x4.splat(127)), 23);
-  return v128.andnot(f32x4.mul(y, e), under);
-}
-
-/** Natural log on 4 lanes for normal x > 0 (Cephes logf). */
-// @ts-ignore: decorator
-@inline function vlog(x: v128): v128 {
-  let e = i32x4.sub(i32x4.shr_u(x, 23), i32x4.splat(126));
-  let m = v128.or(v128.and(x, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000)); // [0.5, 1)
-  const small = f32x4.lt(m, splat(0.707106781186547524));
-  e = i32x4.add(e, small); // small lanes are −1
-  m = f32x4.sub(f32x4.add(m, v128.and(m, small)), splat(1.0));
-  const fe = f32x4.convert_i32x4_s(e);
-  const z = f32x4.mul(m, m);
-  let y = splat(7.0376836292e-2);
-  y = f32x4.add(f32x4.mul(y, m), splat(-1.1514610310e-1));
-  y = f32x4.add(f32x4.mul(y, m), splat(1.1676998740e-1));
-  y = f32x4.add(f32x4.mul(y, m), splat(-1.2420140846e-1));
-  y = f32x4.add(f32x4.mul(y, m), splat(1.4249322787e-1));
-  y = f32x4.add(f32x4.mul(y, m), splat(-1.6668057665e-1));
-  y = f32x4.add(f32x4.mul(y, m), splat(2.0000714765e-1));
-  y = f32x4.add(f32x4.mul(y, m), splat(-2.4999993993e-1));
-  y = f32x4.add(f32x4.mul(y, m), splat(3.3333331174e-1));
-  y = f32x4.mul(f32x4.mul(y, m), z);
-  y = f32x4.add(y, f32x4.mul(fe, splat(-2.12194440e-4)));
-  y = f32x4.sub(y, f32x4.mul(z, splat(0.5)));
-  return f32x4.add(f32x4.add(m, y), f32x4.mul(fe, splat(0.693359375)));
-}
+import { splat, vexp, vlog } from '../../core/assembly/vmath';
 
 /** Applies vexp (op 0), vlog (op 1) or t^beta = exp(beta·log t) (op 2) to n floats in place (tests). */
 export function mathTest(op: i32, p: usize, n: i32, beta: f32): void {

@@ -4,6 +4,7 @@ import {
   assertPoints,
   assertPositive,
   createRng,
+  fusedAdam,
   type Rng,
   type ScoreFn,
 } from '@steinkit/core';
@@ -94,7 +95,7 @@ export function slicedGofTest(
   try {
     state = maxSksdInit(d, {
       variant,
-      optimizer: tf.train.adam(learningRate),
+      optimizer: fusedAdam(learningRate),
       statistic: 'u',
       bandwidth,
     });

@@ -5,6 +5,7 @@ import {
   assertLoopOptimizer,
   assertPositive,
   disposeOptimizerStates,
+  fusedAdam,
   isSteinOptimizer,
   type LoopOptimizer,
   runLoop,
@@ -82,7 +83,7 @@ export function maxSksdInit(dim: number, opts: MaxSksdInitOptions = {}): MaxSksd
     r,
     g,
     variant,
-    optimizer: opts.optimizer ?? tf.train.adam(1e-3, 0.9, 0.99),
+    optimizer: opts.optimizer ?? fusedAdam(1e-3, 0.9, 0.99),
     statistic: opts.statistic ?? 'v',
     bandwidth: opts.bandwidth ?? SKSD_MEDIAN,
     step: 0,
@@ -305,5 +306,5 @@ export function maxSksdDispose(state: MaxSksdState): void {
 /** Learning-rate check helper for user-built optimizers. */
 export function maxSksdAdam(learningRate = 1e-3, beta1 = 0.9, beta2 = 0.99): tf.Optimizer {
   assertPositive(learningRate, 'learningRate');
-  return tf.train.adam(learningRate, beta1, beta2);
+  return fusedAdam(learningRate, beta1, beta2);
 }

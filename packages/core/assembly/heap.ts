@@ -1,0 +1,108 @@
+// Elementwise kernels that run in place on tfjs-backend-wasm's own linear
+// memory (compiled with --importMemory: the host passes the backend's
+// WebAssembly.Memory and byte offsets of tensor buffers; nothing here
+// allocates or has static data, so the backend's heap is never touched
+// outside the given buffers). Built by scripts/build-wasm.mjs (repo root).
+//
+// tfjs-backend-wasm 4.22 runs Exp, Tanh and Softplus as scalar libm loops
+// (≈ 10–25 ns per element); these are 4-lane simd128 (≈ 1 ns). The fused Adam
+// update replaces tf.train.adam's 13 kernels per variable with one pass that
+// performs the same float32 operations in the same order (bit-identical).
+import { splat, vexpFull, vsoftplus, vtanh } from './vmath';
+
+// @ts-expect-error: decorator
+@inline function loadTail(p: usize, r: i32): v128 {
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (r > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (r > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+// @ts-expect-error: decorator
+@inline function storeTail(p: usize, r: i32, v: v128): void {
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (r > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (r > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+// @ts-expect-error: decorator
+@inline function apply(op: i32, x: v128): v128 {
+  if (op == 0) return vexpFull(x);
+  if (op == 1) return vtanh(x);
+  return vsoftplus(x);
+}
+
+/** dst[i] = f(src[i]) for i < n: f = exp (op 0), tanh (op 1), softplus (op 2). */
+export function unary(op: i32, src: usize, dst: usize, n: i32): void {
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, apply(op, v128.load(src + o)));
+  }
+  const r = n - n4;
+  if (r > 0) {
+    const o = <usize>n4 << 2;
+    storeTail(dst + o, r, apply(op, loadTail(src + o, r)));
+  }
+}
+
+// @ts-expect-error: decorator
+@inline function adamLanes(
+  p: v128, g: v128, m: v128, v: v128,
+  b1: v128, omb1: v128, b2: v128, omb2: v128, c1: v128, c2: v128, eps: v128, negLr: v128,
+  out: usize, mOut: usize, vOut: usize, o: usize, r: i32,
+): void {
+  const m1 = f32x4.add(f32x4.mul(m, b1), f32x4.mul(g, omb1));
+  const v1 = f32x4.add(f32x4.mul(v, b2), f32x4.mul(f32x4.mul(g, g), omb2));
+  const mh = f32x4.div(m1, c1);
+  const vh = f32x4.div(v1, c2);
+  const step = f32x4.mul(f32x4.div(mh, f32x4.add(f32x4.sqrt(vh), eps)), negLr);
+  const p1 = f32x4.add(step, p);
+  if (r == 4) {
+    v128.store(out + o, p1);
+    v128.store(mOut + o, m1);
+    v128.store(vOut + o, v1);
+  } else {
+    storeTail(out + o, r, p1);
+    storeTail(mOut + o, r, m1);
+    storeTail(vOut + o, r, v1);
+  }
+}
+
+/**
+ * One Adam step (Kingma & Ba 2015, Alg. 1) over n floats, in tf.train.adam's
+ * float32 operation order: m₁ = m·β₁ + g·(1−β₁), v₁ = v·β₂ + g²·(1−β₂),
+ * p₁ = (m₁/c₁) / (√(v₁/c₂) + ε) · (−lr) + p with c_k = 1 − β_k^t. Writes
+ * p₁, m₁, v₁ to their own buffers (which may not alias the inputs' tails).
+ */
+export function adam(
+  p: usize, g: usize, m: usize, v: usize,
+  out: usize, mOut: usize, vOut: usize, n: i32,
+  b1s: f32, omb1s: f32, b2s: f32, omb2s: f32, c1s: f32, c2s: f32, epss: f32, negLrs: f32,
+): void {
+  const b1 = splat(b1s);
+  const omb1 = splat(omb1s);
+  const b2 = splat(b2s);
+  const omb2 = splat(omb2s);
+  const c1 = splat(c1s);
+  const c2 = splat(c2s);
+  const eps = splat(epss);
+  const negLr = splat(negLrs);
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    adamLanes(
+      v128.load(p + o), v128.load(g + o), v128.load(m + o), v128.load(v + o),
+      b1, omb1, b2, omb2, c1, c2, eps, negLr, out, mOut, vOut, o, 4,
+    );
+  }
+  const r = n - n4;
+  if (r > 0) {
+    const o = <usize>n4 << 2;
+    adamLanes(
+      loadTail(p + o, r), loadTail(g + o, r), loadTail(m + o, r), loadTail(v + o, r),
+      b1, omb1, b2, omb2, c1, c2, eps, negLr, out, mOut, vOut, o, r,
+    );
+  }
+}

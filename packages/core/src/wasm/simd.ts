@@ -1,0 +1,146 @@
+/**
+ * simd128 kernels that run on tfjs-backend-wasm's own memory
+ * (`assembly/heap.ts`, inlined in `simd-binary.ts`): the module imports the
+ * backend's `WebAssembly.Memory` and reads/writes tensor buffers at their heap
+ * offsets, so nothing is copied. tfjs-backend-wasm 4.22 runs `Exp`, `Tanh` and
+ * `Softplus` as scalar libm loops (≈ 10–25 ns per element on the development
+ * VM); these take ≈ 1 ns. Where the module cannot be instantiated on the
+ * backend's memory (a threaded build's shared memory, no SIMD), the shipped
+ * kernels run.
+ *
+ * Accuracy (float64 references in `test/wasm-simd.test.ts`): exp ≤ 2e-7
+ * relative for results in the normal float32 range (0 below x = −87.34, +∞
+ * above 88.72); tanh ≤ 2.5e-7 relative; softplus ≤ 2.5e-7 relative (no
+ * overflow for large x, no cancellation for very negative x). NaN stays NaN.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import { HEAP_SIMD_WASM_BASE64 } from './simd-binary';
+import { type KernelCall, sizeOf, type WasmBackend } from './util';
+
+export interface HeapKernels {
+  /** dst[i] = f(src[i]), f = exp (0), tanh (1), softplus (2); byte offsets. */
+  unary(op: number, src: number, dst: number, n: number): void;
+  /** One Adam step (see `assembly/heap.ts`): p, g, m, v → p₁, m₁, v₁; byte offsets. */
+  adam(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    out: number,
+    mOut: number,
+    vOut: number,
+    n: number,
+    b1: number,
+    omb1: number,
+    b2: number,
+    omb2: number,
+    c1: number,
+    c2: number,
+    eps: number,
+    negLr: number,
+  ): void;
+}
+
+/** Base64 → bytes (the inlined wasm modules). */
+export function decodeBase64(b64: string): Uint8Array {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+const instances = new WeakMap<object, HeapKernels | null>();
+
+/** The backend's linear memory (emscripten exports it as `asm.memory`; threaded builds keep `wasmMemory`). */
+function backendMemory(backend: WasmBackend): WebAssembly.Memory | undefined {
+  const wasm = (
+    backend as unknown as { wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown } }
+  ).wasm;
+  const mem = wasm?.asm?.memory ?? wasm?.wasmMemory;
+  return mem instanceof WebAssembly.Memory ? mem : undefined;
+}
+
+/**
+ * The heap kernels instantiated on `backend`'s memory (once per memory), or
+ * null where that is not possible (then callers use the shipped kernels).
+ */
+export function heapKernels(backend: WasmBackend): HeapKernels | null {
+  const memory = backendMemory(backend);
+  if (!memory) return null;
+  const have = instances.get(memory);
+  if (have !== undefined) return have;
+  let k: HeapKernels | null = null;
+  try {
+    if (compiled === undefined) {
+      compiled = new WebAssembly.Module(decodeBase64(HEAP_SIMD_WASM_BASE64) as BufferSource);
+    }
+    if (compiled) {
+      k = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as HeapKernels;
+    }
+  } catch {
+    compiled ??= null; // no SIMD: never retry
+    k = null; // e.g. a shared memory: the import is declared unshared
+  }
+  instances.set(memory, k);
+  return k;
+}
+
+/** Byte offset of a tensor's buffer in the backend's heap. */
+export function heapOffset(backend: WasmBackend, t: tf.TensorInfo): number {
+  return backend.typedArrayFromHeap(t).byteOffset;
+}
+
+export const UNARY_OPS = { Exp: 0, Tanh: 1, Softplus: 2 } as const;
+
+/** A float32 unary kernel on the heap module, falling back to `shipped` for other dtypes or without the module. */
+export function makeUnary(name: keyof typeof UNARY_OPS, shipped: KernelCall): KernelCall {
+  const op = UNARY_OPS[name];
+  return (args) => {
+    const x = Object.values(args.inputs)[0];
+    const k = x && x.dtype === 'float32' ? heapKernels(args.backend) : null;
+    if (!x || !k) return shipped(args);
+    const out = args.backend.makeOutput(x.shape, 'float32');
+    const n = sizeOf(x.shape);
+    if (n > 0) k.unary(op, heapOffset(args.backend, x), heapOffset(args.backend, out), n);
+    return out;
+  };
+}
+
+/** Name of the fused Adam kernel (wasm only; see `fusedAdam` in optimizers.ts). */
+export const ADAM_KERNEL = 'SteinkitAdam';
+
+/**
+ * The fused Adam kernel: inputs {p, g, m, v} (float32, same shape), attrs
+ * {beta1, beta2, epsilon, learningRate, c1, c2} (c_k = 1 − β_k^t as float32);
+ * outputs [p₁, m₁, v₁]. Throws when the heap module is unavailable (the
+ * optimizer checks {@link heapKernels} first).
+ */
+export const adamKernel: KernelCall = ({ inputs, backend, attrs }) => {
+  const { p, g, m, v } = inputs as Record<'p' | 'g' | 'm' | 'v', tf.TensorInfo>;
+  const k = heapKernels(backend);
+  if (!k) throw new Error(`${ADAM_KERNEL}: the simd module is not available on this wasm backend`);
+  const f = Math.fround;
+  const a = attrs as Record<'beta1' | 'beta2' | 'epsilon' | 'learningRate' | 'c1' | 'c2', number>;
+  const outs = [p, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
+  const o = (t: tf.TensorInfo) => heapOffset(backend, t);
+  k.adam(
+    o(p),
+    o(g),
+    o(m),
+    o(v),
+    o(outs[0]),
+    o(outs[1]),
+    o(outs[2]),
+    sizeOf(p.shape),
+    f(a.beta1),
+    f(1 - a.beta1),
+    f(a.beta2),
+    f(1 - a.beta2),
+    f(a.c1),
+    f(a.c2),
+    f(a.epsilon),
+    f(-a.learningRate),
+  );
+  return outs;
+};

@@ -1,0 +1,219 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fusedAdam, setWasmKernelFixes } from '../src/index';
+import { heapKernels } from '../src/wasm/simd';
+import type { WasmBackend } from '../src/wasm/util';
+import { rng, useBackend, wasmBuffers } from './wasm-helpers';
+
+/**
+ * The simd128 kernels on tfjs-backend-wasm's memory (`assembly/heap.ts`):
+ * Exp, Tanh and Softplus against float64 references, and `fusedAdam` against
+ * `tf.train.adam` on the cpu backend, bit for bit.
+ */
+beforeAll(async () => {
+  await useBackend('wasm');
+  expect(heapKernels(tf.backend() as unknown as WasmBackend)).not.toBeNull();
+});
+afterAll(async () => {
+  await useBackend('wasm');
+});
+
+const refs = {
+  exp: Math.exp,
+  tanh: Math.tanh,
+  softplus: (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
+};
+const ops = { exp: tf.exp, tanh: tf.tanh, softplus: tf.softplus };
+
+/** Inputs: a dense grid over `range`, random points, the tail lengths 1–3 (n not a multiple of 4). */
+function inputs(lo: number, hi: number, n: number): Float32Array {
+  const r = rng(7);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++)
+    out[i] = i % 2 ? lo + ((hi - lo) * i) / n : lo + (hi - lo) * r.float();
+  return out;
+}
+
+/** Max relative error vs the float64 reference of the float32 input (absolute below `floor`). */
+function maxRelErr(x: Float32Array, y: Float32Array, f: (v: number) => number, floor = 0): number {
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) {
+    const want = f(x[i]);
+    const err = Math.abs(y[i] - want) / Math.max(Math.abs(want), floor);
+    if (err > worst) worst = err;
+  }
+  return worst;
+}
+
+describe('the inlined heap module', () => {
+  it('matches a fresh AssemblyScript build of assembly/heap.ts (no data segment)', async () => {
+    // @ts-expect-error: a plain .mjs build script without types
+    const { build } = await import('../../../scripts/build-wasm.mjs');
+    const fresh: string = await build('heap');
+    const committed = readFileSync(
+      resolve(import.meta.dirname, '../src/wasm/simd-binary.ts'),
+      'utf8',
+    );
+    expect(fresh === committed, 'run `node scripts/build-wasm.mjs heap`').toBe(true);
+  });
+});
+
+describe('Exp, Tanh, Softplus on wasm (simd128)', () => {
+  const cases: [keyof typeof ops, number, number, number][] = [
+    ['exp', -87, 88.7, 2e-7],
+    ['tanh', -12, 12, 2.5e-7],
+    ['tanh', -0.7, 0.7, 2.5e-7],
+    ['softplus', -80, 60, 2.5e-7],
+    ['softplus', -3, 3, 2.5e-7],
+  ];
+  for (const [name, lo, hi, tol] of cases) {
+    it(`${name} on [${lo}, ${hi}]: relative error ≤ ${tol} vs float64, every tail length`, () => {
+      for (const n of [100003, 1, 2, 3, 4, 5]) {
+        const x = inputs(lo, hi, n);
+        const y = tf.tidy(() => ops[name](tf.tensor1d(x)).dataSync() as Float32Array);
+        expect(maxRelErr(x, y, refs[name])).toBeLessThan(tol);
+      }
+    });
+  }
+
+  it('special values: exp(±∞), overflow, tanh(±0) and its sign, softplus extremes, NaN', () => {
+    const x = new Float32Array([Infinity, -Infinity, 89, -0, 0, 1e-30, -1e-5, 1e30, -1e30, NaN]);
+    const run = (f: (t: tf.Tensor) => tf.Tensor) =>
+      Array.from(tf.tidy(() => f(tf.tensor1d(x)).dataSync()));
+    const e = run(tf.exp);
+    expect(e.slice(0, 3)).toEqual([Infinity, 0, Infinity]);
+    expect(Number.isNaN(e[9])).toBe(true);
+    const t = run(tf.tanh);
+    expect(t[0]).toBe(1);
+    expect(t[1]).toBe(-1);
+    expect(Object.is(t[3], -0)).toBe(true);
+    expect(t[5]).toBe(Math.fround(1e-30));
+    expect(Math.abs(t[6] - Math.tanh(Math.fround(-1e-5)))).toBeLessThan(1e-12);
+    expect(t.slice(7, 9)).toEqual([1, -1]);
+    expect(Number.isNaN(t[9])).toBe(true);
+    const s = run(tf.softplus);
+    expect(s[0]).toBe(Infinity);
+    expect(s[1]).toBe(0);
+    expect(s[7]).toBe(Math.fround(1e30));
+    expect(s[8]).toBe(0);
+    expect(Math.abs(s[4] - Math.LN2)).toBeLessThan(1e-7);
+    expect(Number.isNaN(s[9])).toBe(true);
+  });
+
+  it('agrees with the shipped kernels (fixes off) and leaks no buffer', () => {
+    const x = inputs(-20, 20, 4099);
+    for (const name of ['exp', 'tanh', 'softplus'] as const) {
+      const before = wasmBuffers();
+      const mine = tf.tidy(() => ops[name](tf.tensor1d(x)).dataSync() as Float32Array);
+      expect(wasmBuffers()).toBe(before);
+      setWasmKernelFixes(false, ['Exp', 'Tanh', 'Softplus']);
+      const shipped = tf.tidy(() => ops[name](tf.tensor1d(x)).dataSync() as Float32Array);
+      setWasmKernelFixes(true, ['Exp', 'Tanh', 'Softplus']);
+      for (let i = 0; i < x.length; i++) {
+        const scale = Math.max(Math.abs(shipped[i]), 1e-30);
+        expect(Math.abs(mine[i] - shipped[i]) / scale).toBeLessThan(5e-7);
+      }
+    }
+  });
+
+  it('gradients still flow (the gradients are tfjs composites of the forward)', () => {
+    const x = tf.tensor1d([-2, -0.3, 0.1, 1.5, 4]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.add(tf.tanh(t), tf.softplus(t))))(x);
+    const got = Array.from(g.dataSync());
+    const want = [-2, -0.3, 0.1, 1.5, 4].map((v) => 1 - Math.tanh(v) ** 2 + 1 / (1 + Math.exp(-v)));
+    for (let i = 0; i < 5; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(2e-6);
+    tf.dispose([x, g]);
+  });
+});
+
+/** Runs `steps` Adam steps of `make()` on quadratic-ish losses; returns variables and slots. */
+async function trajectory(
+  backend: 'cpu' | 'wasm',
+  make: () => tf.Optimizer,
+  steps: number,
+): Promise<{ values: Float32Array[]; slots: Float32Array[]; leaked: number }> {
+  await useBackend(backend);
+  const r = rng(3);
+  const shapes = [[37, 5], [3], [1], [8, 8]];
+  const vars = shapes.map((s, i) => {
+    const n = s.reduce((a, b) => a * b, 1);
+    const v = Float32Array.from({ length: n }, () => 2 * r.float() - 1);
+    return tf.variable(tf.tensor(v, s), true, `adam_test_${backend}_${i}_${Math.random()}`);
+  });
+  const targets = vars.map((v) => tf.randomNormal(v.shape, 0, 1, 'float32', 11));
+  const opt = make();
+  const before = tf.memory().numTensors;
+  for (let s = 0; s < steps; s++) {
+    // loss Σ (v − t)⁴ + 0.1 v: varied gradient magnitudes across elements and steps
+    const { value, grads } = tf.variableGrads(
+      () =>
+        tf.addN(
+          vars.map((v, i) => tf.sum(tf.add(tf.pow(tf.sub(v, targets[i]), 4), tf.mul(0.1, v)))),
+        ) as tf.Scalar,
+    );
+    opt.applyGradients(grads);
+    tf.dispose([value, ...Object.values(grads)]);
+  }
+  const weights = await opt.getWeights();
+  // expected: the m and v slots, and getWeights' iteration count
+  const leaked = tf.memory().numTensors - before - 2 * vars.length - 1;
+  const out = {
+    values: vars.map((v) => Float32Array.from(v.dataSync())),
+    slots: weights.slice(1).map((w) => Float32Array.from(w.tensor.dataSync())),
+    leaked,
+  };
+  opt.dispose();
+  tf.dispose([...vars, ...targets]);
+  return out;
+}
+
+describe('fusedAdam', () => {
+  it('is bit-identical to tf.train.adam on cpu after 25 steps (values, m and v), with no leak', async () => {
+    const want = await trajectory('cpu', () => tf.train.adam(0.01, 0.8, 0.95, 1e-6), 25);
+    const got = await trajectory('wasm', () => fusedAdam(0.01, 0.8, 0.95, 1e-6), 25);
+    expect(got.leaked).toBe(0);
+    expect(got.slots.length).toBe(8);
+    for (let i = 0; i < want.values.length; i++) expect(got.values[i]).toEqual(want.values[i]);
+    for (let i = 0; i < want.slots.length; i++) expect(got.slots[i]).toEqual(want.slots[i]);
+  });
+
+  it('equals tf.train.adam on a backend without the kernel (cpu), and keeps its class name', async () => {
+    const want = await trajectory('cpu', () => tf.train.adam(0.003), 5);
+    const got = await trajectory('cpu', () => fusedAdam(0.003), 5);
+    for (let i = 0; i < want.values.length; i++) expect(got.values[i]).toEqual(want.values[i]);
+    expect(fusedAdam().getClassName()).toBe('Adam');
+  });
+
+  it('resumes from getWeights/setWeights like tf.train.adam', async () => {
+    await useBackend('wasm');
+    const v = tf.variable(tf.tensor1d([1, -2, 3, 0.5, 7]), true, `adam_resume_${Math.random()}`);
+    const step = (o: tf.Optimizer) => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(tf.sub(v, 1))) as tf.Scalar);
+      o.applyGradients(grads);
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    const a = fusedAdam(0.1);
+    for (let s = 0; s < 3; s++) step(a);
+    const saved = await a.getWeights();
+    const b = fusedAdam(0.1);
+    await b.setWeights(saved.map((w) => ({ name: w.name, tensor: tf.clone(w.tensor) })));
+    const snapshot = tf.clone(v);
+    step(a);
+    const afterA = Float32Array.from(v.dataSync());
+    v.assign(snapshot);
+    step(b);
+    expect(Float32Array.from(v.dataSync())).toEqual(afterA);
+    a.dispose();
+    b.dispose();
+    tf.dispose([v, snapshot]);
+  });
+
+  it('rejects bad hyperparameters', () => {
+    expect(() => fusedAdam(-1)).toThrow(/learningRate/);
+    expect(() => fusedAdam(0.1, 1)).toThrow(/beta1/);
+    expect(() => fusedAdam(0.1, 0.9, -0.1)).toThrow(/beta2/);
+    expect(() => fusedAdam(0.1, 0.9, 0.99, 0)).toThrow(/epsilon/);
+  });
+});
