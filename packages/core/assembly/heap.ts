@@ -106,3 +106,129 @@ export function adam(
     );
   }
 }
+
+// ---------------------------------------------------------------- GEMM
+
+/**
+ * c[4×8 block at (i, j)] (+)= a[i..i+3, k0:k1]·b[k0:k1, j..j+7]: eight 4-lane
+ * accumulators, b's 8 columns read straight from its rows (no packing); adds
+ * to c when `add` (the later k blocks), else overwrites it.
+ */
+// @ts-ignore: decorator
+@inline function block4x8(
+  a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32, k0: i32, k1: i32, add: bool,
+): void {
+  const lda = <usize>k << 2;
+  const ldb = <usize>n << 2;
+  const ldc = <usize>n << 2;
+  const a0 = a + <usize>i * lda;
+  const a1 = a0 + lda;
+  const a2 = a1 + lda;
+  const a3 = a2 + lda;
+  let bp = b + <usize>k0 * ldb + (<usize>j << 2);
+  const cp = c + <usize>i * ldc + (<usize>j << 2);
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  if (add) {
+    c00 = v128.load(cp);
+    c01 = v128.load(cp, 16);
+    c10 = v128.load(cp + ldc);
+    c11 = v128.load(cp + ldc, 16);
+    c20 = v128.load(cp + 2 * ldc);
+    c21 = v128.load(cp + 2 * ldc, 16);
+    c30 = v128.load(cp + 3 * ldc);
+    c31 = v128.load(cp + 3 * ldc, 16);
+  }
+  for (let kk = k0; kk < k1; kk++) {
+    const o = <usize>kk << 2;
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    bp += ldb;
+    let s = v128.load32_splat(a0 + o);
+    c00 = f32x4.add(c00, f32x4.mul(s, b0));
+    c01 = f32x4.add(c01, f32x4.mul(s, b1));
+    s = v128.load32_splat(a1 + o);
+    c10 = f32x4.add(c10, f32x4.mul(s, b0));
+    c11 = f32x4.add(c11, f32x4.mul(s, b1));
+    s = v128.load32_splat(a2 + o);
+    c20 = f32x4.add(c20, f32x4.mul(s, b0));
+    c21 = f32x4.add(c21, f32x4.mul(s, b1));
+    s = v128.load32_splat(a3 + o);
+    c30 = f32x4.add(c30, f32x4.mul(s, b0));
+    c31 = f32x4.add(c31, f32x4.mul(s, b1));
+  }
+  v128.store(cp, c00);
+  v128.store(cp, c01, 16);
+  v128.store(cp + ldc, c10);
+  v128.store(cp + ldc, c11, 16);
+  v128.store(cp + 2 * ldc, c20);
+  v128.store(cp + 2 * ldc, c21, 16);
+  v128.store(cp + 3 * ldc, c30);
+  v128.store(cp + 3 * ldc, c31, 16);
+}
+
+/** One row of c over 4 columns: c[i, j..j+3] (+)= a[i, k0:k1]·b[k0:k1, j..j+3]. */
+// @ts-ignore: decorator
+@inline function row1x4(
+  a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32, k0: i32, k1: i32, add: bool,
+): void {
+  const ap = a + ((<usize>i * <usize>k) << 2);
+  const ldb = <usize>n << 2;
+  let bp = b + <usize>k0 * ldb + (<usize>j << 2);
+  const cp = c + ((<usize>i * <usize>n + <usize>j) << 2);
+  let acc = add ? v128.load(cp) : f32x4.splat(0);
+  for (let kk = k0; kk < k1; kk++) {
+    acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap + (<usize>kk << 2)), v128.load(bp)));
+    bp += ldb;
+  }
+  v128.store(cp, acc);
+}
+
+/** One element: c[i, j] (+)= a[i, k0:k1]·b[k0:k1, j]. */
+// @ts-ignore: decorator
+@inline function dot1(
+  a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32, k0: i32, k1: i32, add: bool,
+): void {
+  const ap = a + ((<usize>i * <usize>k) << 2);
+  const ldb = <usize>n << 2;
+  let bp = b + <usize>k0 * ldb + (<usize>j << 2);
+  const cp = c + ((<usize>i * <usize>n + <usize>j) << 2);
+  let acc: f32 = add ? load<f32>(cp) : 0;
+  for (let kk = k0; kk < k1; kk++) {
+    acc += load<f32>(ap + (<usize>kk << 2)) * load<f32>(bp);
+    bp += ldb;
+  }
+  store<f32>(cp, acc);
+}
+
+/** Rows of k per block: a k×8 panel of b (8 KiB) stays in L1 while all row blocks sweep it. */
+const KC: i32 = 256;
+
+/**
+ * c[m×n] = a[m×k]·b[k×n], row-major float32, nothing packed: the right operand
+ * is read in place (XNNPACK packs it first, which dominates for a freshly
+ * updated weight and few rows). For each block of 256 rows of b, panels of 8
+ * columns are swept by blocks of 4 rows of a; ragged rows by 1×4 strips,
+ * ragged columns one dot product at a time. Per output, the sum runs over k in
+ * order within a block, blocks added in order.
+ */
+export function gemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
+  const m4 = m & ~3;
+  const n8 = n & ~7;
+  const n4 = n & ~3;
+  for (let k0 = 0; k0 < k || k0 == 0; k0 += KC) {
+    const k1 = min(k, k0 + KC);
+    const add = k0 > 0;
+    for (let j = 0; j < n8; j += 8) {
+      for (let i = 0; i < m4; i += 4) block4x8(a, b, c, i, j, k, n, k0, k1, add);
+      for (let i = m4; i < m; i++) {
+        row1x4(a, b, c, i, j, k, n, k0, k1, add);
+        row1x4(a, b, c, i, j + 4, k, n, k0, k1, add);
+      }
+    }
+    if (n4 > n8) for (let i = 0; i < m; i++) row1x4(a, b, c, i, n8, k, n, k0, k1, add);
+    for (let j = n4; j < n; j++) for (let i = 0; i < m; i++) dot1(a, b, c, i, j, k, n, k0, k1, add);
+  }
+}

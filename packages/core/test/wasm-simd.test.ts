@@ -217,3 +217,68 @@ describe('fusedAdam', () => {
     expect(() => fusedAdam(0.1, 0.9, 0.99, 0)).toThrow(/epsilon/);
   });
 });
+
+describe('the packing-free GEMM (first use of a right operand)', () => {
+  /** float64 reference of a·b for row-major data. */
+  function reference(a: Float32Array, b: Float32Array, m: number, k: number, n: number) {
+    const c = new Float64Array(m * n);
+    for (let i = 0; i < m; i++)
+      for (let kk = 0; kk < k; kk++) {
+        const v = a[i * k + kk];
+        for (let j = 0; j < n; j++) c[i * n + j] += v * b[kk * n + j];
+      }
+    return c;
+  }
+  // ragged rows (m % 4), columns (n % 8, n % 4, n < 4), k across the 256-row blocks, k = 0
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [3, 5, 7],
+    [4, 8, 8],
+    [5, 3, 9],
+    [7, 300, 13],
+    [9, 513, 12],
+    [100, 784, 200],
+    [2, 0, 5],
+  ];
+  for (const [m, k, n] of shapes) {
+    it(`[${m}, ${k}] × [${k}, ${n}]: float64 reference, then the cached XNNPACK route agrees`, () => {
+      const r = rng(m * 1000 + k * 10 + n);
+      const a = Float32Array.from({ length: m * k }, () => 2 * r.float() - 1);
+      const b = Float32Array.from({ length: k * n }, () => 2 * r.float() - 1);
+      const want = reference(a, b, m, k, n);
+      const bufs = wasmBuffers();
+      const [first, second] = tf.tidy(() => {
+        const at = tf.tensor2d(a, [m, k]);
+        const bt = tf.tensor2d(b, [k, n]);
+        const once = tf.matMul(at, bt).dataSync();
+        // XNNPACK rejects k = 0 (status 2): only the heap GEMM's zeros are checked there
+        return [once, k > 0 ? tf.matMul(at, bt).dataSync() : once];
+      });
+      expect(wasmBuffers()).toBe(bufs);
+      const tol = 1e-6 + 1e-7 * k; // float32 sums of k products of magnitude ≤ 1
+      for (let i = 0; i < m * n; i++) {
+        expect(Math.abs(first[i] - want[i])).toBeLessThan(tol);
+        expect(Math.abs(second[i] - first[i])).toBeLessThan(tol);
+      }
+    });
+  }
+
+  it('serves the transposed products of a dense layer’s backward pass (vs cpu)', async () => {
+    const r = rng(5);
+    const x = Float32Array.from({ length: 6 * 11 }, () => 2 * r.float() - 1);
+    const w = Float32Array.from({ length: 11 * 9 }, () => 2 * r.float() - 1);
+    const grads = (backend: 'cpu' | 'wasm') =>
+      useBackend(backend).then(() =>
+        tf.tidy(() => {
+          const f = (xt: tf.Tensor, wt: tf.Tensor) => tf.sum(tf.tanh(tf.matMul(xt, wt)));
+          const [gx, gw] = tf.grads(f)([tf.tensor2d(x, [6, 11]), tf.tensor2d(w, [11, 9])]);
+          return [Float32Array.from(gx.dataSync()), Float32Array.from(gw.dataSync())];
+        }),
+      );
+    const want = await grads('cpu');
+    const got = await grads('wasm');
+    for (let t = 0; t < 2; t++)
+      for (let i = 0; i < want[t].length; i++)
+        expect(Math.abs(got[t][i] - want[t][i])).toBeLessThan(2e-6);
+  });
+});

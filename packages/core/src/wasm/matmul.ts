@@ -10,6 +10,7 @@
  * fast path; the shipped kernel function then runs the plain product.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { heapKernels, heapOffset } from './simd';
 import { kernelTuning } from './tuning';
 import {
   type Attrs,
@@ -193,6 +194,38 @@ function shippedIsFine(g: Geometry, tA: boolean, tB: boolean): boolean {
   return g.batchA > 1 && g.batchB > 1 && g.m * g.k * g.n < LOOP_MIN_WORK;
 }
 
+/** Right operands XNNPACK has seen (and so packed and cached, until the tensor is freed). */
+const packed = new WeakSet<object>();
+
+/** Above this many rows, XNNPACK's packing is amortized and its packed GEMM wins. */
+const HEAP_GEMM_MAX_ROWS = 8192;
+
+/**
+ * A plain `[1, R, K] × [1, K, N]` product: the heap module's packing-free GEMM
+ * (`assembly/heap.ts`) the first time `y` is a right operand — a weight
+ * updated since its last use, an activation gradient, a transposed copy: ≈ 1.4×
+ * faster than XNNPACK packing it at 100 rows — and XNNPACK from its second
+ * use on, when its packed copy is cached (≈ 10 % faster than the heap GEMM).
+ */
+function plainProduct(backend: WasmBackend, shipped: KernelCall): PlainMatMul {
+  const plainAttrs = { transposeA: false, transposeB: false };
+  return (x, y) => {
+    const [, r, k] = x.shape;
+    const n = y.shape[2];
+    const heap = kernelTuning() && r <= HEAP_GEMM_MAX_ROWS ? heapKernels(backend) : null;
+    if (!heap || packed.has(y.dataId)) {
+      return callKernel(shipped, backend, { a: x, b: y }, plainAttrs);
+    }
+    packed.add(y.dataId);
+    const out = backend.makeOutput([1, r, n], 'float32');
+    if (r > 0 && n > 0 && k === 0) backend.typedArrayFromHeap(out).fill(0);
+    else if (r > 0 && n > 0) {
+      heap.gemm(heapOffset(backend, x), heapOffset(backend, y), heapOffset(backend, out), r, k, n);
+    }
+    return out;
+  };
+}
+
 /** The fixed `BatchMatMul` wrapping the shipped kernel function. */
 export function makeBatchMatMul(shipped: KernelCall): KernelCall {
   return ({ inputs, backend, attrs }) => {
@@ -201,9 +234,13 @@ export function makeBatchMatMul(shipped: KernelCall): KernelCall {
     const tA = Boolean(attrs.transposeA);
     const tB = Boolean(attrs.transposeB);
     const g = a.dtype === 'float32' && b.dtype === 'float32' ? geometry(a, b, tA, tB) : null;
-    if (!g || shippedIsFine(g, tA, tB)) return shipped({ inputs, backend, attrs });
-    const plainAttrs = { transposeA: false, transposeB: false };
-    const plain: PlainMatMul = (x, y) => callKernel(shipped, backend, { a: x, b: y }, plainAttrs);
+    if (!g) return shipped({ inputs, backend, attrs });
+    const plain = plainProduct(backend, shipped);
+    if (shippedIsFine(g, tA, tB)) {
+      if (g.batchA !== 1 || g.batchB !== 1) return shipped({ inputs, backend, attrs });
+      const out = plain(view(a, [1, g.m, g.k]), view(b, [1, g.k, g.n]));
+      return { dataId: out.dataId, shape: g.outShape, dtype: out.dtype };
+    }
     return viaPlain(backend, a, b, tA, tB, g, plain, true) ?? shipped({ inputs, backend, attrs });
   };
 }

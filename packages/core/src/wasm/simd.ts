@@ -39,6 +39,8 @@ export interface HeapKernels {
     eps: number,
     negLr: number,
   ): void;
+  /** c[m×n] = a[m×k]·b[k×n], row-major, no packing; byte offsets. */
+  gemm(a: number, b: number, c: number, m: number, k: number, n: number): void;
 }
 
 /** Base64 → bytes (the inlined wasm modules). */
