@@ -232,3 +232,61 @@ export function gemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void
     for (let j = n4; j < n; j++) for (let i = 0; i < m; i++) dot1(a, b, c, i, j, k, n, k0, k1, add);
   }
 }
+
+// ---------------------------------------------------------------- transpose
+
+/** 4×4 block at (r, c) of one [R, C] matrix → (c, r) of its [C, R] transpose (unpck-style shuffles). */
+// @ts-ignore: decorator
+@inline function block4x4T(src: usize, dst: usize, r: i32, c: i32, rows: i32, cols: i32): void {
+  const ls = <usize>cols << 2;
+  const ld = <usize>rows << 2;
+  const s = src + ((<usize>r * <usize>cols + <usize>c) << 2);
+  const r0 = v128.load(s);
+  const r1 = v128.load(s + ls);
+  const r2 = v128.load(s + 2 * ls);
+  const r3 = v128.load(s + 3 * ls);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  const d = dst + ((<usize>c * <usize>rows + <usize>r) << 2);
+  v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(d + ld, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(d + 2 * ld, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(d + 3 * ld, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}
+
+/** Tile edge of the transpose (a 32×32 tile of 4-byte elements is 4 KiB each side). */
+const TT: i32 = 32;
+
+/**
+ * [batch, rows, cols] → [batch, cols, rows] for 4-byte elements: 32×32 tiles
+ * of 4×4 shuffled blocks; ragged edges element by element.
+ */
+export function transpose(src: usize, dst: usize, batch: i32, rows: i32, cols: i32): void {
+  const r4 = rows & ~3;
+  const c4 = cols & ~3;
+  const plane = (<usize>rows * <usize>cols) << 2;
+  for (let b = 0; b < batch; b++) {
+    const s = src + <usize>b * plane;
+    const d = dst + <usize>b * plane;
+    for (let r0 = 0; r0 < r4; r0 += TT) {
+      const r1 = min(r4, r0 + TT);
+      for (let c0 = 0; c0 < c4; c0 += TT) {
+        const c1 = min(c4, c0 + TT);
+        for (let r = r0; r < r1; r += 4) for (let c = c0; c < c1; c += 4) block4x4T(s, d, r, c, rows, cols);
+      }
+    }
+    // ragged columns (all rows) and ragged rows (the first c4 columns)
+    for (let r = 0; r < rows; r++) {
+      for (let c = c4; c < cols; c++) {
+        store<u32>(d + ((<usize>c * <usize>rows + <usize>r) << 2), load<u32>(s + ((<usize>r * <usize>cols + <usize>c) << 2)));
+      }
+    }
+    for (let r = r4; r < rows; r++) {
+      for (let c = 0; c < c4; c++) {
+        store<u32>(d + ((<usize>c * <usize>rows + <usize>r) << 2), load<u32>(s + ((<usize>r * <usize>cols + <usize>c) << 2)));
+      }
+    }
+  }
+}

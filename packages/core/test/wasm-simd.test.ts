@@ -218,7 +218,7 @@ describe('fusedAdam', () => {
   });
 });
 
-describe('the packing-free GEMM (first use of a right operand)', () => {
+describe("the packing-free GEMM (a right operand's first 768 rows)", () => {
   /** float64 reference of a·b for row-major data. */
   function reference(a: Float32Array, b: Float32Array, m: number, k: number, n: number) {
     const c = new Float64Array(m * n);
@@ -241,7 +241,7 @@ describe('the packing-free GEMM (first use of a right operand)', () => {
     [2, 0, 5],
   ];
   for (const [m, k, n] of shapes) {
-    it(`[${m}, ${k}] × [${k}, ${n}]: float64 reference, then the cached XNNPACK route agrees`, () => {
+    it(`[${m}, ${k}] × [${k}, ${n}]: float64 reference, then XNNPACK (after 768 rows) agrees`, () => {
       const r = rng(m * 1000 + k * 10 + n);
       const a = Float32Array.from({ length: m * k }, () => 2 * r.float() - 1);
       const b = Float32Array.from({ length: k * n }, () => 2 * r.float() - 1);
@@ -251,8 +251,10 @@ describe('the packing-free GEMM (first use of a right operand)', () => {
         const at = tf.tensor2d(a, [m, k]);
         const bt = tf.tensor2d(b, [k, n]);
         const once = tf.matMul(at, bt).dataSync();
-        // XNNPACK rejects k = 0 (status 2): only the heap GEMM's zeros are checked there
-        return [once, k > 0 ? tf.matMul(at, bt).dataSync() : once];
+        if (k === 0) return [once, once]; // XNNPACK rejects k = 0 (status 2)
+        // 800 more rows through b: past PACK_PAYS_OFF_ROWS, so XNNPACK serves the next use
+        tf.matMul(tf.zeros([800, k]), bt).dataSync();
+        return [once, tf.matMul(at, bt).dataSync()];
       });
       expect(wasmBuffers()).toBe(bufs);
       const tol = 1e-6 + 1e-7 * k; // float32 sums of k products of magnitude ≤ 1
@@ -281,4 +283,80 @@ describe('the packing-free GEMM (first use of a right operand)', () => {
       for (let i = 0; i < want[t].length; i++)
         expect(Math.abs(got[t][i] - want[t][i])).toBeLessThan(2e-6);
   });
+});
+
+describe('Transpose of the last two axes on wasm (4×4 shuffles)', () => {
+  const cases: [number[], number[]][] = [
+    [
+      [1, 1],
+      [1, 0],
+    ],
+    [
+      [3, 5],
+      [1, 0],
+    ],
+    [
+      [4, 8],
+      [1, 0],
+    ],
+    [
+      [33, 37],
+      [1, 0],
+    ],
+    [
+      [64, 130],
+      [1, 0],
+    ],
+    [
+      [2, 5, 7],
+      [0, 2, 1],
+    ],
+    [
+      [2, 3, 9, 6],
+      [0, 1, 3, 2],
+    ],
+    [
+      [3, 4, 5],
+      [2, 0, 1],
+    ], // not a last-two swap: the shipped kernel
+  ];
+  for (const [shape, perm] of cases) {
+    it(`${JSON.stringify(shape)} by ${JSON.stringify(perm)}: exactly a transpose (float32, int32, bool), no leak`, () => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const values = Array.from({ length: n }, (_, i) => i);
+      // the transposed index of every element, in JS
+      const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+      const outShape = perm.map((p) => shape[p]);
+      const want = new Array<number>(n);
+      for (let o = 0; o < n; o++) {
+        let rem = o;
+        let src = 0;
+        for (let d = 0; d < outShape.length; d++) {
+          const os = outShape.slice(d + 1).reduce((a, b) => a * b, 1);
+          src += Math.floor(rem / os) * strides[perm[d]];
+          rem %= os;
+        }
+        want[o] = values[src];
+      }
+      const bufs = wasmBuffers();
+      for (const dtype of ['float32', 'int32', 'bool'] as const) {
+        const got = tf.tidy(() =>
+          Array.from(
+            tf
+              .transpose(
+                tf.tensor(
+                  values.map((v) => (dtype === 'bool' ? v % 2 : v)),
+                  shape,
+                  dtype,
+                ),
+                perm,
+              )
+              .dataSync(),
+          ),
+        );
+        expect(got).toEqual(want.map((v) => (dtype === 'bool' ? v % 2 : v)));
+      }
+      expect(wasmBuffers()).toBe(bufs);
+    });
+  }
 });

@@ -11,8 +11,9 @@
  *   a shared, reference-counted buffer (`data-movement.ts`).
  * - `setWasmKernelTuning(false)` keeps the fixes but turns off the second
  *   round of speed work (matmul orientation, thin convs; `tuning.ts`).
- * - `Exp`, `Tanh`, `Softplus` (scalar libm loops): simd128 on the backend's
- *   own memory (`simd.ts`, `assembly/heap.ts`); plus the fused Adam kernel
+ * - `Exp`, `Tanh`, `Softplus` (scalar libm loops) and `Transpose` of the last
+ *   two axes (unblocked): simd128 on the backend's own memory (`simd.ts`,
+ *   `assembly/heap.ts`); plus the fused Adam kernel
  *   `SteinkitAdam` that `fusedAdam` (optimizers.ts) runs on wasm.
  * - `UnsortedSegmentSum`, `DepthwiseConv2dNativeBackpropFilter/Input`,
  *   `Einsum` (missing): correct fallbacks; plus a gradient for `Einsum`
@@ -33,7 +34,7 @@ import {
   einsum,
   unsortedSegmentSum,
 } from './missing';
-import { ADAM_KERNEL, adamKernel, makeUnary, UNARY_OPS } from './simd';
+import { ADAM_KERNEL, adamKernel, makeTranspose, makeUnary, UNARY_OPS } from './simd';
 import type { KernelCall } from './util';
 
 /** The wasm kernels steinkit replaces or adds. */
@@ -51,6 +52,7 @@ export const WASM_KERNEL_FIXES = [
   'Exp',
   'Tanh',
   'Softplus',
+  'Transpose',
 ] as const;
 export type WasmKernelFixName = (typeof WASM_KERNEL_FIXES)[number];
 
@@ -96,6 +98,8 @@ function build(): void {
   if (tile) fixes.set('Tile', config('Tile', makeTile(tile)));
   const identity = orig('Identity');
   if (identity) fixes.set('Identity', config('Identity', makeIdentity(identity)));
+  const transpose = orig('Transpose');
+  if (transpose) fixes.set('Transpose', config('Transpose', makeTranspose(transpose)));
   for (const name of Object.keys(UNARY_OPS) as (keyof typeof UNARY_OPS)[]) {
     const fn = orig(name);
     if (fn) fixes.set(name, config(name, makeUnary(name, fn)));
@@ -136,7 +140,7 @@ export function registerWasmKernelFixes(): boolean {
  * Switches steinkit's wasm kernel fixes on or off at runtime (all of them, or
  * only those named in `kernels`), for before/after measurements on one
  * backend. Off means exactly the shipped tfjs-backend-wasm 4.22 kernel: the
- * scalar-loop `BatchMatMul`/`_FusedMatMul`/`Conv2DBackpropInput`/`Tile`/`Exp`/`Tanh`/`Softplus`, the copying `Identity`, and no
+ * scalar-loop `BatchMatMul`/`_FusedMatMul`/`Conv2DBackpropInput`/`Tile`/`Exp`/`Tanh`/`Softplus`, the unblocked `Transpose`, the copying `Identity`, and no
  * kernel at all for `Conv2DBackpropFilter`, `UnsortedSegmentSum`,
  * `DepthwiseConv2dNativeBackprop*` and `Einsum` (ops needing them throw
  * "kernel not registered"). Takes effect on the next op; registers the fixes

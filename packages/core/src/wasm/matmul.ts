@@ -194,29 +194,39 @@ function shippedIsFine(g: Geometry, tA: boolean, tB: boolean): boolean {
   return g.batchA > 1 && g.batchB > 1 && g.m * g.k * g.n < LOOP_MIN_WORK;
 }
 
-/** Right operands XNNPACK has seen (and so packed and cached, until the tensor is freed). */
-const packed = new WeakSet<object>();
+/** Rows each right operand has been multiplied with so far (by the heap GEMM). */
+const rowsSeen = new WeakMap<object, number>();
 
 /** Above this many rows, XNNPACK's packing is amortized and its packed GEMM wins. */
 const HEAP_GEMM_MAX_ROWS = 8192;
 
 /**
+ * Rows after which a right operand goes to XNNPACK: its packing (≈ 5–7.5 ns
+ * per element of b) costs what ≈ 750 rows of its ≈ 10 % faster packed GEMM
+ * save over the heap GEMM (measured on the development VM).
+ */
+const PACK_PAYS_OFF_ROWS = 768;
+
+/**
  * A plain `[1, R, K] × [1, K, N]` product: the heap module's packing-free GEMM
- * (`assembly/heap.ts`) the first time `y` is a right operand — a weight
- * updated since its last use, an activation gradient, a transposed copy: ≈ 1.4×
- * faster than XNNPACK packing it at 100 rows — and XNNPACK from its second
- * use on, when its packed copy is cached (≈ 10 % faster than the heap GEMM).
+ * (`assembly/heap.ts`) until the right operand `y` has met
+ * {@link PACK_PAYS_OFF_ROWS} rows — a weight updated since its last use, an
+ * activation gradient, a transposed copy: ≈ 1.4× faster than XNNPACK packing
+ * it at 100 rows — then XNNPACK, which packs it once and caches the packed
+ * copy with the tensor.
  */
 function plainProduct(backend: WasmBackend, shipped: KernelCall): PlainMatMul {
   const plainAttrs = { transposeA: false, transposeB: false };
   return (x, y) => {
     const [, r, k] = x.shape;
     const n = y.shape[2];
-    const heap = kernelTuning() && r <= HEAP_GEMM_MAX_ROWS ? heapKernels(backend) : null;
-    if (!heap || packed.has(y.dataId)) {
-      return callKernel(shipped, backend, { a: x, b: y }, plainAttrs);
-    }
-    packed.add(y.dataId);
+    const seen = rowsSeen.get(y.dataId) ?? 0;
+    const heap =
+      kernelTuning() && r <= HEAP_GEMM_MAX_ROWS && seen < PACK_PAYS_OFF_ROWS
+        ? heapKernels(backend)
+        : null;
+    if (!heap) return callKernel(shipped, backend, { a: x, b: y }, plainAttrs);
+    rowsSeen.set(y.dataId, seen + r);
     const out = backend.makeOutput([1, r, n], 'float32');
     if (r > 0 && n > 0 && k === 0) backend.typedArrayFromHeap(out).fill(0);
     else if (r > 0 && n > 0) {

@@ -41,6 +41,8 @@ export interface HeapKernels {
   ): void;
   /** c[m×n] = a[m×k]·b[k×n], row-major, no packing; byte offsets. */
   gemm(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  /** [batch, rows, cols] → [batch, cols, rows] for 4-byte elements; byte offsets. */
+  transpose(src: number, dst: number, batch: number, rows: number, cols: number): void;
 }
 
 /** Base64 → bytes (the inlined wasm modules). */
@@ -106,6 +108,37 @@ export function makeUnary(name: keyof typeof UNARY_OPS, shipped: KernelCall): Ke
     const n = sizeOf(x.shape);
     if (n > 0) k.unary(op, heapOffset(args.backend, x), heapOffset(args.backend, out), n);
     return out;
+  };
+}
+
+/**
+ * `x` [..., R, C] → a new [..., C, R] buffer by the heap module's 4×4-shuffle
+ * transpose (4-byte dtypes), or null (bool, empty, or no module).
+ */
+export function heapTranspose(backend: WasmBackend, x: tf.TensorInfo): tf.TensorInfo | null {
+  const r = x.shape.length;
+  const n = sizeOf(x.shape);
+  const heap = r >= 2 && n > 0 && x.dtype !== 'bool' ? heapKernels(backend) : null;
+  if (!heap) return null;
+  const R = x.shape[r - 2];
+  const C = x.shape[r - 1];
+  const out = backend.makeOutput([...x.shape.slice(0, -2), C, R], x.dtype);
+  heap.transpose(heapOffset(backend, x), heapOffset(backend, out), n / (R * C), R, C);
+  return out;
+}
+
+/** `Transpose`: swaps of the last two axes by {@link heapTranspose}, every other permutation shipped. */
+export function makeTranspose(shipped: KernelCall): KernelCall {
+  return (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const perm = args.attrs.perm as number[];
+    const r = perm.length;
+    const swapsLast =
+      r >= 2 &&
+      perm[r - 2] === r - 1 &&
+      perm[r - 1] === r - 2 &&
+      perm.slice(0, -2).every((p, i) => p === i);
+    return (swapsLast && heapTranspose(args.backend, x)) || shipped(args);
   };
 }
 

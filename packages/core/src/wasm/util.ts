@@ -8,6 +8,7 @@
  * `view()` is the only exception — it aliases its source and is never freed.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { heapTranspose } from './simd';
 import { kernelTuning } from './tuning';
 
 type DataId = object;
@@ -70,9 +71,11 @@ const BLOCKED_TRANSPOSE_MIN = 1 << 16;
 
 /**
  * A new buffer holding `x` transposed by `perm`: wasm's C++ Transpose, except
- * (with the kernel tuning on) a large swap of the last two axes, which that
- * kernel walks without blocking (≈ 11 ns per element at 1024 × 6272, against
- * ≈ 4 ns for the 32 × 32-blocked copy here).
+ * (with the kernel tuning on) a swap of the last two axes, which that kernel
+ * walks element by element without blocking (≈ 11 ns per element at
+ * 1024 × 6272): for 4-byte dtypes the heap module's 4×4-shuffle transpose in
+ * 32 × 32 tiles (`assembly/heap.ts`, ≈ 0.5 ns per element), else — and where
+ * the module is unavailable — a 32 × 32-blocked JS copy when large (≈ 4 ns).
  */
 export function transpose(backend: WasmBackend, x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
   const r = perm.length;
@@ -81,8 +84,11 @@ export function transpose(backend: WasmBackend, x: tf.TensorInfo, perm: number[]
     perm[r - 2] === r - 1 &&
     perm[r - 1] === r - 2 &&
     perm.slice(0, -2).every((p, i) => p === i);
-  if (swapsLast && kernelTuning() && sizeOf(x.shape) >= BLOCKED_TRANSPOSE_MIN)
-    return transposeLast2(backend, x);
+  if (swapsLast && kernelTuning()) {
+    const heap = heapTranspose(backend, x);
+    if (heap) return heap;
+    if (sizeOf(x.shape) >= BLOCKED_TRANSPOSE_MIN) return transposeLast2(backend, x);
+  }
   return runKernel('Transpose', backend, { x }, { perm });
 }
 
