@@ -124,7 +124,8 @@ export function fromTfOptimizer(optimizer: tf.Optimizer): SteinOptimizer<TfOptim
  * subclass runs one simd128 pass (`SteinkitAdam`, `assembly/heap.ts`) that
  * performs the same float32 operations in the same order, so the trajectory is
  * bit-identical to `tf.train.adam` (tested against the cpu backend). Elsewhere
- * (cpu, webgl, webgpu, or wasm without the simd module) it is `tf.train.adam`.
+ * (cpu, webgl, webgpu, wasm without the simd module or with the kernel fixes
+ * off: `setWasmKernelFixes(false)`) it is `tf.train.adam`.
  * Same class name ('Adam'), configuration, `getWeights`/`setWeights` and
  * serialization; it works anywhere a `tf.Optimizer` does.
  */
@@ -141,7 +142,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0],
   ): void {
     const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackend) : null;
-    if (!backend || !heapKernels(backend)) {
+    if (!backend || !tf.getKernel(ADAM_KERNEL, 'wasm') || !heapKernels(backend)) {
       super.applyGradients(variableGradients);
       return;
     }

@@ -210,6 +210,19 @@ describe('fusedAdam', () => {
     tf.dispose([v, snapshot]);
   });
 
+  it('with the kernel fixes off it is tf.train.adam (no SteinkitAdam kernel), same values', async () => {
+    const want = await trajectory('wasm', () => fusedAdam(0.02), 4);
+    setWasmKernelFixes(false);
+    try {
+      expect(tf.getKernel('SteinkitAdam', 'wasm')).toBeUndefined();
+      const got = await trajectory('wasm', () => fusedAdam(0.02), 4);
+      for (let i = 0; i < want.values.length; i++) expect(got.values[i]).toEqual(want.values[i]);
+    } finally {
+      setWasmKernelFixes(true);
+    }
+    expect(tf.getKernel('SteinkitAdam', 'wasm')).toBeDefined();
+  });
+
   it('rejects bad hyperparameters', () => {
     expect(() => fusedAdam(-1)).toThrow(/learningRate/);
     expect(() => fusedAdam(0.1, 1)).toThrow(/beta1/);

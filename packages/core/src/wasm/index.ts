@@ -53,6 +53,7 @@ export const WASM_KERNEL_FIXES = [
   'Tanh',
   'Softplus',
   'Transpose',
+  'SteinkitAdam',
 ] as const;
 export type WasmKernelFixName = (typeof WASM_KERNEL_FIXES)[number];
 
@@ -100,6 +101,12 @@ function build(): void {
   if (identity) fixes.set('Identity', config('Identity', makeIdentity(identity)));
   const transpose = orig('Transpose');
   if (transpose) fixes.set('Transpose', config('Transpose', makeTranspose(transpose)));
+  // not a replacement: steinkit's own kernel (fusedAdam), registered with the fixes
+  fixes.set(ADAM_KERNEL, {
+    kernelName: ADAM_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: adamKernel as unknown as tf.KernelFunc,
+  });
   for (const name of Object.keys(UNARY_OPS) as (keyof typeof UNARY_OPS)[]) {
     const fn = orig(name);
     if (fn) fixes.set(name, config(name, makeUnary(name, fn)));
@@ -124,13 +131,6 @@ export function registerWasmKernelFixes(): boolean {
   }
   build();
   registerEinsumGradient();
-  if (!tf.getKernel(ADAM_KERNEL, 'wasm')) {
-    tf.registerKernel({
-      kernelName: ADAM_KERNEL,
-      backendName: 'wasm',
-      kernelFunc: adamKernel as unknown as tf.KernelFunc,
-    });
-  }
   registered = true;
   setWasmKernelFixes(true);
   return true;
