@@ -169,38 +169,78 @@ export function adam(
   v128.store(cp + 3 * ldc, c31, 16);
 }
 
-/** One row of c over 4 columns: c[i, j..j+3] (+)= a[i, k0:k1]·b[k0:k1, j..j+3]. */
+/** b[kk, j..j+w−1] as 4 lanes (w = 4: one load; w < 4: lane by lane, zeros after). */
 // @ts-ignore: decorator
-@inline function row1x4(
-  a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32, k0: i32, k1: i32, add: bool,
-): void {
-  const ap = a + ((<usize>i * <usize>k) << 2);
-  const ldb = <usize>n << 2;
-  let bp = b + <usize>k0 * ldb + (<usize>j << 2);
-  const cp = c + ((<usize>i * <usize>n + <usize>j) << 2);
-  let acc = add ? v128.load(cp) : f32x4.splat(0);
-  for (let kk = k0; kk < k1; kk++) {
-    acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap + (<usize>kk << 2)), v128.load(bp)));
-    bp += ldb;
-  }
-  v128.store(cp, acc);
+@inline function loadB(p: usize, w: i32): v128 {
+  return w == 4 ? v128.load(p) : loadTail(p, w);
 }
 
-/** One element: c[i, j] (+)= a[i, k0:k1]·b[k0:k1, j]. */
 // @ts-ignore: decorator
-@inline function dot1(
-  a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32, k0: i32, k1: i32, add: bool,
+@inline function storeC(p: usize, w: i32, v: v128): void {
+  if (w == 4) v128.store(p, v);
+  else storeTail(p, w, v);
+}
+
+/** c[i..i+3, j..j+w−1] (+)= a[i..i+3, k0:k1]·b[k0:k1, j..j+w−1], w ≤ 4 columns. */
+// @ts-ignore: decorator
+@inline function block4xW(
+  a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32, k0: i32, k1: i32, add: bool, w: i32,
+): void {
+  const lda = <usize>k << 2;
+  const ldb = <usize>n << 2;
+  const ldc = <usize>n << 2;
+  const a0 = a + <usize>i * lda;
+  const a1 = a0 + lda;
+  const a2 = a1 + lda;
+  const a3 = a2 + lda;
+  let bp = b + <usize>k0 * ldb + (<usize>j << 2);
+  const cp = c + <usize>i * ldc + (<usize>j << 2);
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  if (add) {
+    c0 = loadB(cp, w);
+    c1 = loadB(cp + ldc, w);
+    c2 = loadB(cp + 2 * ldc, w);
+    c3 = loadB(cp + 3 * ldc, w);
+  }
+  for (let kk = k0; kk < k1; kk++) {
+    const o = <usize>kk << 2;
+    const bv = loadB(bp, w);
+    bp += ldb;
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a0 + o), bv));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a1 + o), bv));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a2 + o), bv));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a3 + o), bv));
+  }
+  storeC(cp, w, c0);
+  storeC(cp + ldc, w, c1);
+  storeC(cp + 2 * ldc, w, c2);
+  storeC(cp + 3 * ldc, w, c3);
+}
+
+/** One row: c[i, j..j+w−1] (+)= a[i, k0:k1]·b[k0:k1, j..j+w−1], w ≤ 4 columns. */
+// @ts-ignore: decorator
+@inline function row1xW(
+  a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32, k0: i32, k1: i32, add: bool, w: i32,
 ): void {
   const ap = a + ((<usize>i * <usize>k) << 2);
   const ldb = <usize>n << 2;
   let bp = b + <usize>k0 * ldb + (<usize>j << 2);
   const cp = c + ((<usize>i * <usize>n + <usize>j) << 2);
-  let acc: f32 = add ? load<f32>(cp) : 0;
+  let acc = add ? loadB(cp, w) : f32x4.splat(0);
   for (let kk = k0; kk < k1; kk++) {
-    acc += load<f32>(ap + (<usize>kk << 2)) * load<f32>(bp);
+    acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap + (<usize>kk << 2)), loadB(bp, w)));
     bp += ldb;
   }
-  store<f32>(cp, acc);
+  storeC(cp, w, acc);
+}
+
+/** Columns j..j+w−1 (w ≤ 4) of every row: 4-row blocks, then single rows. */
+// @ts-ignore: decorator
+@inline function strip(
+  a: usize, b: usize, c: usize, m: i32, m4: i32, j: i32, k: i32, n: i32, k0: i32, k1: i32, add: bool, w: i32,
+): void {
+  for (let i = 0; i < m4; i += 4) block4xW(a, b, c, i, j, k, n, k0, k1, add, w);
+  for (let i = m4; i < m; i++) row1xW(a, b, c, i, j, k, n, k0, k1, add, w);
 }
 
 /** Rows of k per block: a k×8 panel of b (8 KiB) stays in L1 while all row blocks sweep it. */
@@ -211,7 +251,7 @@ const KC: i32 = 256;
  * is read in place (XNNPACK packs it first, which dominates for a freshly
  * updated weight and few rows). For each block of 256 rows of b, panels of 8
  * columns are swept by blocks of 4 rows of a; ragged rows by 1×4 strips,
- * ragged columns one dot product at a time. Per output, the sum runs over k in
+ * ragged columns (n mod 8) by 4-, then 1–3-lane strips. Per output, the sum runs over k in
  * order within a block, blocks added in order.
  */
 export function gemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
@@ -224,12 +264,15 @@ export function gemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void
     for (let j = 0; j < n8; j += 8) {
       for (let i = 0; i < m4; i += 4) block4x8(a, b, c, i, j, k, n, k0, k1, add);
       for (let i = m4; i < m; i++) {
-        row1x4(a, b, c, i, j, k, n, k0, k1, add);
-        row1x4(a, b, c, i, j + 4, k, n, k0, k1, add);
+        row1xW(a, b, c, i, j, k, n, k0, k1, add, 4);
+        row1xW(a, b, c, i, j + 4, k, n, k0, k1, add, 4);
       }
     }
-    if (n4 > n8) for (let i = 0; i < m; i++) row1x4(a, b, c, i, n8, k, n, k0, k1, add);
-    for (let j = n4; j < n; j++) for (let i = 0; i < m; i++) dot1(a, b, c, i, j, k, n, k0, k1, add);
+    if (n4 > n8) strip(a, b, c, m, m4, n8, k, n, k0, k1, add, 4);
+    const w = n - n4;
+    if (w == 3) strip(a, b, c, m, m4, n4, k, n, k0, k1, add, 3);
+    else if (w == 2) strip(a, b, c, m, m4, n4, k, n, k0, k1, add, 2);
+    else if (w == 1) strip(a, b, c, m, m4, n4, k, n, k0, k1, add, 1);
   }
 }
 
