@@ -18,6 +18,7 @@ import asc from 'assemblyscript/asc';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const common = ['-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--use', 'abort='];
 const vmath = 'packages/core/assembly/vmath.ts';
+const micro = 'packages/core/assembly/microkernels.ts';
 
 /** The modules: source, generated file, exported constant, asc flags, sources hashed into the header. */
 export const MODULES = {
@@ -27,7 +28,7 @@ export const MODULES = {
     name: 'PAIRWISE_WASM_BASE64',
     doc: 'The fused pairwise engine (wasm32 + simd128), base64.',
     flags: [...common, '--initialMemory', '2', '--maximumMemory', '65536'],
-    inputs: ['packages/kernels/assembly/pairwise.ts', vmath],
+    inputs: ['packages/kernels/assembly/pairwise.ts', vmath, micro],
   },
   heap: {
     source: 'packages/core/assembly/heap.ts',
@@ -35,7 +36,7 @@ export const MODULES = {
     name: 'HEAP_SIMD_WASM_BASE64',
     doc: "Elementwise simd128 kernels on tfjs-backend-wasm's memory (imported), base64.",
     flags: [...common, '--importMemory', '--initialMemory', '0'],
-    inputs: ['packages/core/assembly/heap.ts', vmath],
+    inputs: ['packages/core/assembly/heap.ts', vmath, micro],
     noData: true,
   },
 };

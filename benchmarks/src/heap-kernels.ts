@@ -10,8 +10,6 @@
  * synchronous). Writes `results/heap-kernels/<date>_<machine>.{json,md}`.
  *   npx tsx src/heap-kernels.ts [--reps 15]
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   describeBackend,
@@ -20,10 +18,9 @@ import {
   setWasmKernelFixes,
   setWasmKernelTuning,
 } from '@steinkit/core';
-import { writeFileAtomic } from '@steinkit/metrics/reference';
 import * as tf from '@tensorflow/tfjs-core';
 import { Command, InvalidArgumentError } from 'commander';
-import { machine, resultName } from './machine';
+import { machine, writeResultPair } from './machine';
 
 const o = new Command('heap-kernels')
   .option(
@@ -234,9 +231,6 @@ const md = [
   ...adam.map((a) => `| ${a.optimizer} | ${f2(a.msPerStep)} |`),
   '',
 ].join('\n');
-mkdirSync(o.out, { recursive: true });
-const base = join(o.out, resultName(date, m, false));
-writeFileAtomic(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
-writeFileAtomic(`${base}.md`, md);
+const base = writeResultPair(o.out, date, m, result, md);
 console.log(md);
 console.log(`wrote ${base}.json and .md`);

@@ -13,14 +13,13 @@
  *   npx tsx src/vae-epoch.ts [--steps 20] [--rounds 3] [--torch-threads 2] [--k 1,5,50]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeBackend, initBackend } from '@steinkit/core';
-import { writeFileAtomic } from '@steinkit/metrics/reference';
 import { type StepTiming as Timing, timeSteps } from '@steinkit/stein-vae/step-timing';
 import { Command, InvalidArgumentError } from 'commander';
-import { machine, resultName } from './machine';
+import { machine, writeResultPair } from './machine';
 
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
@@ -146,8 +145,5 @@ const md = [
   ),
   '',
 ].join('\n');
-mkdirSync(o.out, { recursive: true });
-const base = join(o.out, resultName(date, m, false));
-writeFileAtomic(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
-writeFileAtomic(`${base}.md`, md);
+const base = writeResultPair(o.out, date, m, result, md);
 console.log(`wrote ${base}.json and .md`);

@@ -8,25 +8,10 @@
 // (≈ 10–25 ns per element); these are 4-lane simd128 (≈ 1 ns). The fused Adam
 // update replaces tf.train.adam's 13 kernels per variable with one pass that
 // performs the same float32 operations in the same order (bit-identical).
+import { block4x8, block4xW, loadLanes, storeLanes } from './microkernels';
 import { splat, vexpFull, vsoftplus, vtanh } from './vmath';
 
-// @ts-expect-error: decorator
-@inline function loadTail(p: usize, r: i32): v128 {
-  let v = f32x4.splat(0);
-  v = f32x4.replace_lane(v, 0, load<f32>(p));
-  if (r > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
-  if (r > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
-  return v;
-}
-
-// @ts-expect-error: decorator
-@inline function storeTail(p: usize, r: i32, v: v128): void {
-  store<f32>(p, f32x4.extract_lane(v, 0));
-  if (r > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
-  if (r > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
-}
-
-// @ts-expect-error: decorator
+// @ts-ignore: decorator
 @inline function apply(op: i32, x: v128): v128 {
   if (op == 0) return vexpFull(x);
   if (op == 1) return vtanh(x);
@@ -43,11 +28,11 @@ export function unary(op: i32, src: usize, dst: usize, n: i32): void {
   const r = n - n4;
   if (r > 0) {
     const o = <usize>n4 << 2;
-    storeTail(dst + o, r, apply(op, loadTail(src + o, r)));
+    storeLanes(dst + o, r, apply(op, loadLanes(src + o, r)));
   }
 }
 
-// @ts-expect-error: decorator
+// @ts-ignore: decorator
 @inline function adamLanes(
   p: v128, g: v128, m: v128, v: v128,
   b1: v128, omb1: v128, b2: v128, omb2: v128, c1: v128, c2: v128, eps: v128, negLr: v128,
@@ -64,9 +49,9 @@ export function unary(op: i32, src: usize, dst: usize, n: i32): void {
     v128.store(mOut + o, m1);
     v128.store(vOut + o, v1);
   } else {
-    storeTail(out + o, r, p1);
-    storeTail(mOut + o, r, m1);
-    storeTail(vOut + o, r, v1);
+    storeLanes(out + o, r, p1);
+    storeLanes(mOut + o, r, m1);
+    storeLanes(vOut + o, r, v1);
   }
 }
 
@@ -101,121 +86,13 @@ export function adam(
   if (r > 0) {
     const o = <usize>n4 << 2;
     adamLanes(
-      loadTail(p + o, r), loadTail(g + o, r), loadTail(m + o, r), loadTail(v + o, r),
+      loadLanes(p + o, r), loadLanes(g + o, r), loadLanes(m + o, r), loadLanes(v + o, r),
       b1, omb1, b2, omb2, c1, c2, eps, negLr, out, mOut, vOut, o, r,
     );
   }
 }
 
 // ---------------------------------------------------------------- GEMM
-
-/**
- * c[4×8 block at (i, j)] (+)= a[i..i+3, k0:k1]·b[k0:k1, j..j+7]: eight 4-lane
- * accumulators, b's 8 columns read straight from its rows (no packing); adds
- * to c when `add` (the later k blocks), else overwrites it.
- */
-// @ts-ignore: decorator
-@inline function block4x8(
-  a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32, k0: i32, k1: i32, add: bool,
-): void {
-  const lda = <usize>k << 2;
-  const ldb = <usize>n << 2;
-  const ldc = <usize>n << 2;
-  const a0 = a + <usize>i * lda;
-  const a1 = a0 + lda;
-  const a2 = a1 + lda;
-  const a3 = a2 + lda;
-  let bp = b + <usize>k0 * ldb + (<usize>j << 2);
-  const cp = c + <usize>i * ldc + (<usize>j << 2);
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  if (add) {
-    c00 = v128.load(cp);
-    c01 = v128.load(cp, 16);
-    c10 = v128.load(cp + ldc);
-    c11 = v128.load(cp + ldc, 16);
-    c20 = v128.load(cp + 2 * ldc);
-    c21 = v128.load(cp + 2 * ldc, 16);
-    c30 = v128.load(cp + 3 * ldc);
-    c31 = v128.load(cp + 3 * ldc, 16);
-  }
-  for (let kk = k0; kk < k1; kk++) {
-    const o = <usize>kk << 2;
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    bp += ldb;
-    let s = v128.load32_splat(a0 + o);
-    c00 = f32x4.add(c00, f32x4.mul(s, b0));
-    c01 = f32x4.add(c01, f32x4.mul(s, b1));
-    s = v128.load32_splat(a1 + o);
-    c10 = f32x4.add(c10, f32x4.mul(s, b0));
-    c11 = f32x4.add(c11, f32x4.mul(s, b1));
-    s = v128.load32_splat(a2 + o);
-    c20 = f32x4.add(c20, f32x4.mul(s, b0));
-    c21 = f32x4.add(c21, f32x4.mul(s, b1));
-    s = v128.load32_splat(a3 + o);
-    c30 = f32x4.add(c30, f32x4.mul(s, b0));
-    c31 = f32x4.add(c31, f32x4.mul(s, b1));
-  }
-  v128.store(cp, c00);
-  v128.store(cp, c01, 16);
-  v128.store(cp + ldc, c10);
-  v128.store(cp + ldc, c11, 16);
-  v128.store(cp + 2 * ldc, c20);
-  v128.store(cp + 2 * ldc, c21, 16);
-  v128.store(cp + 3 * ldc, c30);
-  v128.store(cp + 3 * ldc, c31, 16);
-}
-
-/** b[kk, j..j+w−1] as 4 lanes (w = 4: one load; w < 4: lane by lane, zeros after). */
-// @ts-ignore: decorator
-@inline function loadB(p: usize, w: i32): v128 {
-  return w == 4 ? v128.load(p) : loadTail(p, w);
-}
-
-// @ts-ignore: decorator
-@inline function storeC(p: usize, w: i32, v: v128): void {
-  if (w == 4) v128.store(p, v);
-  else storeTail(p, w, v);
-}
-
-/** c[i..i+3, j..j+w−1] (+)= a[i..i+3, k0:k1]·b[k0:k1, j..j+w−1], w ≤ 4 columns. */
-// @ts-ignore: decorator
-@inline function block4xW(
-  a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32, k0: i32, k1: i32, add: bool, w: i32,
-): void {
-  const lda = <usize>k << 2;
-  const ldb = <usize>n << 2;
-  const ldc = <usize>n << 2;
-  const a0 = a + <usize>i * lda;
-  const a1 = a0 + lda;
-  const a2 = a1 + lda;
-  const a3 = a2 + lda;
-  let bp = b + <usize>k0 * ldb + (<usize>j << 2);
-  const cp = c + <usize>i * ldc + (<usize>j << 2);
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  if (add) {
-    c0 = loadB(cp, w);
-    c1 = loadB(cp + ldc, w);
-    c2 = loadB(cp + 2 * ldc, w);
-    c3 = loadB(cp + 3 * ldc, w);
-  }
-  for (let kk = k0; kk < k1; kk++) {
-    const o = <usize>kk << 2;
-    const bv = loadB(bp, w);
-    bp += ldb;
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a0 + o), bv));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a1 + o), bv));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a2 + o), bv));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a3 + o), bv));
-  }
-  storeC(cp, w, c0);
-  storeC(cp + ldc, w, c1);
-  storeC(cp + 2 * ldc, w, c2);
-  storeC(cp + 3 * ldc, w, c3);
-}
 
 /** One row: c[i, j..j+w−1] (+)= a[i, k0:k1]·b[k0:k1, j..j+w−1], w ≤ 4 columns. */
 // @ts-ignore: decorator
@@ -226,12 +103,12 @@ export function adam(
   const ldb = <usize>n << 2;
   let bp = b + <usize>k0 * ldb + (<usize>j << 2);
   const cp = c + ((<usize>i * <usize>n + <usize>j) << 2);
-  let acc = add ? loadB(cp, w) : f32x4.splat(0);
+  let acc = add ? loadLanes(cp, w) : f32x4.splat(0);
   for (let kk = k0; kk < k1; kk++) {
-    acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap + (<usize>kk << 2)), loadB(bp, w)));
+    acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap + (<usize>kk << 2)), loadLanes(bp, w)));
     bp += ldb;
   }
-  storeC(cp, w, acc);
+  storeLanes(cp, w, acc);
 }
 
 /** Columns j..j+w−1 (w ≤ 4) of every row: 4-row blocks, then single rows. */
@@ -239,7 +116,12 @@ export function adam(
 @inline function strip(
   a: usize, b: usize, c: usize, m: i32, m4: i32, j: i32, k: i32, n: i32, k0: i32, k1: i32, add: bool, w: i32,
 ): void {
-  for (let i = 0; i < m4; i += 4) block4xW(a, b, c, i, j, k, n, k0, k1, add, w);
+  for (let i = 0; i < m4; i += 4) {
+    const ap = a + ((<usize>i * <usize>k + <usize>k0) << 2);
+    const bp = b + ((<usize>k0 * <usize>n + <usize>j) << 2);
+    const cp = c + ((<usize>i * <usize>n + <usize>j) << 2);
+    block4xW(ap, <usize>k << 2, bp, <usize>n << 2, k1 - k0, cp, <usize>n << 2, add, w);
+  }
   for (let i = m4; i < m; i++) row1xW(a, b, c, i, j, k, n, k0, k1, add, w);
 }
 
@@ -262,7 +144,12 @@ export function gemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void
     const k1 = min(k, k0 + KC);
     const add = k0 > 0;
     for (let j = 0; j < n8; j += 8) {
-      for (let i = 0; i < m4; i += 4) block4x8(a, b, c, i, j, k, n, k0, k1, add);
+      for (let i = 0; i < m4; i += 4) {
+        const ap = a + ((<usize>i * <usize>k + <usize>k0) << 2);
+        const bp = b + ((<usize>k0 * <usize>n + <usize>j) << 2);
+        const cp = c + ((<usize>i * <usize>n + <usize>j) << 2);
+        block4x8(ap, <usize>k << 2, bp, <usize>n << 2, k1 - k0, cp, <usize>n << 2, add);
+      }
       for (let i = m4; i < m; i++) {
         row1xW(a, b, c, i, j, k, n, k0, k1, add, 4);
         row1xW(a, b, c, i, j + 4, k, n, k0, k1, add, 4);

@@ -4,13 +4,13 @@
 // pairwise engine of @steinkit/kernels (packages/kernels/assembly/pairwise.ts).
 // Everything is @inline: each module gets its own copy at compile time.
 
-// @ts-expect-error: decorator
+// @ts-ignore: decorator
 @inline export function splat(v: f32): v128 {
   return f32x4.splat(v);
 }
 
 /** exp(x − n·ln2) for n = fx (Cody–Waite, two constants), degree-7 polynomial on |r| ≤ ln2/2 (Cephes expf). */
-// @ts-expect-error: decorator
+// @ts-ignore: decorator
 @inline function expReduced(x0: v128, fx: v128): v128 {
   let x = f32x4.sub(x0, f32x4.mul(fx, splat(0.693359375)));
   x = f32x4.add(x, f32x4.mul(fx, splat(2.12194440e-4)));
@@ -37,7 +37,7 @@ const SHIFTER: f32 = 12582912.0;
  * exp leaves the normal float32 range) give 0, above 88.376 are clamped.
  * The clamps are pmin/pmax (one instruction each), which keep NaN as NaN.
  */
-// @ts-expect-error: decorator
+// @ts-ignore: decorator
 @inline export function vexp(x0: v128): v128 {
   const lo = splat(-87.33654475);
   const x = f32x4.pmin(f32x4.pmax(x0, lo), splat(88.37626));
@@ -54,7 +54,7 @@ const SHIFTER: f32 = 12582912.0;
  * applied as 2ⁿ⁻¹·2), +∞ above, 0 below −87.3365 (where results would be
  * subnormal). NaN stays NaN.
  */
-// @ts-expect-error: decorator
+// @ts-ignore: decorator
 @inline export function vexpFull(x0: v128): v128 {
   const lo = splat(-87.33654475);
   const hi = splat(88.72283935546875);
@@ -70,7 +70,7 @@ const SHIFTER: f32 = 12582912.0;
 }
 
 /** Natural log on 4 lanes for normal x > 0 (Cephes logf). */
-// @ts-expect-error: decorator
+// @ts-ignore: decorator
 @inline export function vlog(x: v128): v128 {
   let e = i32x4.sub(i32x4.shr_u(x, 23), i32x4.splat(126));
   let m = v128.or(v128.and(x, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000)); // [0.5, 1)
@@ -95,7 +95,7 @@ const SHIFTER: f32 = 12582912.0;
 }
 
 /** log(1 + t) for t ≥ 0 without cancellation: log(u)·t/(u − 1) with u = 1 + t (Goldberg); t where u rounds to 1. */
-// @ts-expect-error: decorator
+// @ts-ignore: decorator
 @inline export function vlog1p(t: v128): v128 {
   const u = f32x4.add(t, splat(1.0));
   const r = f32x4.div(f32x4.mul(vlog(u), t), f32x4.sub(u, splat(1.0)));
@@ -107,7 +107,7 @@ const SHIFTER: f32 = 12582912.0;
  * the exp form would cancel; 1 − 2/(e^{2|x|} + 1) with the sign of x above
  * (e^{2|x|} saturates near |x| = 44, where tanh is ±1 in float32).
  */
-// @ts-expect-error: decorator
+// @ts-ignore: decorator
 @inline export function vtanh(x: v128): v128 {
   const ax = f32x4.abs(x);
   const z = f32x4.mul(x, x);
@@ -125,7 +125,7 @@ const SHIFTER: f32 = 12582912.0;
 }
 
 /** softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^{−|x|}): no overflow, no cancellation. */
-// @ts-expect-error: decorator
+// @ts-ignore: decorator
 @inline export function vsoftplus(x: v128): v128 {
   const t = vexp(f32x4.neg(f32x4.abs(x)));
   return f32x4.add(f32x4.max(x, splat(0.0)), vlog1p(t));

@@ -11,6 +11,7 @@
 
 // ---------------------------------------------------------------- vector math
 
+import { block4x8, block4xW } from '../../core/assembly/microkernels';
 import { splat, vexp, vlog } from '../../core/assembly/vmath';
 
 /** Applies vexp (op 0), vlog (op 1) or t^beta = exp(beta·log t) (op 2) to n floats in place (tests). */
@@ -153,82 +154,17 @@ function accum(
   const wRow = <usize>ldw << 2;
   const vRow = <usize>ldv << 2;
   const aRow = <usize>ldacc << 2;
-  const jEnd = <usize>bj << 2;
-  const zero = f32x4.splat(0);
   let c = c0;
   for (; c + 8 <= c1; c += 8) {
     for (let ib = 0; ib < bi; ib += 4) {
-      const w0 = w + <usize>ib * wRow;
-      const w1 = w0 + wRow;
-      const w2 = w1 + wRow;
-      const w3 = w2 + wRow;
-      let a00 = zero;
-      let a01 = zero;
-      let a10 = zero;
-      let a11 = zero;
-      let a20 = zero;
-      let a21 = zero;
-      let a30 = zero;
-      let a31 = zero;
-      let pv = v + (<usize>c << 2);
-      for (let j: usize = 0; j < jEnd; j += 4) {
-        const v0 = v128.load(pv);
-        const v1 = v128.load(pv, 16);
-        pv += vRow;
-        let s = v128.load32_splat(w0 + j);
-        a00 = f32x4.add(a00, f32x4.mul(s, v0));
-        a01 = f32x4.add(a01, f32x4.mul(s, v1));
-        s = v128.load32_splat(w1 + j);
-        a10 = f32x4.add(a10, f32x4.mul(s, v0));
-        a11 = f32x4.add(a11, f32x4.mul(s, v1));
-        s = v128.load32_splat(w2 + j);
-        a20 = f32x4.add(a20, f32x4.mul(s, v0));
-        a21 = f32x4.add(a21, f32x4.mul(s, v1));
-        s = v128.load32_splat(w3 + j);
-        a30 = f32x4.add(a30, f32x4.mul(s, v0));
-        a31 = f32x4.add(a31, f32x4.mul(s, v1));
-      }
-      let o = acc + <usize>ib * aRow + (<usize>c << 2);
-      v128.store(o, f32x4.add(v128.load(o), a00));
-      v128.store(o, f32x4.add(v128.load(o, 16), a01), 16);
-      o += aRow;
-      v128.store(o, f32x4.add(v128.load(o), a10));
-      v128.store(o, f32x4.add(v128.load(o, 16), a11), 16);
-      o += aRow;
-      v128.store(o, f32x4.add(v128.load(o), a20));
-      v128.store(o, f32x4.add(v128.load(o, 16), a21), 16);
-      o += aRow;
-      v128.store(o, f32x4.add(v128.load(o), a30));
-      v128.store(o, f32x4.add(v128.load(o, 16), a31), 16);
+      const o = acc + <usize>ib * aRow + (<usize>c << 2);
+      block4x8(w + <usize>ib * wRow, wRow, v + (<usize>c << 2), vRow, bj, o, aRow, true);
     }
   }
   if (c < c1) {
     for (let ib = 0; ib < bi; ib += 4) {
-      const w0 = w + <usize>ib * wRow;
-      const w1 = w0 + wRow;
-      const w2 = w1 + wRow;
-      const w3 = w2 + wRow;
-      let a0 = zero;
-      let a1 = zero;
-      let a2 = zero;
-      let a3 = zero;
-      let pv = v + (<usize>c << 2);
-      for (let j: usize = 0; j < jEnd; j += 4) {
-        const v0 = v128.load(pv);
-        pv += vRow;
-        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(w0 + j), v0));
-        a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(w1 + j), v0));
-        a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(w2 + j), v0));
-        a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(w3 + j), v0));
-      }
-      let o = acc + <usize>ib * aRow + (<usize>c << 2);
-      v128.store(o, f32x4.add(v128.load(o), a0));
-      o += aRow;
-      v128.store(o, f32x4.add(v128.load(o), a1));
-      o += aRow;
-      v128.store(o, f32x4.add(v128.load(o), a2));
-      o += aRow;
-      v128.store(o, f32x4.add(v128.load(o), a3));
+      const o = acc + <usize>ib * aRow + (<usize>c << 2);
+      block4xW(w + <usize>ib * wRow, wRow, v + (<usize>c << 2), vRow, bj, o, aRow, true, 4);
     }
   }
 }

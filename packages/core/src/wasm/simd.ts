@@ -15,7 +15,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { HEAP_SIMD_WASM_BASE64 } from './simd-binary';
-import { type KernelCall, sizeOf, type WasmBackend } from './util';
+import { type KernelCall, sizeOf, swapsLastTwo, type WasmBackend } from './util';
 
 export interface HeapKernels {
   /** dst[i] = f(src[i]), f = exp (0), tanh (1), softplus (2); byte offsets. */
@@ -132,13 +132,7 @@ export function makeTranspose(shipped: KernelCall): KernelCall {
   return (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     const perm = args.attrs.perm as number[];
-    const r = perm.length;
-    const swapsLast =
-      r >= 2 &&
-      perm[r - 2] === r - 1 &&
-      perm[r - 1] === r - 2 &&
-      perm.slice(0, -2).every((p, i) => p === i);
-    return (swapsLast && heapTranspose(args.backend, x)) || shipped(args);
+    return (swapsLastTwo(perm) && heapTranspose(args.backend, x)) || shipped(args);
   };
 }
 

@@ -78,18 +78,23 @@ const BLOCKED_TRANSPOSE_MIN = 1 << 16;
  * the module is unavailable — a 32 × 32-blocked JS copy when large (≈ 4 ns).
  */
 export function transpose(backend: WasmBackend, x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
-  const r = perm.length;
-  const swapsLast =
-    r >= 2 &&
-    perm[r - 2] === r - 1 &&
-    perm[r - 1] === r - 2 &&
-    perm.slice(0, -2).every((p, i) => p === i);
-  if (swapsLast && kernelTuning()) {
+  if (swapsLastTwo(perm) && kernelTuning()) {
     const heap = heapTranspose(backend, x);
     if (heap) return heap;
     if (sizeOf(x.shape) >= BLOCKED_TRANSPOSE_MIN) return transposeLast2(backend, x);
   }
   return runKernel('Transpose', backend, { x }, { perm });
+}
+
+/** Whether `perm` swaps the last two axes and keeps the others in place. */
+export function swapsLastTwo(perm: readonly number[]): boolean {
+  const r = perm.length;
+  return (
+    r >= 2 &&
+    perm[r - 2] === r - 1 &&
+    perm[r - 1] === r - 2 &&
+    perm.slice(0, -2).every((p, i) => p === i)
+  );
 }
 
 /** [..., R, C] → [..., C, R] by 32 × 32 tiles. */
