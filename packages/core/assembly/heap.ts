@@ -220,3 +220,79 @@ export function transpose(src: usize, dst: usize, batch: i32, rows: i32, cols: i
     }
   }
 }
+
+// ---------------------------------------------------------------- Bernoulli log-likelihood
+
+/** Sum of the first w lanes of v. */
+// @ts-ignore: decorator
+@inline function lanesSum(v: v128, w: i32): f32 {
+  let s = f32x4.extract_lane(v, 0);
+  if (w > 1) s += f32x4.extract_lane(v, 1);
+  if (w > 2) s += f32x4.extract_lane(v, 2);
+  if (w > 3) s += f32x4.extract_lane(v, 3);
+  return s;
+}
+
+/**
+ * out[b, s] = Σ_j x[b, j]·l[b, s, j] − softplus(l[b, s, j]) for x [B, D] and
+ * logits l [B, S, D] (the Bernoulli log-likelihood, x broadcast over s), in
+ * one pass: 4-lane partial sums over j, then their sum.
+ */
+export function bernoulliLogLik(x: usize, l: usize, out: usize, B: i32, S: i32, D: i32): void {
+  const d4 = D & ~3;
+  const w = D - d4;
+  const row = <usize>D << 2;
+  for (let b = 0; b < B; b++) {
+    const xr = x + <usize>b * row;
+    for (let s = 0; s < S; s++) {
+      const lr = l + (<usize>b * <usize>S + <usize>s) * row;
+      let acc = f32x4.splat(0);
+      for (let j = 0; j < d4; j += 4) {
+        const o = <usize>j << 2;
+        const lv = v128.load(lr + o);
+        acc = f32x4.add(acc, f32x4.sub(f32x4.mul(v128.load(xr + o), lv), vsoftplus(lv)));
+      }
+      let total = lanesSum(acc, 4);
+      if (w > 0) {
+        const o = <usize>d4 << 2;
+        const lv = loadLanes(lr + o, w);
+        total += lanesSum(f32x4.sub(f32x4.mul(loadLanes(xr + o, w), lv), vsoftplus(lv)), w);
+      }
+      store<f32>(out + ((<usize>b * <usize>S + <usize>s) << 2), total);
+    }
+  }
+}
+
+/** σ(l) = 1 / (1 + e^{−l}) on 4 lanes. */
+// @ts-ignore: decorator
+@inline function vsigmoid(l: v128): v128 {
+  return f32x4.div(splat(1.0), f32x4.add(splat(1.0), vexpFull(f32x4.neg(l))));
+}
+
+/** dl[b, s, j] = (x[b, j] − σ(l[b, s, j]))·dy[b, s]: the gradient of {@link bernoulliLogLik}. */
+export function bernoulliLogLikGrad(
+  x: usize, l: usize, dy: usize, dl: usize, B: i32, S: i32, D: i32,
+): void {
+  const d4 = D & ~3;
+  const w = D - d4;
+  const row = <usize>D << 2;
+  for (let b = 0; b < B; b++) {
+    const xr = x + <usize>b * row;
+    for (let s = 0; s < S; s++) {
+      const k = <usize>b * <usize>S + <usize>s;
+      const lr = l + k * row;
+      const gr = dl + k * row;
+      const g = v128.load32_splat(dy + (k << 2));
+      for (let j = 0; j < d4; j += 4) {
+        const o = <usize>j << 2;
+        const v = f32x4.mul(f32x4.sub(v128.load(xr + o), vsigmoid(v128.load(lr + o))), g);
+        v128.store(gr + o, v);
+      }
+      if (w > 0) {
+        const o = <usize>d4 << 2;
+        const v = f32x4.mul(f32x4.sub(loadLanes(xr + o, w), vsigmoid(loadLanes(lr + o, w))), g);
+        storeLanes(gr + o, w, v);
+      }
+    }
+  }
+}

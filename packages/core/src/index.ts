@@ -30,6 +30,8 @@ export {
 } from './linalg';
 // The loop of the stepper convention (xInit / xStep / xDispose / x): sync, or async with an async onStep.
 export { runLoop } from './loop';
+// Fused ops: one simd128 kernel on wasm, the same formula in tfjs ops elsewhere.
+export { bernoulliLogProb } from './ops';
 // Optimizers of every loop: SteinOptimizer (init/update/dispose over explicit state), the
 // identity and SVGD AdaGrad ones, a tf.Optimizer adapter, one step over a network's variables;
 // fusedAdam: tf.train.adam with one simd128 kernel per variable on wasm (bit-identical).

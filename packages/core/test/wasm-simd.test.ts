@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fusedAdam, setWasmKernelFixes } from '../src/index';
+import { bernoulliLogProb, fusedAdam, setWasmKernelFixes } from '../src/index';
 import { heapKernels } from '../src/wasm/simd';
 import type { WasmBackend } from '../src/wasm/util';
 import { rng, useBackend, wasmBuffers } from './wasm-helpers';
@@ -372,4 +372,88 @@ describe('Transpose of the last two axes on wasm (4×4 shuffles)', () => {
       expect(wasmBuffers()).toBe(bufs);
     });
   }
+});
+
+describe('bernoulliLogProb (fused on wasm)', () => {
+  /** float64 value and gradient in l of Σ_j x_j l_j − softplus(l_j), with upstream weights w[b, s]. */
+  function reference(
+    x: Float32Array,
+    l: Float32Array,
+    w: Float32Array,
+    B: number,
+    S: number,
+    D: number,
+  ) {
+    const value = new Float64Array(B * S);
+    const grad = new Float64Array(B * S * D);
+    for (let b = 0; b < B; b++)
+      for (let s = 0; s < S; s++)
+        for (let j = 0; j < D; j++) {
+          const v = l[(b * S + s) * D + j];
+          const xj = x[b * D + j];
+          value[b * S + s] += xj * v - (Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))));
+          grad[(b * S + s) * D + j] = (xj - 1 / (1 + Math.exp(-v))) * w[b * S + s];
+        }
+    return { value, grad };
+  }
+  for (const [B, S, D] of [
+    [3, 5, 784],
+    [2, 1, 7],
+    [1, 3, 1],
+    [4, 2, 13],
+  ] as [number, number, number][]) {
+    it(`[${B}, ${D}] × [${B}, ${S}, ${D}]: value and gradient vs float64, cpu composite agrees, no leak`, async () => {
+      const r = rng(B * 100 + S * 10 + D);
+      const x = Float32Array.from({ length: B * D }, () => (r.float() < 0.3 ? 1 : 0));
+      // logits over ±40 (saturated σ and softplus on both sides), some exactly 0
+      const l = Float32Array.from({ length: B * S * D }, (_, i) =>
+        i % 11 === 0 ? 0 : 80 * r.float() - 40,
+      );
+      const w = Float32Array.from({ length: B * S }, () => 2 * r.float() - 1);
+      const want = reference(x, l, w, B, S, D);
+      const run = () =>
+        tf.tidy(() => {
+          const xt = tf.tensor2d(x, [B, D]);
+          const wt = tf.tensor2d(w, [B, S]);
+          const f = (lt: tf.Tensor) => tf.sum(tf.mul(bernoulliLogProb(xt, lt as tf.Tensor3D), wt));
+          const lt = tf.tensor3d(l, [B, S, D]);
+          return [
+            Float32Array.from(bernoulliLogProb(xt, lt).dataSync()),
+            Float32Array.from(tf.grad(f)(lt).dataSync()),
+          ];
+        });
+      await useBackend('wasm');
+      const bufs = wasmBuffers();
+      const [value, grad] = run();
+      expect(wasmBuffers()).toBe(bufs);
+      for (let i = 0; i < B * S; i++) {
+        expect(Math.abs(value[i] - want.value[i])).toBeLessThan(
+          2e-6 * Math.max(1, Math.abs(want.value[i])),
+        );
+      }
+      for (let i = 0; i < grad.length; i++)
+        expect(Math.abs(grad[i] - want.grad[i])).toBeLessThan(1e-6);
+      await useBackend('cpu');
+      const [cv, cg] = run();
+      await useBackend('wasm');
+      for (let i = 0; i < B * S; i++) {
+        expect(Math.abs(value[i] - cv[i])).toBeLessThan(2e-6 * Math.max(1, Math.abs(cv[i])));
+      }
+      for (let i = 0; i < grad.length; i++) expect(Math.abs(grad[i] - cg[i])).toBeLessThan(1e-6);
+    });
+  }
+
+  it('names its arguments on bad shapes and dtypes', () => {
+    const x = tf.zeros([2, 3]) as tf.Tensor2D;
+    expect(() => bernoulliLogProb(x, tf.zeros([2, 4, 4]) as tf.Tensor3D)).toThrow(
+      /logits \[B, S, D\]/,
+    );
+    expect(() =>
+      bernoulliLogProb(
+        tf.zeros([2, 3], 'int32') as tf.Tensor2D,
+        tf.zeros([2, 1, 3]) as tf.Tensor3D,
+      ),
+    ).toThrow(/float32/);
+    tf.dispose(x);
+  });
 });

@@ -1,4 +1,4 @@
-import { assertInt, createRng } from '@steinkit/core';
+import { assertInt, bernoulliLogProb, createRng } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type MlpActivation, mlp, readWeights, type WeightRecord, writeWeights } from './mlp';
 import { assertData } from './validate';
@@ -86,7 +86,8 @@ export function logitMeanBias(
 /**
  * `bernoulliModel({ dataDim: 784, latentDim: 50, hidden: [200, 200] })`: the
  * MLP Bernoulli decoder with an N(0, I) prior. log p(x|z) = Σ_j x_j l_j −
- * softplus(l_j) with l = g_θ(z) (stable for any logit).
+ * softplus(l_j) with l = g_θ(z) (stable for any logit; core's `bernoulliLogProb`,
+ * one fused kernel on wasm).
  */
 export function bernoulliModel(opts: BernoulliModelOptions): BernoulliModel {
   const { dataDim: D, latentDim: d } = opts;
@@ -102,7 +103,7 @@ export function bernoulliModel(opts: BernoulliModelOptions): BernoulliModel {
   const logJoint = (x: tf.Tensor2D, z: tf.Tensor3D) => {
     const [B, S] = [z.shape[0], z.shape[1]];
     const l = tf.reshape(net.apply(tf.reshape(z, [B * S, d]) as tf.Tensor2D), [B, S, D]);
-    const ll = tf.sum(tf.sub(tf.mul(tf.expandDims(x, 1), l), tf.softplus(l)), 2);
+    const ll = bernoulliLogProb(x, l as tf.Tensor3D);
     return tf.add(ll, standardNormalLogProb(z)) as tf.Tensor2D;
   };
   return {

@@ -34,7 +34,17 @@ import {
   einsum,
   unsortedSegmentSum,
 } from './missing';
-import { ADAM_KERNEL, adamKernel, makeTranspose, makeUnary, UNARY_OPS } from './simd';
+import {
+  ADAM_KERNEL,
+  adamKernel,
+  BERNOULLI_GRAD_KERNEL,
+  BERNOULLI_KERNEL,
+  bernoulliGradKernel,
+  bernoulliKernel,
+  makeTranspose,
+  makeUnary,
+  UNARY_OPS,
+} from './simd';
 import type { KernelCall } from './util';
 
 /** The wasm kernels steinkit replaces or adds. */
@@ -54,6 +64,8 @@ export const WASM_KERNEL_FIXES = [
   'Softplus',
   'Transpose',
   'SteinkitAdam',
+  'SteinkitBernoulliLogLik',
+  'SteinkitBernoulliLogLikGrad',
 ] as const;
 export type WasmKernelFixName = (typeof WASM_KERNEL_FIXES)[number];
 
@@ -101,12 +113,18 @@ function build(): void {
   if (identity) fixes.set('Identity', config('Identity', makeIdentity(identity)));
   const transpose = orig('Transpose');
   if (transpose) fixes.set('Transpose', config('Transpose', makeTranspose(transpose)));
-  // not a replacement: steinkit's own kernel (fusedAdam), registered with the fixes
-  fixes.set(ADAM_KERNEL, {
-    kernelName: ADAM_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: adamKernel as unknown as tf.KernelFunc,
-  });
+  // not replacements: steinkit's own kernels (fusedAdam, bernoulliLogProb), registered with the fixes
+  for (const [name, fn] of [
+    [ADAM_KERNEL, adamKernel],
+    [BERNOULLI_KERNEL, bernoulliKernel],
+    [BERNOULLI_GRAD_KERNEL, bernoulliGradKernel],
+  ] as const) {
+    fixes.set(name, {
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: fn as unknown as tf.KernelFunc,
+    });
+  }
   for (const name of Object.keys(UNARY_OPS) as (keyof typeof UNARY_OPS)[]) {
     const fn = orig(name);
     if (fn) fixes.set(name, config(name, makeUnary(name, fn)));

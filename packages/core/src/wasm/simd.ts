@@ -43,6 +43,18 @@ export interface HeapKernels {
   gemm(a: number, b: number, c: number, m: number, k: number, n: number): void;
   /** [batch, rows, cols] → [batch, cols, rows] for 4-byte elements; byte offsets. */
   transpose(src: number, dst: number, batch: number, rows: number, cols: number): void;
+  /** out[b, s] = Σ_j x[b, j]·l[b, s, j] − softplus(l[b, s, j]); byte offsets. */
+  bernoulliLogLik(x: number, l: number, out: number, B: number, S: number, D: number): void;
+  /** dl[b, s, j] = (x[b, j] − σ(l[b, s, j]))·dy[b, s]; byte offsets. */
+  bernoulliLogLikGrad(
+    x: number,
+    l: number,
+    dy: number,
+    dl: number,
+    B: number,
+    S: number,
+    D: number,
+  ): void;
 }
 
 /** Base64 → bytes (the inlined wasm modules). */
@@ -172,4 +184,48 @@ export const adamKernel: KernelCall = ({ inputs, backend, attrs }) => {
     f(-a.learningRate),
   );
   return outs;
+};
+
+/** Names of the fused Bernoulli log-likelihood kernels (wasm only; see `bernoulliLogProb`). */
+export const BERNOULLI_KERNEL = 'SteinkitBernoulliLogLik';
+export const BERNOULLI_GRAD_KERNEL = 'SteinkitBernoulliLogLikGrad';
+
+/** Fused Bernoulli log-likelihood: inputs {x [B, D], l [B, S, D]} → [B, S]. */
+export const bernoulliKernel: KernelCall = ({ inputs, backend }) => {
+  const { x, l } = inputs as Record<'x' | 'l', tf.TensorInfo>;
+  const k = heapKernels(backend);
+  if (!k)
+    throw new Error(`${BERNOULLI_KERNEL}: the simd module is not available on this wasm backend`);
+  const [B, S, D] = l.shape;
+  const out = backend.makeOutput([B, S], 'float32');
+  if (B * S > 0) {
+    if (D === 0) backend.typedArrayFromHeap(out).fill(0);
+    else
+      k.bernoulliLogLik(
+        heapOffset(backend, x),
+        heapOffset(backend, l),
+        heapOffset(backend, out),
+        B,
+        S,
+        D,
+      );
+  }
+  return out;
+};
+
+/** Its gradient in l: inputs {x [B, D], l [B, S, D], dy [B, S]} → [B, S, D]. */
+export const bernoulliGradKernel: KernelCall = ({ inputs, backend }) => {
+  const { x, l, dy } = inputs as Record<'x' | 'l' | 'dy', tf.TensorInfo>;
+  const k = heapKernels(backend);
+  if (!k)
+    throw new Error(
+      `${BERNOULLI_GRAD_KERNEL}: the simd module is not available on this wasm backend`,
+    );
+  const [B, S, D] = l.shape;
+  const out = backend.makeOutput([B, S, D], 'float32');
+  if (B * S * D > 0) {
+    const o = (t: tf.TensorInfo) => heapOffset(backend, t);
+    k.bernoulliLogLikGrad(o(x), o(l), o(dy), o(out), B, S, D);
+  }
+  return out;
 };
