@@ -5,13 +5,15 @@
  * the shipped tfjs-backend-wasm 4.22 kernels (`setWasmKernelFixes(false, …)`),
  * the packing-free GEMM on a freshly made right operand vs XNNPACK packing it
  * (`setWasmKernelTuning(false)`) and vs XNNPACK with its packed copy cached,
- * and `fusedAdam` vs `tf.train.adam` on the stein-vae MLPs' 425 k weights.
+ * `fusedAdam` vs `tf.train.adam` on the stein-vae MLPs' 425 k weights, and
+ * `bernoulliLogProb` (value + gradient) fused vs in tfjs ops.
  * Medians of `--reps` timed calls after warm-up, wall time (one thread, all
  * synchronous). Writes `results/heap-kernels/<date>_<machine>.{json,md}`.
  *   npx tsx src/heap-kernels.ts [--reps 15]
  */
 import { fileURLToPath } from 'node:url';
 import {
+  bernoulliLogProb,
   describeBackend,
   fusedAdam,
   initBackend,
@@ -188,6 +190,19 @@ for (const [label, make] of [
 }
 x.dispose();
 
+// Bernoulli log-likelihood of IWAE-50's decoder output ([100, 50, 784] logits), value and gradient
+const bx = tf.tidy(() =>
+  tf.cast(tf.less(tf.randomUniform([100, 784], 0, 1, 'float32', 5), 0.3), 'float32'),
+) as tf.Tensor2D;
+const bl = tf.randomNormal([100, 50, 784], 0, 3, 'float32', 6) as tf.Tensor3D;
+const bern = () => tf.grad((l: tf.Tensor) => tf.sum(bernoulliLogProb(bx, l as tf.Tensor3D)))(bl);
+const bernFused = time(bern, () => null);
+setWasmKernelFixes(false, ['SteinkitBernoulliLogLik', 'SteinkitBernoulliLogLikGrad']);
+const bernComposite = time(bern, () => null);
+setWasmKernelFixes(true, ['SteinkitBernoulliLogLik', 'SteinkitBernoulliLogLikGrad']);
+tf.dispose([bx, bl]);
+const bernoulli = { shape: [100, 50, 784], fusedMs: bernFused, compositeMs: bernComposite };
+
 const date = new Date();
 const m = machine();
 const result = {
@@ -200,6 +215,7 @@ const result = {
   transposes,
   gemms,
   adam,
+  bernoulli,
   loadAverageAfter: (await import('node:os')).loadavg(),
 };
 const f2 = (v: number) => v.toFixed(2);
@@ -229,6 +245,11 @@ const md = [
   '| Adam step, 425 284 weights in 12 tensors | ms |',
   '|---|---:|',
   ...adam.map((a) => `| ${a.optimizer} | ${f2(a.msPerStep)} |`),
+  '',
+  '| Bernoulli log-likelihood + gradient, logits [100, 50, 784] | ms |',
+  '|---|---:|',
+  `| bernoulliLogProb, fused | ${f2(bernoulli.fusedMs)} |`,
+  `| same formula in tfjs ops (fixes off) | ${f2(bernoulli.compositeMs)} |`,
   '',
 ].join('\n');
 const base = writeResultPair(o.out, date, m, result, md);
