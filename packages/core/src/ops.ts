@@ -13,7 +13,7 @@ function fusedOnWasm(name: string): boolean {
  * softplus(l[b, s, j]) = Σ_j log Bern(x_j; σ(l_j)), for data x [B, D]
  * broadcast over S logit vectors l [B, S, D] (e.g. S importance samples per
  * image); stable for any logit. Differentiable in `logits` (∂/∂l = x − σ(l));
- * `x` is data and gets no gradient. On wasm one fused simd128 pass forward and
+ * `x` is treated as data (the fused path gives it no gradient). On wasm one fused simd128 pass forward and
  * one backward (`SteinkitBernoulliLogLik[Grad]`, core's heap module); elsewhere
  * — or with the kernel fixes off — the same formula in tfjs ops.
  */
