@@ -154,9 +154,18 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     const c1 = Math.fround(1 - slots.accBeta1.dataSync()[0]);
     const c2 = Math.fround(1 - slots.accBeta2.dataSync()[0]);
     const { beta1, beta2, learningRate, epsilon } = this;
-    list.forEach(({ name, g }, i) => {
+    // Check every gradient before touching any variable: no half-applied step.
+    const values = list.map(({ name, g }) => {
       const value = tf.engine().registeredVariables[name];
       if (!value) throw new Error(`fusedAdam: no variable named '${name}'`);
+      if (g != null) {
+        if (g.isDisposed) throw new Error(`fusedAdam: the gradient of '${name}' is disposed`);
+        assertShape(g, `gradient of '${name}'`, value.shape);
+      }
+      return value;
+    });
+    list.forEach(({ name, g }, i) => {
+      const value = values[i];
       const slot = (kind: 'm' | 'v') => ({
         originalName: `${name}/${kind}`,
         variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
@@ -166,7 +175,6 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       const first = slots.accumulatedFirstMoment[i];
       const second = slots.accumulatedSecondMoment[i];
       if (g == null) return;
-      assertShape(g, `gradient of '${name}'`, value.shape);
       const gf = g.dtype === 'float32' ? g : tf.cast(g, 'float32');
       const [p1, m1, v1] = tf
         .engine()

@@ -223,6 +223,25 @@ describe('fusedAdam', () => {
     expect(tf.getKernel('SteinkitAdam', 'wasm')).toBeDefined();
   });
 
+  it('checks every gradient before it updates any variable (no half-applied step)', async () => {
+    await useBackend('wasm');
+    const a = tf.variable(tf.tensor1d([1, 2, 3]), true, `adam_half_a_${Math.random()}`);
+    const b = tf.variable(tf.tensor1d([4, 5]), true, `adam_half_b_${Math.random()}`);
+    const opt = fusedAdam(0.1);
+    const ga = tf.ones([3]);
+    const bad = tf.ones([3]);
+    expect(() => opt.applyGradients({ [a.name]: ga, [b.name]: bad } as never)).toThrow(
+      /gradient of '.*adam_half_b/,
+    );
+    expect(Array.from(a.dataSync())).toEqual([1, 2, 3]);
+    const gone = tf.ones([2]);
+    gone.dispose();
+    expect(() => opt.applyGradients({ [a.name]: ga, [b.name]: gone } as never)).toThrow(/disposed/);
+    expect(Array.from(a.dataSync())).toEqual([1, 2, 3]);
+    opt.dispose();
+    tf.dispose([a, b, ga, bad]);
+  });
+
   it('rejects bad hyperparameters', () => {
     expect(() => fusedAdam(-1)).toThrow(/learningRate/);
     expect(() => fusedAdam(0.1, 1)).toThrow(/beta1/);
