@@ -6,8 +6,10 @@
 //   node scripts/build-wasm.mjs [module…] [--check]
 //
 // Modules: `pairwise` (@steinkit/kernels, the fused pairwise engine, its own
-// memory) and `heap` (@steinkit/core, elementwise kernels that run on
-// tfjs-backend-wasm's memory: --importMemory, and no data segment, checked).
+// memory), `heap` (@steinkit/core, elementwise kernels that run on
+// tfjs-backend-wasm's memory: --importMemory, and no data segment, checked) and
+// `gemm-shared` (@steinkit/core, the heap GEMM on a shared memory for the GEMM
+// worker thread).
 // `--check` compiles and fails if a committed file differs from the build.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const common = ['-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--use', 'abort='];
 const vmath = 'packages/core/assembly/vmath.ts';
 const micro = 'packages/core/assembly/microkernels.ts';
+const gemm = 'packages/core/assembly/gemm.ts';
 
 /** The modules: source, generated file, exported constant, asc flags, sources hashed into the header. */
 export const MODULES = {
@@ -36,7 +39,26 @@ export const MODULES = {
     name: 'HEAP_SIMD_WASM_BASE64',
     doc: "Elementwise simd128 kernels on tfjs-backend-wasm's memory (imported), base64.",
     flags: [...common, '--importMemory', '--initialMemory', '0'],
-    inputs: ['packages/core/assembly/heap.ts', vmath, micro],
+    inputs: ['packages/core/assembly/heap.ts', gemm, vmath, micro],
+    noData: true,
+  },
+  'gemm-shared': {
+    source: 'packages/core/assembly/gemm-shared.ts',
+    target: 'packages/core/src/wasm/gemm-shared-binary.ts',
+    name: 'GEMM_SHARED_WASM_BASE64',
+    doc: 'The packing-free GEMM on a shared imported memory (worker threads), base64.',
+    flags: [
+      ...common,
+      '--enable',
+      'threads',
+      '--importMemory',
+      '--sharedMemory',
+      '--initialMemory',
+      '0',
+      '--maximumMemory',
+      '65536',
+    ],
+    inputs: ['packages/core/assembly/gemm-shared.ts', gemm, micro],
     noData: true,
   },
 };

@@ -5,9 +5,10 @@
  * the shipped tfjs-backend-wasm 4.22 kernels (`setWasmKernelFixes(false, …)`),
  * the packing-free GEMM on a freshly made right operand vs XNNPACK packing it
  * (`setWasmKernelTuning(false)`) and vs XNNPACK with its packed copy cached,
+ * on one thread and on two (`setWasmThreads`: the worker-thread split),
  * `fusedAdam` vs `tf.train.adam` on the stein-vae MLPs' 425 k weights, and
  * `bernoulliLogProb` (value + gradient) fused vs in tfjs ops.
- * Medians of `--reps` timed calls after warm-up, wall time (one thread, all
+ * Medians of `--reps` timed calls after warm-up, wall time (all
  * synchronous). Writes `results/heap-kernels/<date>_<machine>.{json,md}`.
  *   npx tsx src/heap-kernels.ts [--reps 15]
  */
@@ -19,6 +20,7 @@ import {
   initBackend,
   setWasmKernelFixes,
   setWasmKernelTuning,
+  setWasmThreads,
 } from '@steinkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { Command, InvalidArgumentError } from 'commander';
@@ -119,15 +121,24 @@ for (const [m, k, nn] of [
   [64, 784, 256],
   [64, 1024, 6272],
   [5000, 200, 784],
+  [200, 5000, 784],
+  [3136, 1600, 128],
 ]) {
   const a = tf.randomNormal([m, k], 0, 1, 'float32', 3);
   const b0 = tf.randomNormal([k, nn], 0, 1, 'float32', 4);
   const fresh = () => tf.add(b0, 0); // a new tensor: neither route has seen it
+  const heap2 = time(
+    (b) => tf.matMul(a, b),
+    fresh,
+    (b) => b.dispose(),
+  );
+  setWasmThreads(1);
   const heap = time(
     (b) => tf.matMul(a, b),
     fresh,
     (b) => b.dispose(),
   );
+  setWasmThreads(2);
   setWasmKernelTuning(false);
   const xnnFresh = time(
     (b) => tf.matMul(a, b),
@@ -144,6 +155,7 @@ for (const [m, k, nn] of [
   gemms.push({
     shape: [m, k, nn],
     heapFreshGflops: gf(heap),
+    heapTwoThreadsGflops: gf(heap2),
     xnnpackFreshGflops: gf(xnnFresh),
     xnnpackCachedGflops: gf(xnnCached),
   });
@@ -235,11 +247,11 @@ const md = [
       `| Transpose [${t.shape.join(', ')}] | ${f2(t.heapNsPerElement)} | ${f2(t.shippedNsPerElement)} | ${f2(t.shippedNsPerElement / t.heapNsPerElement)}× |`,
   ),
   '',
-  '| matmul M×K×N (fresh right operand) | heap GEMM GFLOP/s | XNNPACK, packing it | XNNPACK, packed copy cached |',
-  '|---|---:|---:|---:|',
+  '| matmul M×K×N (fresh right operand), GFLOP/s | heap GEMM, 2 threads (default) | heap GEMM, 1 thread | XNNPACK, packing it | XNNPACK, packed copy cached |',
+  '|---|---:|---:|---:|---:|',
   ...gemms.map(
     (g) =>
-      `| ${g.shape.join('×')} | ${g.heapFreshGflops.toFixed(1)} | ${g.xnnpackFreshGflops.toFixed(1)} | ${g.xnnpackCachedGflops.toFixed(1)} |`,
+      `| ${g.shape.join('×')} | ${g.heapTwoThreadsGflops.toFixed(1)} | ${g.heapFreshGflops.toFixed(1)} | ${g.xnnpackFreshGflops.toFixed(1)} | ${g.xnnpackCachedGflops.toFixed(1)} |`,
   ),
   '',
   '| Adam step, 425 284 weights in 12 tensors | ms |',

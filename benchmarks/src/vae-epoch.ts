@@ -5,7 +5,8 @@
  * the same run. Rounds alternate `--steps` steinkit steps and `--steps`
  * PyTorch steps so both see the same machine load; each is timed by wall
  * time and by its process's CPU time; per-epoch = 600 × the median over
- * rounds. PyTorch runs with `--torch-threads` threads (the issue's anchor: 2)
+ * rounds. PyTorch runs with `--torch-threads` threads (the issue's anchor: 2),
+ * steinkit's wasm GEMM with `--wasm-threads` (default: as many, at most 2)
  * (OPENBLAS_NUM_THREADS / OMP_NUM_THREADS set to the same number) and
  * OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset; which BLAS Debian's torch
  * links (reference or OpenBLAS, chosen by update-alternatives) is recorded.
@@ -16,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeBackend, initBackend } from '@steinkit/core';
+import { describeBackend, initBackend, setWasmThreads } from '@steinkit/core';
 import { type StepTiming as Timing, timeSteps } from '@steinkit/stein-vae/step-timing';
 import { Command, InvalidArgumentError } from 'commander';
 import { machine, writeResultPair } from './machine';
@@ -32,6 +33,11 @@ const o = new Command('vae-epoch')
   .option('--rounds <n>', 'alternating rounds', positiveInt('--rounds'), 3)
   .option('--torch-threads <n>', 'PyTorch threads', positiveInt('--torch-threads'), 2)
   .option('--k <list>', 'importance samples per row (1 = VAE)', '1,5,50')
+  .option(
+    '--wasm-threads <n>',
+    'threads of the wasm GEMM (1 or 2; default: 2 if --torch-threads ≥ 2)',
+    positiveInt('--wasm-threads'),
+  )
   .option('--backend <name>', 'steinkit backend', 'wasm')
   .option(
     '--out <dir>',
@@ -43,6 +49,7 @@ const o = new Command('vae-epoch')
     steps: number;
     rounds: number;
     torchThreads: number;
+    wasmThreads?: number;
     k: string;
     backend: string;
     out: string;
@@ -56,6 +63,9 @@ const twin = join(
   dirname(fileURLToPath(import.meta.resolve('@steinkit/stein-vae/step-timing'))),
   '../twin/vae_twin.py',
 );
+const wasmThreads = o.wasmThreads ?? Math.min(2, o.torchThreads);
+if (wasmThreads > 2) throw new Error(`--wasm-threads must be 1 or 2, got ${wasmThreads}`);
+setWasmThreads(wasmThreads as 1 | 2);
 const info = await initBackend({ backend: o.backend });
 const backend = describeBackend(info);
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
@@ -123,6 +133,7 @@ const result = {
   what: "one epoch (600 steps of batch 100) of apps/stein-vae's VAE / IWAE-k step: steinkit vs its PyTorch twin, interleaved rounds, per-epoch = 600 × median ms per step",
   backend,
   torchThreads: o.torchThreads,
+  wasmGemmThreads: wasmThreads,
   torchEnv: { OPENBLAS_NUM_THREADS: o.torchThreads, OMP_NUM_THREADS: o.torchThreads },
   blas,
   steps: o.steps,

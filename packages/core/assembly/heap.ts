@@ -8,8 +8,10 @@
 // (≈ 10–25 ns per element); these are 4-lane simd128 (≈ 1 ns). The fused Adam
 // update replaces tf.train.adam's 13 kernels per variable with one pass that
 // performs the same float32 operations in the same order (bit-identical).
-import { block4x8, block4xW, loadLanes, storeLanes } from './microkernels';
+import { loadLanes, storeLanes } from './microkernels';
 import { splat, vexpFull, vsoftplus, vtanh } from './vmath';
+
+export { gemm, gemmStrided } from './gemm';
 
 // @ts-ignore: decorator
 @inline function apply(op: i32, x: v128): v128 {
@@ -89,77 +91,6 @@ export function adam(
       loadLanes(p + o, r), loadLanes(g + o, r), loadLanes(m + o, r), loadLanes(v + o, r),
       b1, omb1, b2, omb2, c1, c2, eps, negLr, out, mOut, vOut, o, r,
     );
-  }
-}
-
-// ---------------------------------------------------------------- GEMM
-
-/** One row: c[i, j..j+w−1] (+)= a[i, k0:k1]·b[k0:k1, j..j+w−1], w ≤ 4 columns. */
-// @ts-ignore: decorator
-@inline function row1xW(
-  a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, n: i32, k0: i32, k1: i32, add: bool, w: i32,
-): void {
-  const ap = a + ((<usize>i * <usize>k) << 2);
-  const ldb = <usize>n << 2;
-  let bp = b + <usize>k0 * ldb + (<usize>j << 2);
-  const cp = c + ((<usize>i * <usize>n + <usize>j) << 2);
-  let acc = add ? loadLanes(cp, w) : f32x4.splat(0);
-  for (let kk = k0; kk < k1; kk++) {
-    acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap + (<usize>kk << 2)), loadLanes(bp, w)));
-    bp += ldb;
-  }
-  storeLanes(cp, w, acc);
-}
-
-/** Columns j..j+w−1 (w ≤ 4) of every row: 4-row blocks, then single rows. */
-// @ts-ignore: decorator
-@inline function strip(
-  a: usize, b: usize, c: usize, m: i32, m4: i32, j: i32, k: i32, n: i32, k0: i32, k1: i32, add: bool, w: i32,
-): void {
-  for (let i = 0; i < m4; i += 4) {
-    const ap = a + ((<usize>i * <usize>k + <usize>k0) << 2);
-    const bp = b + ((<usize>k0 * <usize>n + <usize>j) << 2);
-    const cp = c + ((<usize>i * <usize>n + <usize>j) << 2);
-    block4xW(ap, <usize>k << 2, bp, <usize>n << 2, k1 - k0, cp, <usize>n << 2, add, w);
-  }
-  for (let i = m4; i < m; i++) row1xW(a, b, c, i, j, k, n, k0, k1, add, w);
-}
-
-/** Rows of k per block: a k×8 panel of b (8 KiB) stays in L1 while all row blocks sweep it. */
-const KC: i32 = 256;
-
-/**
- * c[m×n] = a[m×k]·b[k×n], row-major float32, nothing packed: the right operand
- * is read in place (XNNPACK packs it first, which dominates for a freshly
- * updated weight and few rows). For each block of 256 rows of b, panels of 8
- * columns are swept by blocks of 4 rows of a; ragged rows by 1×4 strips,
- * ragged columns (n mod 8) by 4-, then 1–3-lane strips. Per output, the sum runs over k in
- * order within a block, blocks added in order.
- */
-export function gemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
-  const m4 = m & ~3;
-  const n8 = n & ~7;
-  const n4 = n & ~3;
-  for (let k0 = 0; k0 < k || k0 == 0; k0 += KC) {
-    const k1 = min(k, k0 + KC);
-    const add = k0 > 0;
-    for (let j = 0; j < n8; j += 8) {
-      for (let i = 0; i < m4; i += 4) {
-        const ap = a + ((<usize>i * <usize>k + <usize>k0) << 2);
-        const bp = b + ((<usize>k0 * <usize>n + <usize>j) << 2);
-        const cp = c + ((<usize>i * <usize>n + <usize>j) << 2);
-        block4x8(ap, <usize>k << 2, bp, <usize>n << 2, k1 - k0, cp, <usize>n << 2, add);
-      }
-      for (let i = m4; i < m; i++) {
-        row1xW(a, b, c, i, j, k, n, k0, k1, add, 4);
-        row1xW(a, b, c, i, j + 4, k, n, k0, k1, add, 4);
-      }
-    }
-    if (n4 > n8) strip(a, b, c, m, m4, n8, k, n, k0, k1, add, 4);
-    const w = n - n4;
-    if (w == 3) strip(a, b, c, m, m4, n4, k, n, k0, k1, add, 3);
-    else if (w == 2) strip(a, b, c, m, m4, n4, k, n, k0, k1, add, 2);
-    else if (w == 1) strip(a, b, c, m, m4, n4, k, n, k0, k1, add, 1);
   }
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { adapterInfoOf, adapterName, type GpuAdapterInfo, tryWebgpu } from './gpu/webgpu';
 import { registerWasmKernelFixes } from './wasm/index';
+import { wasmGemmThreads } from './wasm/threads';
 
 /** In the order automatic selection tries them. */
 export const BACKENDS = ['tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -300,11 +301,13 @@ export function describeBackend(info: BackendInfo): string {
       `${adapterName(info.adapter)}${info.adapter.software ? ' — software emulation, not a GPU' : ''}`,
     );
   else if (info.name === 'webgl') parts.push(info.gpu ? 'GPU' : 'software');
-  if (info.name === 'wasm')
+  if (info.name === 'wasm') {
+    const gemm = info.threads === 1 ? wasmGemmThreads() : 1;
     parts.push(
       info.simd ? 'SIMD' : 'no SIMD',
-      `${info.threads} thread${info.threads === 1 ? '' : 's'}`,
+      `${info.threads} thread${info.threads === 1 ? '' : 's'}${gemm > 1 ? ` (large GEMMs: ${gemm})` : ''}`,
     );
+  }
   if (info.module) parts.push(info.module);
   return parts.join(', ');
 }

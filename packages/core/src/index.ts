@@ -94,4 +94,5 @@ export {
   WASM_KERNEL_FIXES,
 } from './wasm/index';
 /** The second round of wasm kernel speed work (issue 18): on by default; `false` runs the 0.1 fix kernels (benchmarks' "before"). */
+export { setWasmThreads, wasmThreads } from './wasm/threads';
 export { kernelTuning as wasmKernelTuning, setWasmKernelTuning } from './wasm/tuning';

@@ -10,7 +10,8 @@
  * fast path; the shipped kernel function then runs the plain product.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { heapKernels, heapOffset } from './simd';
+import { heapF32, heapKernels, heapOffset } from './simd';
+import { threadedGemm, threadSplit } from './threads';
 import { kernelTuning } from './tuning';
 import {
   type Attrs,
@@ -213,24 +214,45 @@ const PACK_PAYS_OFF_ROWS = 768;
  * {@link PACK_PAYS_OFF_ROWS} rows — a weight updated since its last use, an
  * activation gradient, a transposed copy: ≈ 1.4× faster than XNNPACK packing
  * it at 100 rows — then XNNPACK, which packs it once and caches the packed
- * copy with the tensor.
+ * copy with the tensor. A product large enough to share goes to both cores
+ * (`threads.ts`) instead, whatever its history.
  */
 function plainProduct(backend: WasmBackend, shipped: KernelCall): PlainMatMul {
   const plainAttrs = { transposeA: false, transposeB: false };
   return (x, y) => {
     const [, r, k] = x.shape;
     const n = y.shape[2];
+    const tuned = kernelTuning();
+    const heap = tuned && r > 0 && n > 0 ? heapKernels(backend) : null;
+    // Two threads whenever the product is large enough (beats XNNPACK's cached packing too).
+    const split = heap && k > 0 ? threadSplit(r, k, n) : null;
+    if (heap && split) {
+      const out = backend.makeOutput([1, r, n], 'float32');
+      const [xo, yo, oo] = [
+        heapOffset(backend, x),
+        heapOffset(backend, y),
+        heapOffset(backend, out),
+      ];
+      if (threadedGemm(split, heapF32(backend), xo, yo, oo, r, k, n, heap.gemmStrided)) return out;
+      heap.gemm(xo, yo, oo, r, k, n);
+      return out;
+    }
     const seen = rowsSeen.get(y.dataId) ?? 0;
-    const heap =
-      kernelTuning() && r <= HEAP_GEMM_MAX_ROWS && seen < PACK_PAYS_OFF_ROWS
-        ? heapKernels(backend)
-        : null;
-    if (!heap) return callKernel(shipped, backend, { a: x, b: y }, plainAttrs);
+    if (!tuned || r > HEAP_GEMM_MAX_ROWS || seen >= PACK_PAYS_OFF_ROWS || !heapKernels(backend)) {
+      return callKernel(shipped, backend, { a: x, b: y }, plainAttrs);
+    }
     rowsSeen.set(y.dataId, seen + r);
     const out = backend.makeOutput([1, r, n], 'float32');
     if (r > 0 && n > 0 && k === 0) backend.typedArrayFromHeap(out).fill(0);
     else if (r > 0 && n > 0) {
-      heap.gemm(heapOffset(backend, x), heapOffset(backend, y), heapOffset(backend, out), r, k, n);
+      heapKernels(backend)?.gemm(
+        heapOffset(backend, x),
+        heapOffset(backend, y),
+        heapOffset(backend, out),
+        r,
+        k,
+        n,
+      );
     }
     return out;
   };

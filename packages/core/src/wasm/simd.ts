@@ -15,6 +15,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { HEAP_SIMD_WASM_BASE64 } from './simd-binary';
+import type { StridedGemm } from './threads';
 import { type KernelCall, sizeOf, swapsLastTwo, type WasmBackend } from './util';
 
 export interface HeapKernels {
@@ -41,6 +42,8 @@ export interface HeapKernels {
   ): void;
   /** c[m×n] = a[m×k]·b[k×n], row-major, no packing; byte offsets. */
   gemm(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  /** The same with row strides lda, ldb, ldc (elements): c[m×n] = a[m×k]·b[k×n]. */
+  gemmStrided: StridedGemm;
   /** [batch, rows, cols] → [batch, cols, rows] for 4-byte elements; byte offsets. */
   transpose(src: number, dst: number, batch: number, rows: number, cols: number): void;
   /** out[b, s] = Σ_j x[b, j]·l[b, s, j] − softplus(l[b, s, j]); byte offsets. */
@@ -100,6 +103,13 @@ export function heapKernels(backend: WasmBackend): HeapKernels | null {
   }
   instances.set(memory, k);
   return k;
+}
+
+/** The backend's whole heap as float32 (a fresh view: the memory may have grown). */
+export function heapF32(backend: WasmBackend): Float32Array {
+  const memory = backendMemory(backend);
+  if (!memory) throw new Error('steinkit: the wasm backend exposes no memory');
+  return new Float32Array(memory.buffer);
 }
 
 /** Byte offset of a tensor's buffer in the backend's heap. */
