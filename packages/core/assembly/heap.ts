@@ -227,3 +227,60 @@ export function bernoulliLogLikGrad(
     }
   }
 }
+
+// ---------------------------------------------------------------- sums
+
+/**
+ * out[c] = Σ_r x[r, c] for x [R, C] (a `Sum` over leading axes: a bias
+ * gradient). Rows are added to `out` in order, four at a time, 4 lanes wide;
+ * `out` (C floats) stays in cache. R ≥ 1.
+ */
+export function sumLeading(x: usize, out: usize, R: i32, C: i32): void {
+  const ld = <usize>C << 2;
+  memory.copy(out, x, ld);
+  const c4 = <usize>(C & ~3) << 2;
+  let r = 1;
+  for (; r + 3 < R; r += 4) {
+    const x0 = x + <usize>r * ld;
+    const x1 = x0 + ld;
+    const x2 = x1 + ld;
+    const x3 = x2 + ld;
+    for (let o: usize = 0; o < c4; o += 16) {
+      let s = f32x4.add(v128.load(out + o), v128.load(x0 + o));
+      s = f32x4.add(s, v128.load(x1 + o));
+      s = f32x4.add(s, v128.load(x2 + o));
+      v128.store(out + o, f32x4.add(s, v128.load(x3 + o)));
+    }
+    for (let o = c4; o < ld; o += 4) {
+      let s = load<f32>(out + o) + load<f32>(x0 + o);
+      s += load<f32>(x1 + o);
+      s += load<f32>(x2 + o);
+      store<f32>(out + o, s + load<f32>(x3 + o));
+    }
+  }
+  for (; r < R; r++) {
+    const xr = x + <usize>r * ld;
+    for (let o: usize = 0; o < c4; o += 16) {
+      v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(xr + o)));
+    }
+    for (let o = c4; o < ld; o += 4) store<f32>(out + o, load<f32>(out + o) + load<f32>(xr + o));
+  }
+}
+
+/**
+ * out[r] = Σ_c x[r, c] for x [R, C] (a `Sum` over trailing axes): four lane
+ * accumulators over the row (column c into lane c mod 4), then the lanes and
+ * the 1–3 ragged columns added in order.
+ */
+export function sumTrailing(x: usize, out: usize, R: i32, C: i32): void {
+  const ld = <usize>C << 2;
+  const c4 = <usize>(C & ~3) << 2;
+  for (let r = 0; r < R; r++) {
+    const xr = x + <usize>r * ld;
+    let acc = f32x4.splat(0);
+    for (let o: usize = 0; o < c4; o += 16) acc = f32x4.add(acc, v128.load(xr + o));
+    let s = lanesSum(acc, 4);
+    for (let o = c4; o < ld; o += 4) s += load<f32>(xr + o);
+    store<f32>(out + (<usize>r << 2), s);
+  }
+}

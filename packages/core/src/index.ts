@@ -85,6 +85,10 @@ export type {
   Sampler,
   ScoreFn,
 } from './types';
+/** The second round of wasm kernel speed work (issue 18): on by default; `false` runs the 0.1 fix kernels (benchmarks' "before"). */
+/** A second core for large wasm kernels in Node (GEMMs here, the fused pairwise engine in @steinkit/kernels). */
+export type { Helper } from './wasm/helper';
+export { HELPER_DATA, setWasmThreads, startHelper, wasmThreads } from './wasm/helper';
 /** wasm kernel fixes: `setWasmKernelFixes(false)` restores the shipped tfjs-backend-wasm 4.22 kernels (benchmarks' "before"), `true` re-enables steinkit's. */
 export type { WasmKernelFixName } from './wasm/index';
 export {
@@ -93,6 +97,6 @@ export {
   setWasmKernelFixes,
   WASM_KERNEL_FIXES,
 } from './wasm/index';
-/** The second round of wasm kernel speed work (issue 18): on by default; `false` runs the 0.1 fix kernels (benchmarks' "before"). */
-export { setWasmThreads, wasmThreads } from './wasm/threads';
+/** Base64 → bytes (steinkit's inlined wasm modules). */
+export { decodeBase64 } from './wasm/simd';
 export { kernelTuning as wasmKernelTuning, setWasmKernelTuning } from './wasm/tuning';

@@ -476,3 +476,73 @@ describe('bernoulliLogProb (fused on wasm)', () => {
     tf.dispose(x);
   });
 });
+
+describe('Sum over leading or trailing axes on wasm (simd128)', () => {
+  /** float64 sums of x (shape) over `axes`, and Σ|x| for the error bound. */
+  function reference(x: Float32Array, shape: number[], axes: number[]) {
+    const rank = shape.length;
+    const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    const size = kept.reduce((a, b) => a * b, 1);
+    const sum = new Float64Array(size);
+    const abs = new Float64Array(size);
+    const idx = new Array(rank).fill(0);
+    for (let f = 0; f < x.length; f++) {
+      let o = 0;
+      for (let d = 0; d < rank; d++) o = o * kept[d] + (axes.includes(d) ? 0 : idx[d]);
+      sum[o] += x[f];
+      abs[o] += Math.abs(x[f]);
+      for (let d = rank - 1; d >= 0; d--) {
+        if (++idx[d] < shape[d]) break;
+        idx[d] = 0;
+      }
+    }
+    return { sum, abs };
+  }
+  const cases: [number[], number | number[], boolean][] = [
+    [[5003, 37], 0, false], // a bias gradient: 4-row blocks, ragged rows and columns
+    [[6, 8], 0, true],
+    [[1, 9], 0, false],
+    [[3, 4, 5], [0, 1], false],
+    [[3, 4, 5], [1, 2], true],
+    [[7, 131], 1, false], // trailing: lane accumulators + ragged columns
+    [[7, 3], -1, false],
+    [[2, 3, 4], [0, 1, 2], false], // everything
+    [[2, 3, 4], 1, false], // a middle axis: shipped
+    [[0, 5], 0, false], // empty rows: zeros
+  ];
+  for (const [shape, axis, keepDims] of cases) {
+    it(`${JSON.stringify(shape)} over ${JSON.stringify(axis)}${keepDims ? ', keepDims' : ''}: vs float64 and shipped, no leak`, () => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = inputs(-3, 5, n);
+      const rank = shape.length;
+      const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a));
+      const { sum, abs } = reference(x, shape, axes);
+      const before = wasmBuffers();
+      const [mine, mineShape] = tf.tidy(() => {
+        const y = tf.sum(tf.tensor(x, shape), axis, keepDims);
+        return [Float32Array.from(y.dataSync()), y.shape];
+      });
+      expect(wasmBuffers()).toBe(before);
+      setWasmKernelFixes(false, ['Sum']);
+      const [shipped, shippedShape] = tf.tidy(() => {
+        const y = tf.sum(tf.tensor(x, shape), axis, keepDims);
+        return [Float32Array.from(y.dataSync()), y.shape];
+      });
+      setWasmKernelFixes(true, ['Sum']);
+      expect(mineShape).toEqual(shippedShape);
+      expect(mine.length).toBe(sum.length);
+      for (let i = 0; i < sum.length; i++) {
+        const tol = 1.2e-7 * abs[i] * Math.max(4, Math.log2(n)) + 1e-30;
+        expect(Math.abs(mine[i] - sum[i]), `element ${i}`).toBeLessThanOrEqual(tol * 8);
+        expect(Math.abs(mine[i] - shipped[i])).toBeLessThanOrEqual(tol * 16);
+      }
+    });
+  }
+
+  it('int32 sums stay exact (shipped kernel)', () => {
+    const y = tf.tidy(() =>
+      tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), 0).arraySync(),
+    );
+    expect(y).toEqual([9, 12]);
+  });
+});

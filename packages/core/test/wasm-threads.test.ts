@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setWasmThreads, wasmThreads } from '../src/index';
+import { parseThreadsEnv } from '../src/wasm/helper';
 import { heapF32, heapKernels, heapOffset } from '../src/wasm/simd';
 import {
   type Split,
@@ -187,6 +188,15 @@ describe('tf.matMul on two threads', () => {
         expect(Math.abs(one[i] - want[i])).toBeLessThan(tol);
       }
     }
+  });
+
+  it('reads STEINKIT_WASM_THREADS (1, 2, unset) and names it on anything else', () => {
+    expect(parseThreadsEnv('1')).toBe(1);
+    expect(parseThreadsEnv('2')).toBe(2);
+    expect(parseThreadsEnv(undefined)).toBeUndefined();
+    expect(parseThreadsEnv('')).toBeUndefined();
+    expect(() => parseThreadsEnv('4')).toThrow(/STEINKIT_WASM_THREADS must be 1 or 2 \(got '4'\)/);
+    expect(() => parseThreadsEnv('two')).toThrow(/STEINKIT_WASM_THREADS/);
   });
 
   it('rejects a thread count other than 1 or 2', () => {

@@ -3,7 +3,8 @@
  * tfjs-backend-wasm 4.22 lacks or runs as scalar loops, so that wasm can train
  * convnets and MLPs at XNNPACK speed.
  *
- * - `BatchMatMul`, `_FusedMatMul`: transposes and batches routed to XNNPACK.
+ * - `BatchMatMul`, `_FusedMatMul`: transposes and batches routed to XNNPACK
+ *   or the heap GEMM; large products on two threads in Node (`threads.ts`).
  * - `Conv2DBackpropFilter` (missing), `Conv2DBackpropInput` (scalar loop):
  *   composed from XNNPACK `Conv2D`; thin inputs (≤ 2 channels) through
  *   im2col / col2im and one GEMM (`conv-thin.ts`).
@@ -11,8 +12,9 @@
  *   a shared, reference-counted buffer (`data-movement.ts`).
  * - `setWasmKernelTuning(false)` keeps the fixes but turns off the second
  *   round of speed work (matmul orientation, thin convs; `tuning.ts`).
- * - `Exp`, `Tanh`, `Softplus` (scalar libm loops) and `Transpose` of the last
- *   two axes (unblocked): simd128 on the backend's own memory (`simd.ts`,
+ * - `Exp`, `Tanh`, `Softplus` (scalar libm loops), `Transpose` of the last
+ *   two axes (unblocked) and `Sum` over leading or trailing axes (a transpose,
+ *   then a scalar loop): simd128 on the backend's own memory (`simd.ts`,
  *   `assembly/heap.ts`); plus the fused Adam kernel
  *   `SteinkitAdam` that `fusedAdam` (optimizers.ts) runs on wasm.
  * - `UnsortedSegmentSum`, `DepthwiseConv2dNativeBackpropFilter/Input`,
@@ -41,6 +43,7 @@ import {
   BERNOULLI_KERNEL,
   bernoulliGradKernel,
   bernoulliKernel,
+  makeSum,
   makeTranspose,
   makeUnary,
   UNARY_OPS,
@@ -63,6 +66,7 @@ export const WASM_KERNEL_FIXES = [
   'Tanh',
   'Softplus',
   'Transpose',
+  'Sum',
   'SteinkitAdam',
   'SteinkitBernoulliLogLik',
   'SteinkitBernoulliLogLikGrad',
@@ -113,6 +117,8 @@ function build(): void {
   if (identity) fixes.set('Identity', config('Identity', makeIdentity(identity)));
   const transpose = orig('Transpose');
   if (transpose) fixes.set('Transpose', config('Transpose', makeTranspose(transpose)));
+  const sum = orig('Sum');
+  if (sum) fixes.set('Sum', config('Sum', makeSum(sum)));
   // not replacements: steinkit's own kernels (fusedAdam, bernoulliLogProb), registered with the fixes
   for (const [name, fn] of [
     [ADAM_KERNEL, adamKernel],

@@ -13,7 +13,7 @@
  * above 88.72); tanh ≤ 2.5e-7 relative; softplus ≤ 2.5e-7 relative (no
  * overflow for large x, no cancellation for very negative x). NaN stays NaN.
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { HEAP_SIMD_WASM_BASE64 } from './simd-binary';
 import type { StridedGemm } from './threads';
 import { type KernelCall, sizeOf, swapsLastTwo, type WasmBackend } from './util';
@@ -46,6 +46,10 @@ export interface HeapKernels {
   gemmStrided: StridedGemm;
   /** [batch, rows, cols] → [batch, cols, rows] for 4-byte elements; byte offsets. */
   transpose(src: number, dst: number, batch: number, rows: number, cols: number): void;
+  /** out[c] = Σ_r x[r, c] for x [R, C], R ≥ 1; byte offsets. */
+  sumLeading(x: number, out: number, R: number, C: number): void;
+  /** out[r] = Σ_c x[r, c] for x [R, C]; byte offsets. */
+  sumTrailing(x: number, out: number, R: number, C: number): void;
   /** out[b, s] = Σ_j x[b, j]·l[b, s, j] − softplus(l[b, s, j]); byte offsets. */
   bernoulliLogLik(x: number, l: number, out: number, B: number, S: number, D: number): void;
   /** dl[b, s, j] = (x[b, j] − σ(l[b, s, j]))·dy[b, s]; byte offsets. */
@@ -129,6 +133,40 @@ export function makeUnary(name: keyof typeof UNARY_OPS, shipped: KernelCall): Ke
     const out = args.backend.makeOutput(x.shape, 'float32');
     const n = sizeOf(x.shape);
     if (n > 0) k.unary(op, heapOffset(args.backend, x), heapOffset(args.backend, out), n);
+    return out;
+  };
+}
+
+/**
+ * `Sum` of float32 over leading axes (x viewed as [R, C], summed over R: bias
+ * gradients) or trailing axes ([R, C] summed over C) on the heap module, 4
+ * lanes wide; the shipped kernel (which transposes for leading axes, then runs
+ * a scalar loop) for other axes, dtypes, or without the module.
+ */
+export function makeSum(shipped: KernelCall): KernelCall {
+  return (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const rank = x.shape.length;
+    const heap = x.dtype === 'float32' && rank > 0 ? heapKernels(args.backend) : null;
+    if (!heap) return shipped(args);
+    const axes = [
+      ...new Set(tf.util.parseAxisParam(args.attrs.axis as number | number[], x.shape)),
+    ].sort((a, b) => a - b);
+    const p = axes.length;
+    const leading = p < rank && axes.every((a, i) => a === i);
+    const trailing = p > 0 && axes.every((a, i) => a === rank - p + i);
+    if (!leading && !trailing) return shipped(args);
+    const kept = leading ? x.shape.slice(p) : x.shape.slice(0, rank - p);
+    const outShape = args.attrs.keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept;
+    const R = leading ? sizeOf(x.shape.slice(0, p)) : sizeOf(kept);
+    const C = leading ? sizeOf(kept) : sizeOf(x.shape.slice(rank - p));
+    const out = args.backend.makeOutput(outShape, 'float32');
+    const xo = heapOffset(args.backend, x);
+    const oo = heapOffset(args.backend, out);
+    if (leading) {
+      if (R === 0) args.backend.typedArrayFromHeap(out).fill(0);
+      else if (C > 0) heap.sumLeading(xo, oo, R, C);
+    } else if (R > 0) heap.sumTrailing(xo, oo, R, C);
     return out;
   };
 }

@@ -9,6 +9,7 @@
  * not fit in the module's memory (4 GiB address space, less where the host
  * refuses to grow it) throws a RangeError naming n, d and the bytes.
  */
+import { decodeBase64, HELPER_DATA, type Helper, startHelper } from '@steinkit/core';
 import { PAIRWISE_WASM_BASE64 } from './wasm-binary';
 
 /** A radial kernel the engine evaluates: RBF exp(−a r²) or IMQ (c² + r²)^β. */
@@ -37,13 +38,7 @@ interface Exports {
 }
 
 let instance: Exports | null = null;
-
-function decode(b64: string): Uint8Array {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
+let compiled: WebAssembly.Module | null = null;
 
 /** Whether this JS engine can run the module (WebAssembly with SIMD). */
 export function fusedSupported(): boolean {
@@ -61,8 +56,8 @@ export function engine(): Exports {
   if (instance) return instance;
   if (failed) throw failed;
   try {
-    const mod = new WebAssembly.Module(decode(PAIRWISE_WASM_BASE64) as BufferSource);
-    instance = new WebAssembly.Instance(mod, {}).exports as unknown as Exports;
+    compiled = new WebAssembly.Module(decodeBase64(PAIRWISE_WASM_BASE64) as BufferSource);
+    instance = new WebAssembly.Instance(compiled, {}).exports as unknown as Exports;
     return instance;
   } catch (e) {
     failed = e;
@@ -167,10 +162,123 @@ function pointRegions(l: Layout, n: number, d: number) {
   };
 }
 
+/** The arguments of the last `setKernel` call (the helper thread repeats it). */
+let kernelArgs: number[] = [];
+
 function setKernel(e: Exports, k: FusedSpec | 'dist', d: number, g: boolean, h: number): void {
-  if (k === 'dist') e.setKernel(2, 0, 0, 0, d, 0, h);
-  else if (k.kind === 'rbf') e.setKernel(0, k.a, 0, 0, d, g ? 1 : 0, h);
-  else e.setKernel(1, 0, k.c2, k.beta, d, g ? 1 : 0, h);
+  if (k === 'dist') kernelArgs = [2, 0, 0, 0, d, 0, h];
+  else if (k.kind === 'rbf') kernelArgs = [0, k.a, 0, 0, d, g ? 1 : 0, h];
+  else kernelArgs = [1, 0, k.c2, k.beta, d, g ? 1 : 0, h];
+  e.setKernel(...(kernelArgs as Parameters<Exports['setKernel']>));
+}
+
+// ---------------------------------------------------------------- two threads
+
+/**
+ * The helper thread's job (`@steinkit/core`'s `startHelper`): its own instance
+ * of the module, fed the main instance's whole working region [base, end)
+ * (points, panels, values, zeroed accumulators) through the shared memory; it
+ * runs its row blocks and answers its accumulators (copied back into the
+ * shared memory) and its H total.
+ */
+const PAIRWISE_HANDLER = `
+const e = new WebAssembly.Instance(data.module, {}).exports;
+return (j) => {
+  const short = j.end - e.memory.buffer.byteLength;
+  if (short > 0) e.memory.grow(Math.ceil(short / 65536));
+  new Uint8Array(e.memory.buffer, j.base, j.end - j.base).set(
+    new Uint8Array(memory.buffer, ${HELPER_DATA}, j.end - j.base));
+  if (j.kernel.length) e.setKernel(...j.kernel);
+  e.resetTotal();
+  const f = e[j.fn];
+  for (const args of j.calls) f(...args);
+  new Uint8Array(memory.buffer, ${HELPER_DATA}, j.outBytes).set(
+    new Uint8Array(e.memory.buffer, j.out, j.outBytes));
+  return e.getTotal();
+};
+`;
+
+/** Below this much pairwise work (pairs × (d + values)) a pass stays on one thread. */
+const THREAD_MIN_WORK = 1 << 22;
+
+function pairwiseHelper(): Helper | null {
+  engine();
+  return compiled ? startHelper('pairwise', PAIRWISE_HANDLER, { module: compiled }) : null;
+}
+
+type RowFn = 'symRow' | 'rectRow' | 'histRow';
+
+let threadJobs = 0;
+/** Passes shared with the helper thread so far in this process (tests). */
+export function fusedThreadJobs(): number {
+  return threadJobs;
+}
+
+/**
+ * Runs `fn` over the row blocks [i0, i0 + bi) of `np` rows, each call's
+ * arguments from `args(i0, bi)`. With a helper thread and enough `work`, the
+ * blocks are split between the threads by their cost (longest first, each to
+ * the less loaded thread: `cost(i0, bi)`), the helper's accumulators
+ * (`out`: f32, or u32 histogram bins) are added to this instance's, and its H
+ * total is returned (this thread's own stays in `e.getTotal()`). Sums are
+ * regrouped, not reordered within a pair: results agree with one thread to
+ * float32 rounding (histograms exactly).
+ */
+function rowBlocks(
+  e: Exports,
+  l: Layout,
+  np: number,
+  bs: number,
+  fn: RowFn,
+  args: (i0: number, bi: number) => number[],
+  cost: (i0: number, bi: number) => number,
+  out: { off: number; bytes: number; u32?: boolean },
+  work: number,
+): number {
+  const blocks: [number, number][] = [];
+  for (let i0 = 0; i0 < np; i0 += bs) blocks.push([i0, Math.min(bs, np - i0)]);
+  const call = e[fn] as (...a: number[]) => void;
+  const base = e.heapBase();
+  const helper = blocks.length >= 2 && work >= THREAD_MIN_WORK ? pairwiseHelper() : null;
+  if (!helper || !helper.reserve(l.end - base)) {
+    for (const [i0, bi] of blocks) call(...args(i0, bi));
+    return 0;
+  }
+  const mine: [number, number][] = [];
+  const theirs: [number, number][] = [];
+  let load = 0; // mine − theirs
+  for (const b of [...blocks].sort((p, q) => cost(q[0], q[1]) - cost(p[0], p[1]))) {
+    const c = cost(b[0], b[1]);
+    if (load <= 0) {
+      mine.push(b);
+      load += c;
+    } else {
+      theirs.push(b);
+      load -= c;
+    }
+  }
+  new Uint8Array(helper.memory.buffer, HELPER_DATA, l.end - base).set(
+    new Uint8Array(e.memory.buffer, base, l.end - base),
+  );
+  helper.start({
+    base,
+    end: l.end,
+    kernel: kernelArgs,
+    fn,
+    calls: theirs.map(([i0, bi]) => args(i0, bi)),
+    out: out.off,
+    outBytes: out.bytes,
+  });
+  for (const [i0, bi] of mine) call(...args(i0, bi));
+  helper.finish();
+  threadJobs++;
+  if (out.bytes > 0) {
+    const T = out.u32 ? Uint32Array : Float32Array;
+    const acc = new T(e.memory.buffer, out.off, out.bytes / 4);
+    const theirAcc = new T(helper.memory.buffer, HELPER_DATA, out.bytes / 4);
+    for (let i = 0; i < acc.length; i++) acc[i] += theirAcc[i];
+  }
+  return helper.result();
 }
 
 /**
@@ -210,9 +318,13 @@ function symmetricPass(
   f32.fill(0, acc >> 2, (acc >> 2) + np * pv);
   setKernel(e, k, d, g, h);
   e.resetTotal();
-  for (let i0 = 0; i0 < np; i0 += bs) {
-    const bi = Math.min(bs, np - i0);
-    e.symRow(
+  const theirTotal = rowBlocks(
+    e,
+    l,
+    np,
+    bs,
+    'symRow',
+    (i0, bi) => [
       pts.x,
       pts.xt,
       pts.nrm,
@@ -228,10 +340,13 @@ function symmetricPass(
       bs,
       offDiag ? 1 : 0,
       scratch,
-    );
-  }
+    ],
+    (i0, bi) => (np - i0) * bi,
+    { off: acc, bytes: np * pv * 4 },
+    ((np * np) / 2) * (d + pv + 1),
+  );
   const out = new Float32Array(e.memory.buffer).slice(acc >> 2, (acc >> 2) + n * pv);
-  return { acc: out, total: e.getTotal(), xc };
+  return { acc: out, total: e.getTotal() + theirTotal, xc };
 }
 
 /**
@@ -275,12 +390,19 @@ function rectPass(
   f32.fill(0, acc >> 2, (acc >> 2) + np * pv);
   setKernel(e, k, d, g, h);
   e.resetTotal();
-  for (let i0 = 0; i0 < np; i0 += bs) {
-    const bi = Math.min(bs, np - i0);
-    e.rectRow(X.x, X.nrm, n, Y.xt, Y.nrm, m, Y.np, d, v, p0, pv, acc, i0, bi, bs, scratch);
-  }
+  const theirTotal = rowBlocks(
+    e,
+    l,
+    np,
+    bs,
+    'rectRow',
+    (i0, bi) => [X.x, X.nrm, n, Y.xt, Y.nrm, m, Y.np, d, v, p0, pv, acc, i0, bi, bs, scratch],
+    (_, bi) => bi,
+    { off: acc, bytes: np * pv * 4 },
+    np * mp * (d + pv + 1),
+  );
   f32 = new Float32Array(e.memory.buffer);
-  return { acc: f32.slice(acc >> 2, (acc >> 2) + n * pv), total: e.getTotal(), xc };
+  return { acc: f32.slice(acc >> 2, (acc >> 2) + n * pv), total: e.getTotal() + theirTotal, xc };
 }
 
 /** f(0) and f'(0) of a spec (the diagonal of self-sums). */
@@ -560,30 +682,43 @@ export function fusedMedianSq(
     const u32 = () => new Uint32Array(e.memory.buffer, hist, bins);
     u32().fill(0);
     const counts = flushEach ? new Float64Array(2 * 65536) : null;
-    for (let i0 = 0; i0 < np; i0 += bs) {
-      const bi = Math.min(bs, np - i0);
-      e.histRow(
-        pts.x,
-        pts.xt,
-        pts.nrm,
-        n,
-        np,
-        d,
-        i0,
-        bi,
-        bs,
-        opts.tol,
-        level,
-        topA,
-        topB,
-        hist,
-        scratch,
-      );
-      if (counts) {
+    const histArgs = (i0: number, bi: number) => [
+      pts.x,
+      pts.xt,
+      pts.nrm,
+      n,
+      np,
+      d,
+      i0,
+      bi,
+      bs,
+      opts.tol,
+      level,
+      topA,
+      topB,
+      hist,
+      scratch,
+    ];
+    if (counts) {
+      // u32 bins could overflow over all pairs: flush them after every row block (one thread)
+      for (let i0 = 0; i0 < np; i0 += bs) {
+        e.histRow(...(histArgs(i0, Math.min(bs, np - i0)) as Parameters<Exports['histRow']>));
         const h = u32();
         for (let b = 0; b < bins; b++) counts[b] += h[b];
         h.fill(0);
       }
+    } else {
+      rowBlocks(
+        e,
+        l,
+        np,
+        bs,
+        'histRow',
+        histArgs,
+        (i0, bi) => (np - i0) * bi,
+        { off: hist, bytes: bins * 4, u32: true },
+        ((np * np) / 2) * (d + 1),
+      );
     }
     return counts ?? u32();
   };
