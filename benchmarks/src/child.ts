@@ -116,7 +116,11 @@ async function init(target: Target, tf: any): Promise<Omit<BackendFacts, 'versio
     };
   }
   const core = (await import('@steinkit/core')) as typeof import('@steinkit/core');
-  const backend = target.startsWith('tensorflow') ? 'tensorflow' : target;
+  const backend = target.startsWith('tensorflow')
+    ? 'tensorflow'
+    : target === 'wasm-1thread'
+      ? 'wasm'
+      : target;
   const info = await core.initBackend({ backend });
   if (target === 'tensorflow-gpu' && !info.gpu) {
     throw new Error(

@@ -7,6 +7,7 @@ const LABEL: Record<Target, string> = {
   wasm: 'wasm',
   'wasm-stock': 'wasm, stock kernels',
   'wasm-untuned': 'wasm, tuning off',
+  'wasm-1thread': 'wasm, 1 thread',
   cpu: 'cpu',
 };
 

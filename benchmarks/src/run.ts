@@ -70,11 +70,14 @@ function runTarget(
     STEINKIT_BENCH_CONFIG: JSON.stringify({ ...cfg, target, out }),
     STEINKIT_BACKEND: target.startsWith('tensorflow')
       ? 'tensorflow'
-      : target.replace(/-(stock|untuned)$/, ''),
+      : target.replace(/-(stock|untuned|1thread)$/, ''),
     TSX_TSCONFIG_PATH: join(benchRoot, 'tsconfig.json'),
     TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2',
   };
   if (target === 'tensorflow-cpu') env.CUDA_VISIBLE_DEVICES = '-1';
+  // wasm: steinkit's large kernels use a helper thread by default; this target keeps one
+  if (target === 'wasm-1thread') env.STEINKIT_WASM_THREADS = '1';
+  else if (target === 'wasm') env.STEINKIT_WASM_THREADS = process.env.STEINKIT_WASM_THREADS ?? '2';
   const t0 = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', childScript], {

@@ -8,6 +8,7 @@ export const TARGETS = [
   'wasm',
   'wasm-stock',
   'wasm-untuned',
+  'wasm-1thread',
   'cpu',
 ] as const;
 export type Target = (typeof TARGETS)[number];
