@@ -24,6 +24,17 @@ export function ints(values: number[]): Input {
 
 export const rng = (seed: number) => createRng(seed);
 
+/** float64 reference of a·b for row-major a [m, k], b [k, n]. */
+export function gemmReference(a: Float32Array, b: Float32Array, m: number, k: number, n: number) {
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let kk = 0; kk < k; kk++) {
+      const v = a[i * k + kk];
+      for (let j = 0; j < n; j++) c[i * n + j] += v * b[kk * n + j];
+    }
+  return c;
+}
+
 type Fn = (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
 
 interface Result {

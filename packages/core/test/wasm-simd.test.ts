@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bernoulliLogProb, fusedAdam, setWasmKernelFixes } from '../src/index';
 import { heapKernels } from '../src/wasm/simd';
 import type { WasmBackend } from '../src/wasm/util';
-import { rng, useBackend, wasmBuffers } from './wasm-helpers';
+import { gemmReference, rng, useBackend, wasmBuffers } from './wasm-helpers';
 
 /**
  * The simd128 kernels on tfjs-backend-wasm's memory (`assembly/heap.ts`):
@@ -47,17 +47,19 @@ function maxRelErr(x: Float32Array, y: Float32Array, f: (v: number) => number, f
   return worst;
 }
 
-describe('the inlined heap module', () => {
-  it('matches a fresh AssemblyScript build of assembly/heap.ts (no data segment)', async () => {
-    // @ts-expect-error: a plain .mjs build script without types
-    const { build } = await import('../../../scripts/build-wasm.mjs');
-    const fresh: string = await build('heap');
-    const committed = readFileSync(
-      resolve(import.meta.dirname, '../src/wasm/simd-binary.ts'),
-      'utf8',
-    );
-    expect(fresh === committed, 'run `node scripts/build-wasm.mjs heap`').toBe(true);
-  });
+describe('the inlined wasm modules of core', () => {
+  for (const [key, file] of [
+    ['heap', 'simd-binary.ts'],
+    ['gemm-shared', 'gemm-shared-binary.ts'],
+  ] as const) {
+    it(`${key}: matches a fresh AssemblyScript build (no data segment)`, async () => {
+      // @ts-expect-error: a plain .mjs build script without types
+      const { build } = await import('../../../scripts/build-wasm.mjs');
+      const fresh: string = await build(key);
+      const committed = readFileSync(resolve(import.meta.dirname, '../src/wasm', file), 'utf8');
+      expect(fresh === committed, `run \`node scripts/build-wasm.mjs ${key}\``).toBe(true);
+    });
+  }
 });
 
 describe('Exp, Tanh, Softplus on wasm (simd128)', () => {
@@ -251,16 +253,6 @@ describe('fusedAdam', () => {
 });
 
 describe("the packing-free GEMM (a right operand's first 768 rows)", () => {
-  /** float64 reference of a·b for row-major data. */
-  function reference(a: Float32Array, b: Float32Array, m: number, k: number, n: number) {
-    const c = new Float64Array(m * n);
-    for (let i = 0; i < m; i++)
-      for (let kk = 0; kk < k; kk++) {
-        const v = a[i * k + kk];
-        for (let j = 0; j < n; j++) c[i * n + j] += v * b[kk * n + j];
-      }
-    return c;
-  }
   // ragged rows (m % 4), columns (n % 8, n % 4, n < 4), k across the 256-row blocks, k = 0
   const shapes: [number, number, number][] = [
     [1, 1, 1],
@@ -277,7 +269,7 @@ describe("the packing-free GEMM (a right operand's first 768 rows)", () => {
       const r = rng(m * 1000 + k * 10 + n);
       const a = Float32Array.from({ length: m * k }, () => 2 * r.float() - 1);
       const b = Float32Array.from({ length: k * n }, () => 2 * r.float() - 1);
-      const want = reference(a, b, m, k, n);
+      const want = gemmReference(a, b, m, k, n);
       const bufs = wasmBuffers();
       const [first, second] = tf.tidy(() => {
         const at = tf.tensor2d(a, [m, k]);

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setWasmThreads, wasmThreads } from '../src/index';
@@ -13,7 +11,7 @@ import {
   threadJobs,
 } from '../src/wasm/threads';
 import type { WasmBackend } from '../src/wasm/util';
-import { rng, useBackend, wasmBuffers } from './wasm-helpers';
+import { gemmReference, rng, useBackend, wasmBuffers } from './wasm-helpers';
 
 /**
  * The two-thread GEMM (`src/wasm/threads.ts`): the worker's share of a product
@@ -26,16 +24,6 @@ beforeAll(async () => {
 afterAll(() => setWasmThreads(2));
 
 const backend = () => tf.backend() as unknown as WasmBackend;
-
-function reference(a: Float32Array, b: Float32Array, m: number, k: number, n: number) {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let kk = 0; kk < k; kk++) {
-      const v = a[i * k + kk];
-      for (let j = 0; j < n; j++) c[i * n + j] += v * b[kk * n + j];
-    }
-  return c;
-}
 
 function operands(m: number, k: number, n: number, seed: number) {
   const r = rng(seed);
@@ -75,19 +63,6 @@ function bothWays(a: Float32Array, b: Float32Array, m: number, k: number, n: num
   bt.dispose();
   return { ran, one: r1, two: r2 };
 }
-
-describe('the shared-memory GEMM module', () => {
-  it('matches a fresh AssemblyScript build of assembly/gemm-shared.ts (no data segment)', async () => {
-    // @ts-expect-error: a plain .mjs build script without types
-    const { build } = await import('../../../scripts/build-wasm.mjs');
-    const fresh: string = await build('gemm-shared');
-    const committed = readFileSync(
-      resolve(import.meta.dirname, '../src/wasm/gemm-shared-binary.ts'),
-      'utf8',
-    );
-    expect(fresh === committed, 'run `node scripts/build-wasm.mjs gemm-shared`').toBe(true);
-  });
-});
 
 describe('splitFor', () => {
   it('splits at multiples of 4 rows / 8 columns, near half the work, and not small products', () => {
@@ -140,7 +115,7 @@ describe('threadedGemm: bit-identical to the one-thread GEMM', () => {
       let differ = 0;
       for (let i = 0; i < m * n; i++) if (!Object.is(one[i], two[i])) differ++;
       expect(differ).toBe(0);
-      const want = reference(a, b, m, k, n);
+      const want = gemmReference(a, b, m, k, n);
       const tol = 1e-6 + 1e-7 * k;
       for (let i = 0; i < m * n; i++) expect(Math.abs(two[i] - want[i])).toBeLessThan(tol);
     });
@@ -181,7 +156,7 @@ describe('tf.matMul on two threads', () => {
       expect(threadJobs()).toBe(after);
       setWasmThreads(2);
       expect(wasmBuffers()).toBe(bufs);
-      const want = reference(a, b, m, k, n);
+      const want = gemmReference(a, b, m, k, n);
       const tol = 1e-6 + 1e-7 * k;
       for (let i = 0; i < m * n; i++) {
         expect(Math.abs(two[i] - want[i])).toBeLessThan(tol);
